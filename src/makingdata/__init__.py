@@ -1,0 +1,68 @@
+"""makingdata: pupil data that English schools share, counted, scoped, protected and published.
+
+The public API is re-exported here; everything else lives in ``_``-prefixed
+modules. See the documentation for the data path (io → access → kernels →
+disclosure → EES) and the frame contracts between the stages.
+
+Examples
+--------
+>>> import makingdata
+>>> makingdata.CODES["I"].category.value
+'Authorised'
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from makingdata.codes import (
+    CODE_DTYPE,
+    CODES,
+    AttendanceCode,
+    Category,
+    CodeSet,
+    category_expr,
+    codes_frame,
+)
+from makingdata.errors import (
+    AccessDenied,
+    DisclosureError,
+    ExportError,
+    IdentifierError,
+    InputError,
+    MakingDataError,
+    MakingDataWarning,
+    RuleError,
+    ScopeError,
+    ValidationError,
+)
+
+try:
+    __version__ = version("makingdata")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "CODES",
+    "CODE_DTYPE",
+    "AccessDenied",
+    "AttendanceCode",
+    "Category",
+    "CodeSet",
+    "DisclosureError",
+    "ExportError",
+    "IdentifierError",
+    "InputError",
+    "MakingDataError",
+    "MakingDataWarning",
+    "RuleError",
+    "ScopeError",
+    "ValidationError",
+    "__version__",
+    "category_expr",
+    "codes_frame",
+]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,41 @@
+"""Shared test configuration: hypothesis profiles and the shared-data folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+#: The repository root (tests/ lives directly under it).
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def shared_dir() -> Path | None:
+    """Return the shared folder beside the checkout, or None if it is absent.
+
+    ``MAKINGDATA_SHARED`` overrides the default ``../shared`` next to the
+    repository root.
+    """
+    env = os.environ.get("MAKINGDATA_SHARED")
+    path = Path(env) if env else REPO_ROOT.parent / "shared"
+    return path if path.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def real_data_dir() -> Path:
+    """The folder of real DfE files; skips the test when it is absent."""
+    base = shared_dir()
+    if base is None or not (base / "data" / "real").is_dir():
+        pytest.skip("shared/data/real is not beside this checkout")
+    return base / "data" / "real"
