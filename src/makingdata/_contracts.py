@@ -1,0 +1,163 @@
+"""The frame contracts between stages: column names, polars dtypes, category values.
+
+Every stage reads and writes these frames (DESIGN.md, "Frames between stages").
+Category values are DfE's harmonised EES labels, so a table built from these
+frames drops into EES and DfE tools without recoding. The public names are
+re-exported by :mod:`makingdata.domain` (the enums) and :mod:`makingdata.schemas`
+(the dtypes and frame schemas).
+"""
+
+from __future__ import annotations
+
+import enum
+
+import polars as pl
+
+from makingdata.codes import CODE_DTYPE, SESSION_DTYPE
+
+__all__ = [
+    "EDUCATION_PHASE_DTYPE",
+    "ENROLMENTS_SCHEMA",
+    "ETHNICITY_DTYPE",
+    "MARKS_SCHEMA",
+    "MEMBERSHIPS_SCHEMA",
+    "SCHOOLS_SCHEMA",
+    "SEN_PROVISION_DTYPE",
+    "SEX_DTYPE",
+    "YEAR_GROUP_DTYPE",
+    "EducationPhase",
+    "EthnicityMajor",
+    "SenProvision",
+    "Sex",
+    "YearGroup",
+]
+
+
+class Sex(enum.StrEnum):
+    """Pupil sex, as EES labels it (``sex`` filter)."""
+
+    MALE = "Male"
+    FEMALE = "Female"
+    UNKNOWN = "Unknown"
+
+
+class EthnicityMajor(enum.StrEnum):
+    """Major ethnic group, as EES labels it (``ethnicity_major`` filter)."""
+
+    WHITE = "White"
+    MIXED = "Mixed / Multiple ethnic groups"
+    ASIAN = "Asian / Asian British"
+    BLACK = "Black / African / Caribbean / Black British"
+    OTHER = "Other ethnic group"
+    UNKNOWN = "Unknown"
+
+
+class SenProvision(enum.StrEnum):
+    """Special educational needs provision, as EES labels it (``sen_provision``)."""
+
+    NONE = "No SEN provision"
+    SEN_SUPPORT = "SEN support / SEN without an EHC plan"
+    EHC_PLAN = "Education, health and care plan"
+
+
+class YearGroup(enum.StrEnum):
+    """National curriculum year group (CBDS ``NCyearActual`` codes).
+
+    ``E1``/``E2`` early years, ``N1``/``N2`` nursery, ``R`` reception,
+    ``1``–``14`` NC years, ``X`` not following the national curriculum.
+    """
+
+    E1 = "E1"
+    E2 = "E2"
+    N1 = "N1"
+    N2 = "N2"
+    R = "R"
+    Y1 = "1"
+    Y2 = "2"
+    Y3 = "3"
+    Y4 = "4"
+    Y5 = "5"
+    Y6 = "6"
+    Y7 = "7"
+    Y8 = "8"
+    Y9 = "9"
+    Y10 = "10"
+    Y11 = "11"
+    Y12 = "12"
+    Y13 = "13"
+    Y14 = "14"
+    X = "X"
+
+
+class EducationPhase(enum.StrEnum):
+    """School phase of education, as EES labels it (``education_phase``)."""
+
+    PRIMARY = "Primary"
+    SECONDARY = "Secondary"
+    SPECIAL = "Special"
+    NURSERY = "Nursery"
+    ALL_THROUGH = "All-through"
+    ALTERNATIVE_PROVISION = "Alternative provision"
+    MIDDLE_DEEMED_PRIMARY = "Middle (deemed primary)"
+    MIDDLE_DEEMED_SECONDARY = "Middle (deemed secondary)"
+
+
+SEX_DTYPE = pl.Enum([m.value for m in Sex])
+ETHNICITY_DTYPE = pl.Enum([m.value for m in EthnicityMajor])
+SEN_PROVISION_DTYPE = pl.Enum([m.value for m in SenProvision])
+YEAR_GROUP_DTYPE = pl.Enum([m.value for m in YearGroup])
+EDUCATION_PHASE_DTYPE = pl.Enum([m.value for m in EducationPhase])
+
+#: marks: one row per pupil per session.
+MARKS_SCHEMA: dict[str, pl.DataType] = {
+    "urn": pl.UInt32(),
+    "pupil_key": pl.UInt64(),
+    "date": pl.Date(),
+    "session": SESSION_DTYPE,
+    "code": CODE_DTYPE,
+}
+
+#: enrolments: one row per pupil per school spell (``enrol_end`` null = on roll).
+ENROLMENTS_SCHEMA: dict[str, pl.DataType] = {
+    "pupil_key": pl.UInt64(),
+    "urn": pl.UInt32(),
+    "enrol_start": pl.Date(),
+    "enrol_end": pl.Date(),
+    "date_of_birth": pl.Date(),
+    "age_at_31_august": pl.UInt8(),
+    "year_group": YEAR_GROUP_DTYPE,
+    "sex": SEX_DTYPE,
+    "ethnicity_major": ETHNICITY_DTYPE,
+    "fsm_eligible": pl.Boolean(),
+    "sen_provision": SEN_PROVISION_DTYPE,
+    "looked_after": pl.Boolean(),
+    "child_in_need": pl.Boolean(),
+}
+
+#: schools: one row per school (a Directory as a frame).
+SCHOOLS_SCHEMA: dict[str, pl.DataType] = {
+    "urn": pl.UInt32(),
+    "school_name": pl.String(),
+    "laestab": pl.UInt32(),
+    "old_la_code": pl.UInt16(),
+    "new_la_code": pl.String(),
+    "la_name": pl.String(),
+    "region_code": pl.String(),
+    "region_name": pl.String(),
+    "trust_id": pl.String(),
+    "education_phase": EDUCATION_PHASE_DTYPE,
+    "establishment_type": pl.String(),
+    "establishment_type_group": pl.String(),
+    "open_date": pl.Date(),
+    "close_date": pl.Date(),
+}
+
+#: trust memberships over time: a school in a trust from ``joined`` to ``left``
+#: (inclusive; null = still a member).
+MEMBERSHIPS_SCHEMA: dict[str, pl.DataType] = {
+    "urn": pl.UInt32(),
+    "trust_id": pl.String(),
+    "trust_name": pl.String(),
+    "joined": pl.Date(),
+    "left": pl.Date(),
+}
