@@ -1,0 +1,98 @@
+"""Schemas and validators for the frames between stages: marks, enrolments, schools.
+
+Each frame has a pandera schema (polars backend) that declares its contract
+dtypes and carries every row rule as a check (:data:`MarkRecords`,
+:data:`EnrolmentRecords`, :data:`SchoolRecords`), and two functions:
+
+* ``check_*`` returns a :class:`ValidationReport` (one row per check, every
+  failure as data) and never raises on bad data;
+* ``validate_*`` returns the frame when it is valid and raises
+  :class:`~makingdata.errors.ValidationError` (carrying the failures and the
+  failing rows) when it is not.
+
+Validation runs in two stages (STYLE §3.5): the schema stage (pandera at schema
+depth: columns present, contract dtypes) gates the data stage, which evaluates
+every rule as one polars ``select`` of boolean masks. :func:`check_marks_enrolled`
+is the cross-frame check that every mark's pupil is on roll at that school on
+that date.
+
+Examples
+--------
+>>> import datetime as dt
+>>> import polars as pl
+>>> from makingdata.schemas import MARKS_SCHEMA, check_marks
+>>> marks = pl.DataFrame(
+...     {
+...         "urn": [100001],
+...         "pupil_key": [42],
+...         "date": [dt.date(2024, 9, 2)],
+...         "session": ["AM"],
+...         "code": ["/"],
+...     },
+...     schema=MARKS_SCHEMA,
+... )
+>>> check_marks(marks).ok
+True
+"""
+
+from __future__ import annotations
+
+from makingdata._contracts import (
+    EDUCATION_PHASE_DTYPE,
+    ENROLMENTS_SCHEMA,
+    ETHNICITY_DTYPE,
+    MARKS_SCHEMA,
+    MEMBERSHIPS_SCHEMA,
+    SCHOOLS_SCHEMA,
+    SEN_PROVISION_DTYPE,
+    SEX_DTYPE,
+    YEAR_GROUP_DTYPE,
+)
+from makingdata.schemas._frames import (
+    MARK_KEY,
+    SPELL_KEY,
+    EnrolmentRecords,
+    MarkRecords,
+    SchoolRecords,
+    check_enrolments,
+    check_marks,
+    check_marks_enrolled,
+    check_schools,
+    enrolments_rules,
+    marks_rules,
+    schools_rules,
+    validate_enrolments,
+    validate_marks,
+    validate_schools,
+)
+from makingdata.schemas._report import ValidationReport
+from makingdata.schemas._rules import Rule
+
+__all__ = [
+    "EDUCATION_PHASE_DTYPE",
+    "ENROLMENTS_SCHEMA",
+    "ETHNICITY_DTYPE",
+    "MARKS_SCHEMA",
+    "MARK_KEY",
+    "MEMBERSHIPS_SCHEMA",
+    "SCHOOLS_SCHEMA",
+    "SEN_PROVISION_DTYPE",
+    "SEX_DTYPE",
+    "SPELL_KEY",
+    "YEAR_GROUP_DTYPE",
+    "EnrolmentRecords",
+    "MarkRecords",
+    "Rule",
+    "SchoolRecords",
+    "ValidationReport",
+    "check_enrolments",
+    "check_marks",
+    "check_marks_enrolled",
+    "check_schools",
+    "enrolments_rules",
+    "marks_rules",
+    "schools_rules",
+    "validate_enrolments",
+    "validate_marks",
+    "validate_schools",
+]
