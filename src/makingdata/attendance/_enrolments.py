@@ -1,0 +1,410 @@
+"""Enrolment summaries over a period: possible and missed sessions, PA and SA.
+
+The unit is the *enrolment* (one pupil at one school), as in DfE's absence
+statistics: a pupil who moves school is two enrolments (attendance-domain.md
+§3.3). Sessions count only between each enrolment's start and end. Persistent
+absence: the enrolment missed 10% or more of its own possible sessions
+(``10 * sess_overall >= sess_possible``, DfE's "exact" method since 2015/16);
+severe absence: 50% or more (§3.2). Both are decided in integers, so no float
+rounding can move an enrolment across the threshold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+import polars as pl
+
+from makingdata._contracts import EducationPhase
+from makingdata.attendance._periods import date_table
+from makingdata.attendance._sessions import (
+    COUNT_COLUMNS,
+    require_columns,
+    spread_codes,
+)
+from makingdata.errors import InputError
+
+__all__ = ["Cohort", "enrolment_summary"]
+
+_DFE_PHASES: frozenset[str] = frozenset(
+    p.value
+    for p in (
+        EducationPhase.PRIMARY,
+        EducationPhase.SECONDARY,
+        EducationPhase.SPECIAL,
+        EducationPhase.ALL_THROUGH,
+        EducationPhase.MIDDLE_DEEMED_PRIMARY,
+        EducationPhase.MIDDLE_DEEMED_SECONDARY,
+    )
+)
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Cohort:
+    """Which enrolments and sessions count: DfE's cohort by default.
+
+    Each rule can be switched off on its own; :meth:`everyone` switches them
+    all off (every session of every enrolment, e.g. for a school's own view).
+
+    Attributes
+    ----------
+    min_age
+        Youngest age at 31 August (start of the academic year) counted; DfE: 5.
+        ``None`` = no lower bound.
+    max_age
+        Oldest age at 31 August counted; DfE: 15. ``None`` = no upper bound.
+    phases
+        ``education_phase`` values of the schools counted; DfE counts
+        state-funded primary, secondary and special schools, which in census
+        phases are Primary, Middle (deemed primary), Secondary, Middle (deemed
+        secondary), All-through and Special. ``None`` = every phase.
+    exclude_independent
+        Drop schools whose ``establishment_type_group`` is ``"Independent"``
+        (DfE: state-funded only).
+    drop_zero_possible
+        Drop enrolments with no possible sessions in the period (DfE).
+    exclude_age15_summer2
+        Drop the sessions of pupils aged 15 at 31 August in the second half of
+        the summer term (DfE: Year 11 pupils leave after their exams). The
+        half-term boundary comes from the calendar passed to the kernel, by
+        default the spring bank holiday (last Monday of May).
+
+    Examples
+    --------
+    >>> from makingdata.attendance import Cohort
+    >>> Cohort().max_age
+    15
+    >>> Cohort.everyone().phases is None
+    True
+    """
+
+    min_age: int | None = 5
+    max_age: int | None = 15
+    phases: frozenset[str] | None = _DFE_PHASES
+    exclude_independent: bool = True
+    drop_zero_possible: bool = True
+    exclude_age15_summer2: bool = True
+
+    @classmethod
+    def everyone(cls) -> Cohort:
+        """Return a cohort with every DfE rule switched off."""
+        return cls(
+            min_age=None,
+            max_age=None,
+            phases=None,
+            exclude_independent=False,
+            drop_zero_possible=False,
+            exclude_age15_summer2=False,
+        )
+
+
+#: Characteristic columns that can be breakdowns, with how to derive them.
+def characteristic_exprs() -> dict[str, pl.Expr]:
+    """Return the breakdown columns derivable from an enrolment row."""
+    return {
+        "fsm_status": pl.when(pl.col("fsm_eligible"))
+        .then(pl.lit("FSM eligible"))
+        .otherwise(pl.lit("Not known to be FSM eligible")),
+        "sen_provision": pl.col("sen_provision").cast(pl.String).fill_null("Unknown"),
+        "ethnicity_major": pl.col("ethnicity_major")
+        .cast(pl.String)
+        .fill_null("Unknown"),
+        "sex": pl.col("sex").cast(pl.String).fill_null("Unknown"),
+        "year_group": pl.col("year_group").cast(pl.String).fill_null("Unknown"),
+        "looked_after": pl.when(pl.col("looked_after"))
+        .then(pl.lit("Looked after"))
+        .otherwise(pl.lit("Not looked after")),
+        "child_in_need": pl.when(pl.col("child_in_need"))
+        .then(pl.lit("Child in need"))
+        .otherwise(pl.lit("Not child in need")),
+    }
+
+
+#: Characteristics that come from the school rather than the enrolment.
+SCHOOL_CHARACTERISTICS: tuple[str, ...] = ("education_phase",)
+
+
+def _age_expr() -> pl.Expr:
+    """Age at 31 August of the academic year ``_ay`` (from date of birth if known)."""
+    y0 = pl.col("_ay") // 100
+    dob = pl.col("date_of_birth")
+    after_31_aug = (dob.dt.month() > 8).cast(pl.Int32)
+    from_dob = (y0 - dob.dt.year() - after_31_aug).cast(pl.Int32)
+    return pl.coalesce(from_dob, pl.col("age_at_31_august").cast(pl.Int32))
+
+
+def window(
+    start: dt.date | None, end: dt.date | None, period: str
+) -> tuple[dt.date | None, dt.date | None]:
+    """Resolve the date window, filling a year-to-date start from ``end``."""
+    if period == "ytd":
+        if end is None:
+            raise InputError(
+                "a year-to-date table needs an end date",
+                hint="pass end=<last date> (the --to date on the command line)",
+            )
+        if start is None:
+            y0 = end.year if end.month >= 8 else end.year - 1
+            start = dt.date(y0, 8, 1)
+    if start is not None and end is not None and start > end:
+        raise InputError(
+            f"the period starts after it ends ({start} > {end})",
+            hint="swap the dates",
+        )
+    return start, end
+
+
+def _date_range(
+    marks: pl.LazyFrame, start: dt.date | None, end: dt.date | None
+) -> pl.Series:
+    if start is None or end is None:
+        lo, hi = (
+            marks.select(
+                pl.col("date").min().alias("lo"), pl.col("date").max().alias("hi")
+            )
+            .collect()
+            .row(0)
+        )
+        start = start if start is not None else lo
+        end = end if end is not None else hi
+    if start is None or end is None:
+        return pl.Series("date", [], pl.Date)
+    return pl.date_range(start, end, interval="1d", eager=True).alias("date")
+
+
+def enrolment_period_counts(  # noqa: PLR0912 - one query plan, step by step
+    marks: pl.LazyFrame,
+    enrolments: pl.LazyFrame,
+    schools: pl.LazyFrame | None,
+    *,
+    period: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    cohort: Cohort,
+    calendar: pl.DataFrame | None,
+    memberships: pl.LazyFrame | None = None,
+) -> tuple[pl.LazyFrame, pl.DataFrame]:
+    """Count sessions per (enrolment, period[, trust]) and flag PA and SA.
+
+    Returns the lazy frame (``_eid, _pid, [trust_id, trust_name], counts,
+    pa/sa flags``) and the periods table (``_pid`` → EES time columns).
+    """
+    require_columns(
+        marks,
+        ["urn", "pupil_key", "date", "code"],
+        what="marks",
+        hint="marks need urn, pupil_key, date, session and code (MARKS_SCHEMA)",
+    )
+    require_columns(
+        enrolments,
+        ["pupil_key", "urn", "enrol_start", "enrol_end"],
+        what="enrolments",
+        hint="enrolments need pupil_key, urn, enrol_start and enrol_end "
+        "(ENROLMENTS_SCHEMA)",
+    )
+    start, end = window(start, end, period)
+    dates, periods = date_table(
+        _date_range(marks, start, end),
+        period,
+        start=start,
+        end=end,
+        calendar=calendar,
+    )
+    enr = enrolments.with_row_index("_eid")
+    lf = marks.select("urn", "pupil_key", "date", "code")
+    if start is not None:
+        lf = lf.filter(pl.col("date") >= start)
+    if end is not None:
+        lf = lf.filter(pl.col("date") <= end)
+    lf = lf.join(
+        enr.select("_eid", "pupil_key", "urn", "enrol_start", "enrol_end"),
+        on=["pupil_key", "urn"],
+        how="inner",
+    ).filter(
+        (pl.col("enrol_start").is_null() | (pl.col("date") >= pl.col("enrol_start")))
+        & (pl.col("enrol_end").is_null() | (pl.col("date") <= pl.col("enrol_end")))
+    )
+    lf = lf.join(dates.lazy(), on="date", how="inner")
+    seg: list[str] = []
+    if memberships is not None:
+        # trust as of each date, resolved on the small (urn, date) frame
+        ud = lf.select("urn", "date").unique()
+        mem = memberships.select("urn", "trust_id", "trust_name", "joined", "left")
+        ud = ud.join(mem, on="urn", how="left").filter(
+            (pl.col("joined").is_null() | (pl.col("date") >= pl.col("joined")))
+            & (pl.col("left").is_null() | (pl.col("date") <= pl.col("left")))
+        )
+        ud = ud.select("urn", "date", "trust_id", "trust_name").unique(
+            subset=["urn", "date"], keep="first"
+        )
+        lf = lf.join(ud, on=["urn", "date"], how="left")
+        seg = ["trust_id", "trust_name"]
+    grouped = lf.group_by(["_eid", "urn", "_pid", "_ay", "_s2", *seg, "code"]).agg(
+        n=pl.len()
+    )
+    # cohort rules on the small grouped frame
+    need = ["_eid"]
+    names = enr.collect_schema().names()
+    need.extend(c for c in ("date_of_birth", "age_at_31_august") if c in names)
+    grouped = grouped.join(enr.select(need), on="_eid", how="left")
+    for c in ("date_of_birth", "age_at_31_august"):
+        if c not in need:
+            grouped = grouped.with_columns(
+                pl.lit(None, pl.Date if c == "date_of_birth" else pl.UInt8).alias(c)
+            )
+    grouped = grouped.with_columns(_age=_age_expr())
+    keep = pl.lit(True)
+    if cohort.min_age is not None:
+        keep = keep & (pl.col("_age") >= cohort.min_age)
+    if cohort.max_age is not None:
+        keep = keep & (pl.col("_age") <= cohort.max_age)
+    if cohort.exclude_age15_summer2:
+        keep = keep & ~(pl.col("_s2").fill_null(False) & (pl.col("_age") == 15))
+    if cohort.phases is not None or cohort.exclude_independent:
+        if schools is None:
+            raise InputError(
+                "the DfE cohort needs the schools frame (education_phase, "
+                "establishment_type_group)",
+                hint="pass schools=..., or cohort=Cohort(phases=None, "
+                "exclude_independent=False)",
+            )
+        sch = schools.select("urn", "education_phase", "establishment_type_group")
+        grouped = grouped.join(sch, on="urn", how="left")
+        if cohort.phases is not None:
+            keep = keep & pl.col("education_phase").cast(pl.String).is_in(
+                sorted(cohort.phases)
+            )
+        if cohort.exclude_independent:
+            keep = keep & (
+                pl.col("establishment_type_group").fill_null("") != "Independent"
+            )
+    grouped = grouped.filter(keep.fill_null(False)).select(
+        "_eid", "_pid", *seg, "code", "n"
+    )
+    wide = spread_codes(grouped, ["_eid", "_pid", *seg])
+    if cohort.drop_zero_possible:
+        wide = wide.filter(pl.col("sess_possible") > 0)
+    wide = wide.with_columns(
+        persistent_absence=(10 * pl.col("sess_overall") >= pl.col("sess_possible"))
+        & (pl.col("sess_possible") > 0),
+        severe_absence=(2 * pl.col("sess_overall") >= pl.col("sess_possible"))
+        & (pl.col("sess_possible") > 0),
+    )
+    return wide, periods
+
+
+def enrolment_summary(
+    marks: pl.LazyFrame,
+    enrolments: pl.LazyFrame,
+    /,
+    schools: pl.LazyFrame | None = None,
+    *,
+    period: str = "academic_year",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    cohort: Cohort | None = None,
+    calendar: pl.DataFrame | None = None,
+) -> pl.LazyFrame:
+    r"""Summarise each enrolment over a period: sessions, absence rate, PA and SA.
+
+    Parameters
+    ----------
+    marks
+        Marks in ``MARKS_SCHEMA``.
+    enrolments
+        Enrolments in ``ENROLMENTS_SCHEMA``; each mark counts only if it falls
+        between its enrolment's ``enrol_start`` and ``enrol_end`` (inclusive;
+        null = open) at the same school. Marks with no enrolment are not counted.
+    schools
+        Schools in ``SCHOOLS_SCHEMA``; needed for the DfE cohort's phase and
+        state-funded rules.
+    period
+        ``"day"``, ``"week"``, ``"half_term"``, ``"term"``, ``"academic_year"``,
+        ``"ytd"`` (from 1 August to ``end``) or ``"range"`` (``start`` to
+        ``end`` as one period).
+    start
+        First date counted (inclusive).
+    end
+        Last date counted (inclusive).
+    cohort
+        Which enrolments and sessions count; default :class:`Cohort` (DfE).
+    calendar
+        Half-term start dates (see :func:`default_calendar`).
+
+    Returns
+    -------
+    polars.LazyFrame
+        One row per enrolment and period: ``pupil_key, urn, enrol_start``, the
+        EES time columns, every count of :func:`session_counts`,
+        ``overall_absence_percent`` (unrounded float64),
+        ``persistent_absence`` (missed >= 10% of its own possible sessions) and
+        ``severe_absence`` (>= 50%).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import polars as pl
+    >>> from makingdata._contracts import ENROLMENTS_SCHEMA, MARKS_SCHEMA
+    >>> from makingdata.attendance import Cohort, enrolment_summary
+    >>> days = [dt.date(2025, 9, d) for d in (8, 9, 10, 11, 12)]
+    >>> marks = pl.LazyFrame(
+    ...     {
+    ...         "urn": [100001] * 10,
+    ...         "pupil_key": [7] * 10,
+    ...         "date": [d for d in days for _ in (0, 1)],
+    ...         "session": ["AM", "PM"] * 5,
+    ...         "code": ["/", "\\"] * 4 + ["I", "I"],
+    ...     },
+    ...     schema=MARKS_SCHEMA,
+    ... )
+    >>> enrolments = pl.LazyFrame(
+    ...     {"pupil_key": [7], "urn": [100001], "enrol_start": [dt.date(2025, 9, 1)]},
+    ...     schema={
+    ...         k: ENROLMENTS_SCHEMA[k] for k in ("pupil_key", "urn", "enrol_start")
+    ...     },
+    ... ).with_columns(enrol_end=pl.lit(None, pl.Date))
+    >>> out = enrolment_summary(marks, enrolments, cohort=Cohort.everyone()).collect()
+    >>> out.select(
+    ...     "sess_possible",
+    ...     "sess_overall",
+    ...     "overall_absence_percent",
+    ...     "persistent_absence",
+    ...     "severe_absence",
+    ... ).row(0)
+    (10, 2, 20.0, True, False)
+    """
+    cohort = Cohort() if cohort is None else cohort
+    wide, periods = enrolment_period_counts(
+        marks,
+        enrolments,
+        schools,
+        period=period,
+        start=start,
+        end=end,
+        cohort=cohort,
+        calendar=calendar,
+    )
+    enr = enrolments.with_row_index("_eid").select(
+        "_eid", "pupil_key", "urn", "enrol_start"
+    )
+    time_cols = [c for c in periods.columns if c != "_pid"]
+    out = (
+        wide.join(enr, on="_eid", how="left")
+        .join(periods.lazy(), on="_pid", how="left")
+        .with_columns(
+            overall_absence_percent=pl.when(pl.col("sess_possible") > 0)
+            .then(pl.col("sess_overall") / pl.col("sess_possible") * 100.0)
+            .otherwise(0.0)
+        )
+    )
+    return out.select(
+        "pupil_key",
+        "urn",
+        "enrol_start",
+        *time_cols,
+        *COUNT_COLUMNS,
+        "overall_absence_percent",
+        "persistent_absence",
+        "severe_absence",
+    ).sort("urn", "pupil_key", "enrol_start", *time_cols)

@@ -1,0 +1,292 @@
+"""Rates as ratio of sums, rounded half-up exactly as DfE does.
+
+DfE computes a published percentage as ``n / d * 100`` in float64 and then
+rounds that float half-up (Python's ``decimal`` ``ROUND_HALF_UP`` applied to the
+float's exact binary value) to the published number of places. ``round()``
+(banker's rounding) and ``floor(x * 10**dp + 0.5)`` both differ from it in edge
+cases: the product ``x * 10**dp`` is itself rounded, so a value just below a
+tie can land exactly on it. :func:`round_half_up` avoids that with an
+error-free product (Dekker's *TwoProduct*): it keeps the rounding error of
+``x * 10**dp`` as a second float and decides the tie on the exact sum.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+import polars as pl
+
+from makingdata.codes import CODES
+from makingdata.errors import InputError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "MEASURES",
+    "Measure",
+    "add_rates",
+    "rate_expr",
+    "round_half_up",
+]
+
+#: Veltkamp's splitter for float64 (2**27 + 1).
+_SPLITTER = 134217729.0
+#: Largest magnitude for which ``x * 10**dp`` keeps a fractional part.
+_MAX_EXACT = 2.0**52
+
+
+def _split(x: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    c = x * _SPLITTER
+    hi = c - (c - x)
+    return hi, x - hi
+
+
+def _split_float(x: float) -> tuple[float, float]:
+    c = x * _SPLITTER
+    hi = c - (c - x)
+    return hi, x - hi
+
+
+def round_half_up(value: str | pl.Expr, decimals: int) -> pl.Expr:
+    """Round a float64 expression half-up (away from zero) to ``decimals`` places.
+
+    The result equals ``float(Decimal(x).quantize(Decimal(10) ** -decimals,
+    ROUND_HALF_UP))`` for every finite float64 ``x`` — ``Decimal(x)`` being the
+    float's exact binary value — which is the rounding DfE applies to its
+    published percentages. It is vectorised: the product ``x * 10**decimals`` is
+    computed with its exact rounding error (Dekker's TwoProduct), so a tie is
+    decided on the exact value, not on the rounded product. Nulls stay null;
+    values too large to have a fractional part at this scale are returned as they
+    are.
+
+    Parameters
+    ----------
+    value
+        A column name or float expression.
+    decimals
+        Places to keep, 0 to 15.
+
+    Returns
+    -------
+    polars.Expr
+        A float64 expression.
+
+    Raises
+    ------
+    InputError
+        If ``decimals`` is outside 0–15.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from makingdata.attendance import round_half_up
+    >>> df = pl.DataFrame({"x": [2.5, 0.125, 2.675, 4.35, -2.5]})
+    >>> df.select(round_half_up("x", 2))["x"].to_list()
+    [2.5, 0.13, 2.67, 4.35, -2.5]
+    >>> df.select(round_half_up("x", 1))["x"].to_list()
+    [2.5, 0.1, 2.7, 4.3, -2.5]
+
+    ``2.675`` is stored as 2.67499999999999982…, and ``4.35`` as
+    4.34999999999999964…, so they round down, as ``decimal`` does;
+    ``floor(x * 10**dp + 0.5) / 10**dp`` gives 2.68 and 4.4.
+    """
+    if type(decimals) is not int:
+        raise InputError(
+            f"decimals must be an int, got {decimals!r}",
+            hint="pass the number of decimal places, e.g. decimals=1",
+        )
+    if not 0 <= decimals <= 15:
+        raise InputError(
+            f"decimals must be between 0 and 15, got {decimals}",
+            hint="EES publishes 0 to 5 places; pass one of those",
+        )
+    x = (pl.col(value) if isinstance(value, str) else value).cast(pl.Float64)
+    scale = float(10**decimals)
+    s_hi, s_lo = _split_float(scale)
+    a = x.abs()
+    p = a * scale
+    a_hi, a_lo = _split(a)
+    # exact a * scale == p + err (TwoProduct; no overflow for |x| < 2**52 / scale)
+    err = ((a_hi * s_hi - p) + a_hi * s_lo + a_lo * s_hi) + a_lo * s_lo
+    f = p.floor()
+    # (p - f) and (p - f - 0.5) are exact; the sign of d + err is exact.
+    d = (p - f) - 0.5
+    up = (d + err) >= 0.0
+    # polars divides by a scalar as a multiplication by its reciprocal, which is
+    # not correctly rounded (8123 / 10 -> 812.3000000000001); dividing by a
+    # column of the scale is a true IEEE division, as ``float(Decimal)`` is.
+    rounded = (f + pl.when(up).then(1.0).otherwise(0.0)) / (f * 0.0 + scale)
+    ok = x.is_finite() & (p < _MAX_EXACT)
+    # the first branch is derived from ``x`` so the result keeps x's name
+    return pl.when(ok & (x < 0)).then(-rounded).when(ok).then(rounded).otherwise(x)
+
+
+def rate_expr(
+    numerator: str | pl.Expr,
+    denominator: str | pl.Expr,
+    decimals: int | None = None,
+) -> pl.Expr:
+    """Return ``numerator / denominator * 100`` in float64, rounded half-up if asked.
+
+    This is DfE's rate: a ratio of sums (never a mean of rates), computed in
+    float64 as ``n / d * 100`` and rounded with :func:`round_half_up` to the
+    published places. A zero denominator gives 0.0, as DfE's annual absence file
+    publishes for a group with no possible sessions.
+
+    Parameters
+    ----------
+    numerator
+        Column name or expression of the count on top.
+    denominator
+        Column name or expression of the count below.
+    decimals
+        Places to round to; ``None`` keeps the unrounded float.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from makingdata.attendance import rate_expr
+    >>> df = pl.DataFrame({"n": [2043, 0], "d": [77231, 0]})
+    >>> df.select(rate_expr("n", "d", 5).alias("p"))["p"].to_list()
+    [2.64531, 0.0]
+    """
+    n = (pl.col(numerator) if isinstance(numerator, str) else numerator).cast(
+        pl.Float64
+    )
+    d = (pl.col(denominator) if isinstance(denominator, str) else denominator).cast(
+        pl.Float64
+    )
+    raw = pl.when(d == 0).then(0.0).otherwise(n / d * 100.0)
+    return raw if decimals is None else round_half_up(raw, decimals)
+
+
+@attrs.frozen(slots=True)
+class Measure:
+    """A published percentage: ``numerator / denominator * 100``.
+
+    Attributes
+    ----------
+    name
+        Output column, ending in ``_percent`` (or DfE's census form
+        ``sess_overall_percent_pa_10_exact``).
+    numerator
+        Count column on top.
+    denominator
+        Count column below.
+
+    Examples
+    --------
+    >>> from makingdata.attendance import MEASURES
+    >>> m = next(m for m in MEASURES if m.name == "enrolments_pa_10_exact_percent")
+    >>> (m.numerator, m.denominator)
+    ('enrolments_pa_10_exact', 'enrolments')
+    """
+
+    name: str
+    numerator: str
+    denominator: str
+
+
+def _build_measures() -> tuple[Measure, ...]:
+    out: list[Measure] = []
+    sess = (
+        "sess_overall",
+        "sess_authorised",
+        "sess_unauthorised",
+        "sess_attendance",
+        "sess_present",
+        "sess_aea",
+        "sess_late",
+    )
+    out.extend(Measure(f"{c}_percent", c, "sess_possible") for c in sess)
+    out.extend(
+        Measure(f"{c.dfe_reason}_percent", c.dfe_reason, "sess_possible")
+        for c in CODES.values()
+        if c.counted_in_possible
+    )
+    out.append(Measure("reason_present_percent", "reason_present", "sess_possible"))
+    out.extend(
+        Measure(f"enrolments_{k}_percent", f"enrolments_{k}", "enrolments")
+        for k in ("pa_10_exact", "pa_50_exact")
+    )
+    for k in ("pa_10_exact", "pa_50_exact"):
+        out.extend(
+            Measure(f"{c}_percent_{k}", f"{c}_{k}", f"sess_possible_{k}")
+            for c in ("sess_overall", "sess_authorised", "sess_unauthorised")
+        )
+    return tuple(out)
+
+
+#: Every percentage makingdata knows how to derive: the in-year DfE session
+#: rates, a rate per reason, and the census persistent/severe absence rates
+#: (``enrolments_pa_10_exact_percent``, ``sess_overall_percent_pa_10_exact`` …).
+MEASURES: tuple[Measure, ...] = _build_measures()
+
+
+def add_rates(
+    frame: pl.LazyFrame,
+    /,
+    *,
+    decimals: int | None = None,
+    measures: Iterable[Measure] | None = None,
+    decimals_expr: pl.Expr | None = None,
+) -> pl.LazyFrame:
+    """Append every measure whose numerator and denominator are in ``frame``.
+
+    Parameters
+    ----------
+    frame
+        Additive counts.
+    decimals
+        Places to round to (half-up); ``None`` keeps unrounded floats.
+    measures
+        The measures to try; default :data:`MEASURES`.
+    decimals_expr
+        An integer expression giving the places row by row (e.g. 1 for national
+        rows, 5 for the rest); overrides ``decimals``. Its values must be 0–5.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from makingdata.attendance import add_rates
+    >>> lf = pl.LazyFrame({"sess_possible": [380], "sess_overall": [19]})
+    >>> add_rates(lf, decimals=1).collect()["sess_overall_percent"].to_list()
+    [5.0]
+    """
+    names = frame.collect_schema().names()
+    present = set(names)
+    todo = [
+        m
+        for m in (MEASURES if measures is None else measures)
+        if m.numerator in present and m.denominator in present
+    ]
+    exprs: list[pl.Expr] = []
+    for m in todo:
+        if decimals_expr is not None:
+            raw = rate_expr(m.numerator, m.denominator)
+            expr = pl.coalesce(
+                *[
+                    pl.when(decimals_expr == dp).then(round_half_up(raw, dp))
+                    for dp in range(6)
+                ]
+            )
+        else:
+            expr = rate_expr(m.numerator, m.denominator, decimals)
+        exprs.append(expr.alias(m.name))
+    return frame.with_columns(exprs)
+
+
+def check_decimals(decimals: int | None) -> None:
+    """Raise :class:`InputError` unless ``decimals`` is None or 0–15."""
+    if decimals is not None:
+        round_half_up(pl.lit(0.0), decimals)
+
+
+def measure_names(columns: Sequence[str]) -> list[str]:
+    """Return the names of the known measures derivable from ``columns``."""
+    present = set(columns)
+    return [
+        m.name for m in MEASURES if m.numerator in present and m.denominator in present
+    ]
