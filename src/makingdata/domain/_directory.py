@@ -865,7 +865,9 @@ class Directory:
             )
 
         opened = keys.join(
-            self._open_frame.lazy().with_columns(pl.col("urn").cast(urn_type)),
+            self._open_frame.lazy().with_columns(
+                pl.col("urn").cast(urn_type), _known=pl.lit(value=True)
+            ),
             left_on="_urn",
             right_on="urn",
             how="left",
@@ -873,11 +875,7 @@ class Directory:
             "_urn",
             "_date",
             (
-                pl.when(
-                    pl.col("_urn").is_in(
-                        self._open_frame["urn"].cast(urn_type).implode()
-                    )
-                )
+                pl.when(pl.col("_known"))
                 .then(
                     (pl.col("_open").is_null() | (pl.col("_open") <= pl.col("_date")))
                     & (

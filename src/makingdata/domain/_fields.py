@@ -133,7 +133,7 @@ def _enum(cls: type[enum.StrEnum], value: object, field: str) -> Any:
         return cls(value)
     allowed = ", ".join(repr(m.value) for m in cls)
     raise InputError(
-        f"{value!r} is not a {cls.__name__}: expected one of {allowed}",
+        f"{value!r} is not a valid {cls.__name__}: expected one of {allowed}",
         column=field,
         hint="use the EES label (or the enum member) for this characteristic",
     )
