@@ -1,0 +1,135 @@
+"""Check data requests against the "Making Data Work" principles and the law around them.
+
+The rules are data (``policy_rules.toml``, shipped in the package): each has an
+id, plain-English text, who it binds, a verdict (prohibited, discouraged,
+allowed with conditions, required), a source (seed file and section, or the
+reference document), a provenance (primary, secondary, seed-only) and the name
+of its check, a predicate registered in a table. :func:`assess` runs the
+statutory rules first, then the guidance, and returns an :class:`Assessment`
+whose findings name the rule, the verdict, the field values that triggered it
+and the citation. :func:`assess_burden` looks at a school's whole year of
+requests: collection points, the same item from several requesters, formats
+and staff hours.
+
+Organisations adapt the catalogue without editing it:
+:meth:`Catalogue.with_rule` adds a local rule, :meth:`Catalogue.without_rule`
+switches one off with a recorded reason, and :func:`load_catalogue` does both
+from a TOML file.
+
+The purposes the daily-data principles forbid are the
+:class:`~makingdata.domain.purposes.Purpose` members the access module refuses
+too (one definition, ``makingdata.domain.purposes``).
+
+Examples
+--------
+>>> import datetime as dt
+>>> from makingdata.policy import (
+...     DataItem,
+...     DataRequest,
+...     ItemKind,
+...     Requester,
+...     RequesterKind,
+...     assess,
+... )
+>>> request = DataRequest(
+...     title="Half-termly flight paths",
+...     requester=Requester(RequesterKind.LA, "Anyshire County Council"),
+...     request_date=dt.date(2025, 10, 1),
+...     items=(DataItem(ItemKind.FLIGHT_PATH, description="KS2 maths"),),
+...     collections_per_year=6,
+... )
+>>> a = assess(request)
+>>> a.verdict.value
+'prohibited'
+>>> [f.rule_id for f in a.findings if f.verdict.value == "prohibited"]
+['MDW-PRED-03']
+"""
+
+from __future__ import annotations
+
+from makingdata.domain.purposes import (
+    FORBIDDEN_FOR_SHARED_DAILY_DATA,
+    Purpose,
+    parse_purpose,
+)
+from makingdata.domain.requests import (
+    ATTAINMENT_KINDS,
+    Audience,
+    DataItem,
+    DataRequest,
+    Format,
+    Granularity,
+    InterventionTrigger,
+    ItemKind,
+    Requester,
+    RequesterKind,
+    SchoolType,
+    academic_year_bounds,
+)
+from makingdata.policy._assess import Assessment, Finding, assess
+from makingdata.policy._burden import Burden, assess_burden
+from makingdata.policy._catalogue import (
+    BINDS,
+    BurdenCheck,
+    Catalogue,
+    Check,
+    Match,
+    Provenance,
+    Rule,
+    SchoolYear,
+    Verdict,
+    default_catalogue,
+)
+from makingdata.policy._checks import (
+    DAILY_COLLECTION_STATUTORY_FROM,
+    MAX_ATTAINMENT_POINTS,
+    SMALL_GROUP_THRESHOLD,
+    attainment_points,
+)
+from makingdata.policy._load import (
+    REQUEST_SUFFIXES,
+    load_catalogue,
+    load_request,
+    load_requests,
+)
+
+__all__ = [
+    "ATTAINMENT_KINDS",
+    "BINDS",
+    "DAILY_COLLECTION_STATUTORY_FROM",
+    "FORBIDDEN_FOR_SHARED_DAILY_DATA",
+    "MAX_ATTAINMENT_POINTS",
+    "REQUEST_SUFFIXES",
+    "SMALL_GROUP_THRESHOLD",
+    "Assessment",
+    "Audience",
+    "Burden",
+    "BurdenCheck",
+    "Catalogue",
+    "Check",
+    "DataItem",
+    "DataRequest",
+    "Finding",
+    "Format",
+    "Granularity",
+    "InterventionTrigger",
+    "ItemKind",
+    "Match",
+    "Provenance",
+    "Purpose",
+    "Requester",
+    "RequesterKind",
+    "Rule",
+    "SchoolType",
+    "SchoolYear",
+    "Verdict",
+    "academic_year_bounds",
+    "assess",
+    "assess_burden",
+    "attainment_points",
+    "default_catalogue",
+    "load_catalogue",
+    "load_request",
+    "load_requests",
+    "parse_purpose",
+]

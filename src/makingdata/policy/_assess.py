@@ -1,0 +1,378 @@
+"""Assess one request against the catalogue: findings with citations."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from makingdata.domain.requests import DataRequest
+from makingdata.errors import InputError, RuleError
+from makingdata.policy._catalogue import (
+    Catalogue,
+    Match,
+    Provenance,
+    Rule,
+    Verdict,
+    default_catalogue,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["Assessment", "Finding", "assess"]
+
+
+@attrs.frozen(slots=True)
+class Finding:
+    """One rule that fired, with what triggered it and where the rule comes from.
+
+    Attributes
+    ----------
+    rule_id
+        The rule's id.
+    text
+        The rule in plain English.
+    verdict
+        The verdict of this finding (the rule's, unless the rule grades it).
+    source
+        The rule's citation: seed file and section, or the reference document.
+    provenance
+        How well that source was checked.
+    statutory
+        Whether the rule has the force of law.
+    values
+        ``(field path, value)`` pairs that triggered it.
+    items
+        Indices of the items that triggered it.
+    detail
+        What was found, in one sentence.
+    note
+        The rule's caveats, if any.
+    superseded_by
+        For a guidance finding set aside because a statutory rule requires the
+        same items: that rule's id.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from makingdata.policy import *
+    >>> req = DataRequest(
+    ...     title="Flight paths",
+    ...     requester=Requester(RequesterKind.LA, "Anyshire"),
+    ...     request_date=dt.date(2025, 10, 1),
+    ...     items=(DataItem(ItemKind.FLIGHT_PATH),),
+    ... )
+    >>> f = assess(req).finding("MDW-PRED-03")
+    >>> f.verdict.value, f.values
+    ('prohibited', (('items[0].kind', 'flight_path'),))
+    """
+
+    rule_id: str
+    text: str
+    verdict: Verdict
+    source: str
+    provenance: Provenance
+    statutory: bool
+    values: tuple[tuple[str, str], ...] = ()
+    items: tuple[int, ...] = ()
+    detail: str = ""
+    note: str | None = None
+    superseded_by: str | None = None
+
+    @property
+    def citation(self) -> str:
+        """``source [provenance]``, as the reports print it."""
+        return f"{self.source} [{self.provenance.value}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the finding as plain data."""
+        return {
+            "rule_id": self.rule_id,
+            "text": self.text,
+            "verdict": self.verdict.value,
+            "source": self.source,
+            "provenance": self.provenance.value,
+            "statutory": self.statutory,
+            "values": dict(self.values),
+            "value_pairs": [[k, v] for k, v in self.values],
+            "items": list(self.items),
+            "detail": self.detail,
+            "note": self.note,
+            "superseded_by": self.superseded_by,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """Build a finding from :meth:`to_dict` output."""
+        try:
+            return cls(
+                rule_id=data["rule_id"],
+                text=data["text"],
+                verdict=Verdict(data["verdict"]),
+                source=data["source"],
+                provenance=Provenance(data["provenance"]),
+                statutory=bool(data["statutory"]),
+                values=tuple((str(k), str(v)) for k, v in data["value_pairs"]),
+                items=tuple(int(i) for i in data["items"]),
+                detail=data["detail"],
+                note=data.get("note"),
+                superseded_by=data.get("superseded_by"),
+            )
+        except (KeyError, ValueError, TypeError) as err:
+            raise InputError(
+                f"not a finding: {err}", column="findings", hint="pass to_dict() output"
+            ) from None
+
+
+def _finding(rule: Rule, match: Match) -> Finding:
+    return Finding(
+        rule_id=rule.id,
+        text=rule.text,
+        verdict=match.verdict or rule.verdict,
+        source=rule.source,
+        provenance=rule.provenance,
+        statutory=rule.statutory,
+        values=match.values,
+        items=match.items,
+        detail=match.detail,
+        note=rule.note,
+    )
+
+
+@attrs.frozen(slots=True)
+class Assessment:
+    """The result of checking one request: findings and an overall verdict.
+
+    Attributes
+    ----------
+    request
+        The request checked.
+    findings
+        The rules that fired, statutory rules first.
+    superseded
+        Guidance findings set aside because a statutory rule requires the same
+        items (a required item is never reported as discouraged).
+    disabled
+        ``(rule id, reason)`` for every rule the catalogue switched off.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from makingdata.policy import *
+    >>> req = DataRequest(
+    ...     title="Flight paths",
+    ...     requester=Requester(RequesterKind.LA, "Anyshire"),
+    ...     request_date=dt.date(2025, 10, 1),
+    ...     items=(DataItem(ItemKind.FLIGHT_PATH),),
+    ... )
+    >>> a = assess(req)
+    >>> a.verdict.value, a.exit_code
+    ('prohibited', 2)
+    >>> "MDW-PRED-03" in a.rule_ids
+    True
+    """
+
+    request: DataRequest
+    findings: tuple[Finding, ...]
+    superseded: tuple[Finding, ...] = ()
+    disabled: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def verdict(self) -> Verdict:
+        """The worst verdict among the findings; ``allowed`` when there are none."""
+        return Verdict.worst(f.verdict for f in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        """2 prohibited, 1 discouraged, 0 otherwise."""
+        return self.verdict.exit_code
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """Ids of the rules that fired, in order."""
+        return tuple(f.rule_id for f in self.findings)
+
+    def finding(self, rule_id: str) -> Finding:
+        """Return the finding of one rule.
+
+        Raises
+        ------
+        KeyError
+            If that rule did not fire.
+        """
+        for f in self.findings:
+            if f.rule_id == rule_id:
+                return f
+        raise KeyError(rule_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the assessment as plain data (what :meth:`to_json` writes)."""
+        return {
+            "title": self.request.title,
+            "verdict": self.verdict.value,
+            "findings": [f.to_dict() for f in self.findings],
+            "superseded": [f.to_dict() for f in self.superseded],
+            "disabled": [{"rule_id": i, "reason": r} for i, r in self.disabled],
+            "request": self.request.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Assessment:
+        """Build an assessment from :meth:`to_dict` output."""
+        try:
+            return cls(
+                request=DataRequest.from_dict(data["request"]),
+                findings=tuple(Finding.from_dict(f) for f in data["findings"]),
+                superseded=tuple(Finding.from_dict(f) for f in data["superseded"]),
+                disabled=tuple((d["rule_id"], d["reason"]) for d in data["disabled"]),
+            )
+        except (KeyError, TypeError) as err:
+            raise InputError(
+                f"not an assessment: missing {err}", hint="pass to_json() output"
+            ) from None
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Return the assessment as JSON; :meth:`from_json` reads it back."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Assessment:
+        """Read an assessment written by :meth:`to_json`.
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> from makingdata.policy import *
+        >>> req = DataRequest(
+        ...     title="<b>Flight paths</b>",
+        ...     requester=Requester(RequesterKind.LA, "Anyshire"),
+        ...     request_date=dt.date(2025, 10, 1),
+        ...     items=(DataItem(ItemKind.FLIGHT_PATH),),
+        ... )
+        >>> a = assess(req)
+        >>> Assessment.from_json(a.to_json()) == a
+        True
+        """
+        return cls.from_dict(json.loads(text))
+
+    def to_text(self) -> str:
+        """Return a plain-text report."""
+        from makingdata.policy._render import assessment_text  # noqa: PLC0415
+
+        return assessment_text(self)
+
+    def to_markdown(self) -> str:
+        """Return a Markdown report."""
+        from makingdata.policy._render import assessment_markdown  # noqa: PLC0415
+
+        return assessment_markdown(self)
+
+    def to_html(self) -> str:
+        """Return an HTML fragment; every piece of user text is escaped."""
+        from makingdata.policy._render import assessment_html  # noqa: PLC0415
+
+        return assessment_html(self)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def _run(rule: Rule, check: Any, subject: Any) -> Match | None:
+    try:
+        match = check(subject)
+    except Exception as err:
+        raise RuleError(
+            f"the check {rule.check or rule.burden_check!r} of rule {rule.id} failed: "
+            f"{type(err).__name__}: {err}",
+            column=rule.id,
+            hint="fix or switch off the rule (Catalogue.without_rule)",
+        ) from err
+    if match is not None and not isinstance(match, Match):
+        raise RuleError(
+            f"the check of rule {rule.id} returned {type(match).__name__}, "
+            "not a Match or None",
+            column=rule.id,
+        )
+    return match
+
+
+def assess(request: DataRequest, *, catalogue: Catalogue | None = None) -> Assessment:
+    """Check one data request against every rule that applies to its requester.
+
+    Statutory rules run first. A guidance finding whose items are all required
+    by a statutory rule is moved to :attr:`Assessment.superseded`, so a
+    required item is never reported as discouraged.
+
+    Parameters
+    ----------
+    request
+        The request to check.
+    catalogue
+        The rules to apply; the shipped :func:`default_catalogue` by default.
+        Pass an organisation's local catalogue to add rules or switch some off.
+
+    Returns
+    -------
+    Assessment
+        Findings (rule, verdict, triggering values, citation) and the overall
+        verdict.
+
+    Raises
+    ------
+    RuleError
+        If a (local) check fails or returns something other than a match.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from makingdata.domain.requests import *
+    >>> from makingdata.policy import assess
+    >>> req = DataRequest(
+    ...     title="Predicted progress scores",
+    ...     requester=Requester(RequesterKind.TRUST, "Oak Trust"),
+    ...     request_date=dt.date(2026, 1, 10),
+    ...     items=(DataItem(ItemKind.PREDICTION, about=ItemKind.PROGRESS_SCORE),),
+    ... )
+    >>> a = assess(req)
+    >>> a.verdict.value
+    'prohibited'
+    >>> print(a.finding("NAHT-PRED-01").source)
+    seeds/000_0f1b2404d5d9192d.txt (DfE confirmation, bullet 2: 'LAs and MATs should not request predictions of pupil or cohort progress scores')
+    """
+    if not isinstance(request, DataRequest):
+        raise InputError(
+            f"assess() needs a DataRequest, not {type(request).__name__}",
+            hint="build one, or read a file with load_request()",
+        )
+    cat = default_catalogue() if catalogue is None else catalogue
+    findings: list[Finding] = []
+    required_by: dict[int, str] = {}
+    for rule in cat.active_rules():
+        if rule.check is None or not rule.applies(request):
+            continue
+        match = _run(rule, cat.checks[rule.check], request)
+        if match is None:
+            continue
+        finding = _finding(rule, match)
+        if finding.statutory and finding.verdict is Verdict.REQUIRED:
+            for i in finding.items:
+                required_by.setdefault(i, rule.id)
+        findings.append(finding)
+    kept: list[Finding] = []
+    superseded: list[Finding] = []
+    for f in findings:
+        if not f.statutory and f.items and all(i in required_by for i in f.items):
+            superseded.append(attrs.evolve(f, superseded_by=required_by[f.items[0]]))
+        else:
+            kept.append(f)
+    return Assessment(
+        request=request,
+        findings=tuple(kept),
+        superseded=tuple(superseded),
+        disabled=tuple(cat.disabled.items()),
+    )

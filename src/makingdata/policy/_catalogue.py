@@ -1,0 +1,642 @@
+"""Rules as data: the rule record, the catalogue, and the shipped rule table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import tomllib
+from collections.abc import Callable, Mapping
+from importlib import resources
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import attrs
+import polars as pl
+
+from makingdata.domain.requests import DataRequest, RequesterKind
+from makingdata.errors import RuleError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from os import PathLike
+
+__all__ = [
+    "BINDS",
+    "BurdenCheck",
+    "Catalogue",
+    "Check",
+    "Match",
+    "Provenance",
+    "Rule",
+    "SchoolYear",
+    "Verdict",
+    "default_catalogue",
+]
+
+
+class Verdict(enum.StrEnum):
+    """How a rule judges what it finds, from worst to best.
+
+    ``prohibited``: the source says must not (for that requester).
+    ``discouraged``: "not routinely", "need not", "rarely valid": justify it.
+    ``allowed with conditions``: allowed if the stated conditions hold.
+    ``required``: a statutory duty on the school.
+    ``allowed``: no rule objects (an overall verdict only).
+
+    Examples
+    --------
+    >>> from makingdata.policy import Verdict
+    >>> Verdict.worst([Verdict.REQUIRED, Verdict.DISCOURAGED])
+    <Verdict.DISCOURAGED: 'discouraged'>
+    >>> Verdict.PROHIBITED.exit_code
+    2
+    """
+
+    PROHIBITED = "prohibited"
+    DISCOURAGED = "discouraged"
+    ALLOWED_WITH_CONDITIONS = "allowed with conditions"
+    REQUIRED = "required"
+    ALLOWED = "allowed"
+
+    @property
+    def severity(self) -> int:
+        """4 for prohibited down to 0 for allowed."""
+        return _SEVERITY[self]
+
+    @property
+    def exit_code(self) -> int:
+        """The command-line exit code: 2 prohibited, 1 discouraged, else 0."""
+        return {Verdict.PROHIBITED: 2, Verdict.DISCOURAGED: 1}.get(self, 0)
+
+    @classmethod
+    def worst(cls, verdicts: Any) -> Verdict:
+        """Return the most severe of ``verdicts`` (``allowed`` when empty)."""
+        out = cls.ALLOWED
+        for v in verdicts:
+            if _SEVERITY[v] > _SEVERITY[out]:
+                out = v
+        return out
+
+
+_SEVERITY = {
+    Verdict.PROHIBITED: 4,
+    Verdict.DISCOURAGED: 3,
+    Verdict.ALLOWED_WITH_CONDITIONS: 2,
+    Verdict.REQUIRED: 1,
+    Verdict.ALLOWED: 0,
+}
+
+
+class Provenance(enum.StrEnum):
+    """How well a rule's source was checked (reference/policy.md tags).
+
+    ``primary`` [R]: read in the source. ``secondary`` [S]: reported by others.
+    ``seed-only`` [B]: only in the seed documents. ``inference`` [I]: our own
+    reading. ``local``: added by an organisation.
+    """
+
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    SEED_ONLY = "seed-only"
+    INFERENCE = "inference"
+    LOCAL = "local"
+
+
+#: The parties a rule can bind (reference/policy.md §7.2 legend) and "all".
+BINDS: tuple[str, ...] = ("DfE", "RSC", "Ofsted", "LA", "MAT", "Gov", "V", "Sch", "all")
+
+
+@attrs.frozen(slots=True)
+class Match:
+    """What a check found: the field values that triggered it.
+
+    Attributes
+    ----------
+    values
+        ``(field path, value)`` pairs, e.g. ``("items[0].kind", "flight_path")``.
+    items
+        Indices of the items that triggered it (empty for request-level facts).
+    detail
+        One sentence on what was found.
+    verdict
+        A verdict other than the rule's own, when the rule grades its finding
+        (e.g. "discouraged, but allowed with conditions when justified").
+
+    Examples
+    --------
+    >>> from makingdata.policy import Match
+    >>> Match(values=(("format", "bespoke"),), detail="bespoke format").values
+    (('format', 'bespoke'),)
+    """
+
+    values: tuple[tuple[str, str], ...] = ()
+    items: tuple[int, ...] = ()
+    detail: str = ""
+    verdict: Verdict | None = None
+
+
+@attrs.frozen(slots=True)
+class SchoolYear:
+    """One school's requests in one academic year: what burden checks read.
+
+    Attributes
+    ----------
+    school
+        The school's URN.
+    academic_year
+        The year, as ``"2025/26"``.
+    start
+        1 September of the year.
+    end
+        31 August of the year.
+    requests
+        The requests addressed to the school with a collection in the year.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from makingdata.policy import SchoolYear
+    >>> SchoolYear(
+    ...     100000, "2025/26", dt.date(2025, 9, 1), dt.date(2026, 8, 31), ()
+    ... ).school
+    100000
+    """
+
+    school: int
+    academic_year: str
+    start: dt.date
+    end: dt.date
+    requests: tuple[DataRequest, ...]
+
+    def dates_in_year(self, request: DataRequest) -> tuple[dt.date, ...]:
+        """Return the request's collection dates that fall in the year."""
+        return tuple(
+            sorted(
+                d for d in set(request.collection_dates) if self.start <= d <= self.end
+            )
+        )
+
+    def collections_in_year(self, request: DataRequest) -> int:
+        """How many of the request's collections fall in the year.
+
+        Dated collections count when their date is in the year; a request with
+        no dates counts ``collection_count`` when its request date is.
+        """
+        if request.collection_dates:
+            return len(self.dates_in_year(request))
+        return (
+            request.collection_count
+            if self.start <= request.request_date <= self.end
+            else 0
+        )
+
+
+#: A check: a named predicate over one request.
+Check: TypeAlias = Callable[[DataRequest], Match | None]
+#: A burden check: a named predicate over a school's year of requests.
+BurdenCheck: TypeAlias = Callable[[SchoolYear], Match | None]
+
+
+def _tuple_str(value: Any) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(slots=True)
+class Rule:
+    """One rule of the catalogue.
+
+    Attributes
+    ----------
+    id
+        Stable identifier (``MDW-PRED-03``).
+    text
+        The rule in plain English.
+    binds
+        Who the rule binds, in the catalogue's legend (``DfE``, ``RSC``,
+        ``Ofsted``, ``LA``, ``MAT``, ``Gov``, ``V``, ``Sch`` or ``all``).
+    applies_to
+        Requester kinds whose requests it checks; empty means every requester.
+        A vendor is checked as itself and as the body it acts for.
+    verdict
+        Its verdict when it fires.
+    statutory
+        Whether it has the force of law; statutory rules are checked first.
+    source
+        Where it comes from: seed file and section, or the reference document.
+    provenance
+        How well that source was checked.
+    check
+        Name of its predicate over one request, or ``None``.
+    burden_check
+        Name of its predicate over a school's year of requests, or ``None``.
+    fields
+        The request fields it reads.
+    note
+        Caveats: unverified status, thresholds chosen by us.
+
+    Examples
+    --------
+    >>> from makingdata.policy import default_catalogue
+    >>> rule = default_catalogue()["MDW-PRED-03"]
+    >>> rule.verdict.value, rule.provenance.value
+    ('prohibited', 'secondary')
+    """
+
+    id: str
+    text: str
+    binds: tuple[str, ...] = attrs.field(converter=_tuple_str)
+    verdict: Verdict
+    source: str
+    provenance: Provenance
+    check: str | None = None
+    burden_check: str | None = None
+    applies_to: tuple[RequesterKind, ...] = ()
+    statutory: bool = False
+    fields: tuple[str, ...] = attrs.field(default=(), converter=_tuple_str)
+    note: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.id.strip() or not self.text.strip():
+            raise RuleError("a rule needs an id and a text", column="id")
+        if self.check is None and self.burden_check is None:
+            raise RuleError(
+                f"rule {self.id} has no check",
+                column="check",
+                hint="name a check or a burden_check from the catalogue's tables",
+            )
+        verdict: object = self.verdict
+        if not isinstance(verdict, Verdict) or verdict is Verdict.ALLOWED:
+            raise RuleError(
+                f"rule {self.id}: {self.verdict!r} is not a rule verdict",
+                column="verdict",
+                hint="use one of: prohibited, discouraged, allowed with conditions, required",
+            )
+        for party in self.binds:
+            if party not in BINDS:
+                raise RuleError(
+                    f"rule {self.id}: {party!r} is not a party",
+                    column="binds",
+                    hint=f"use one of: {', '.join(BINDS)}",
+                )
+
+    def applies(self, request: DataRequest) -> bool:
+        """Whether this rule checks ``request`` (by its requester's kinds)."""
+        return not self.applies_to or bool(
+            request.requester.kinds & set(self.applies_to)
+        )
+
+
+def _check_table() -> tuple[
+    Mapping[str, Check],
+    Mapping[str, BurdenCheck],
+]:
+    from makingdata.policy._checks import BURDEN_CHECKS, CHECKS  # noqa: PLC0415
+
+    return CHECKS, BURDEN_CHECKS
+
+
+def _frozen_map(value: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(slots=True)
+class Catalogue:
+    """An ordered set of rules, the check tables they name, and switched-off rules.
+
+    Statutory rules come first, then guidance; within each, the order given.
+    Catalogues are immutable: :meth:`with_rule` and :meth:`without_rule`
+    return new ones, so an organisation's local catalogue never changes the
+    shipped one.
+
+    Attributes
+    ----------
+    rules
+        Every rule, including switched-off ones.
+    checks
+        Check name → predicate over one request.
+    burden_checks
+        Check name → predicate over a school's year of requests.
+    disabled
+        Rule id → the recorded reason it was switched off.
+
+    Examples
+    --------
+    >>> from makingdata.policy import default_catalogue
+    >>> cat = default_catalogue()
+    >>> len(cat) >= 43
+    True
+    >>> local = cat.without_rule("STAR-01", reason="SCSB no longer operates")
+    >>> "STAR-01" in [r.id for r in local.active_rules()]
+    False
+    >>> local.disabled["STAR-01"]
+    'SCSB no longer operates'
+    """
+
+    rules: tuple[Rule, ...]
+    checks: Mapping[str, Check] = attrs.field(factory=lambda: _check_table()[0])
+    burden_checks: Mapping[str, BurdenCheck] = attrs.field(
+        factory=lambda: _check_table()[1]
+    )
+    disabled: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_map)
+
+    def __attrs_post_init__(self) -> None:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise RuleError(
+                    f"rule id {rule.id!r} appears twice",
+                    column="id",
+                    hint="give each rule its own id",
+                )
+            seen.add(rule.id)
+            if rule.check is not None and rule.check not in self.checks:
+                raise RuleError(
+                    f"rule {rule.id}: no check named {rule.check!r}",
+                    column="check",
+                    hint=f"use one of: {', '.join(sorted(self.checks))}",
+                )
+            if (
+                rule.burden_check is not None
+                and rule.burden_check not in self.burden_checks
+            ):
+                raise RuleError(
+                    f"rule {rule.id}: no burden check named {rule.burden_check!r}",
+                    column="burden_check",
+                    hint=f"use one of: {', '.join(sorted(self.burden_checks))}",
+                )
+        for rule_id in self.disabled:
+            if rule_id not in seen:
+                raise RuleError(
+                    f"cannot switch off {rule_id!r}: no such rule", column="id"
+                )
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise RuleError(
+            f"no rule with id {rule_id!r}",
+            column="id",
+            hint="see default_catalogue().to_frame() for the ids",
+        )
+
+    def __contains__(self, rule_id: object) -> bool:
+        return any(rule.id == rule_id for rule in self.rules)
+
+    def active_rules(self) -> tuple[Rule, ...]:
+        """Return the rules that are switched on, statutory rules first."""
+        on = [r for r in self.rules if r.id not in self.disabled]
+        return tuple(
+            [r for r in on if r.statutory] + [r for r in on if not r.statutory]
+        )
+
+    def with_rule(
+        self,
+        rule: Rule,
+        *,
+        check: Check | None = None,
+        burden_check: BurdenCheck | None = None,
+    ) -> Catalogue:
+        """Return a catalogue with ``rule`` added (a local rule).
+
+        Parameters
+        ----------
+        rule
+            The rule; its ``check`` names an existing check, or the one given.
+        check
+            A new predicate to register under ``rule.check``.
+        burden_check
+            A new burden predicate to register under ``rule.burden_check``.
+
+        Returns
+        -------
+        Catalogue
+            A new catalogue; this one is unchanged.
+
+        Raises
+        ------
+        RuleError
+            If the id is taken or a check name is unknown.
+
+        Examples
+        --------
+        >>> from makingdata.policy import Provenance, Rule, Verdict, default_catalogue
+        >>> rule = Rule(
+        ...     id="OAK-01",
+        ...     text="Oak Trust collects attainment twice a year at most.",
+        ...     binds=("MAT",),
+        ...     verdict=Verdict.PROHIBITED,
+        ...     source="Oak Trust data policy 2025 §2",
+        ...     provenance=Provenance.LOCAL,
+        ...     check="twice_a_year",
+        ... )
+        >>> def twice(request):
+        ...     return None
+        >>> cat = default_catalogue().with_rule(rule, check=twice)
+        >>> cat["OAK-01"].provenance.value
+        'local'
+        """
+        checks = dict(self.checks)
+        burden = dict(self.burden_checks)
+        if check is not None:
+            if rule.check is None:
+                raise RuleError(
+                    f"rule {rule.id}: a check was given but the rule names none",
+                    column="check",
+                )
+            checks[rule.check] = check
+        if burden_check is not None:
+            if rule.burden_check is None:
+                raise RuleError(
+                    f"rule {rule.id}: a burden check was given but the rule names none",
+                    column="burden_check",
+                )
+            burden[rule.burden_check] = burden_check
+        return Catalogue(
+            (*self.rules, rule),
+            checks=MappingProxyType(checks),
+            burden_checks=MappingProxyType(burden),
+            disabled=self.disabled,
+        )
+
+    def without_rule(self, rule_id: str, *, reason: str) -> Catalogue:
+        """Return a catalogue with one rule switched off, recording why.
+
+        The rule stays in :attr:`rules` and in :meth:`to_frame` (with its
+        reason); assessments list it as switched off.
+
+        Raises
+        ------
+        RuleError
+            If there is no such rule or the reason is empty.
+        """
+        if rule_id not in self:
+            raise RuleError(
+                f"cannot switch off {rule_id!r}: no such rule",
+                column="id",
+                hint="see default_catalogue().to_frame() for the ids",
+            )
+        text: object = reason
+        if not isinstance(text, str) or not text.strip():
+            raise RuleError(
+                f"switching off {rule_id} needs a reason",
+                column="reason",
+                hint="say why your organisation does not apply it",
+            )
+        return attrs.evolve(self, disabled={**self.disabled, rule_id: reason.strip()})
+
+    def to_frame(self) -> pl.DataFrame:
+        """Return the catalogue as a polars table, one row per rule.
+
+        Examples
+        --------
+        >>> from makingdata.policy import default_catalogue
+        >>> frame = default_catalogue().to_frame()
+        >>> frame.columns[:5]
+        ['id', 'text', 'binds', 'applies_to', 'verdict']
+        >>> frame.filter(frame["id"] == "MDW-PRED-03")["verdict"].item()
+        'prohibited'
+        """
+        order = {r.id: i for i, r in enumerate(self.active_rules())}
+        return pl.DataFrame(
+            {
+                "id": [r.id for r in self.rules],
+                "text": [r.text for r in self.rules],
+                "binds": [list(r.binds) for r in self.rules],
+                "applies_to": [[k.value for k in r.applies_to] for r in self.rules],
+                "verdict": [r.verdict.value for r in self.rules],
+                "statutory": [r.statutory for r in self.rules],
+                "source": [r.source for r in self.rules],
+                "provenance": [r.provenance.value for r in self.rules],
+                "check": [r.check for r in self.rules],
+                "burden_check": [r.burden_check for r in self.rules],
+                "fields": [list(r.fields) for r in self.rules],
+                "note": [r.note for r in self.rules],
+                "enabled": [r.id not in self.disabled for r in self.rules],
+                "disabled_reason": [self.disabled.get(r.id) for r in self.rules],
+                "order": [order.get(r.id) for r in self.rules],
+            },
+            schema={
+                "id": pl.String,
+                "text": pl.String,
+                "binds": pl.List(pl.String),
+                "applies_to": pl.List(pl.String),
+                "verdict": pl.Enum([v.value for v in Verdict]),
+                "statutory": pl.Boolean,
+                "source": pl.String,
+                "provenance": pl.Enum([p.value for p in Provenance]),
+                "check": pl.String,
+                "burden_check": pl.String,
+                "fields": pl.List(pl.String),
+                "note": pl.String,
+                "enabled": pl.Boolean,
+                "disabled_reason": pl.String,
+                "order": pl.UInt32,
+            },
+        )
+
+    def to_markdown(self) -> str:
+        """Return the catalogue as a Markdown table (the docs' rule page)."""
+        from makingdata.policy._render import catalogue_markdown  # noqa: PLC0415
+
+        return catalogue_markdown(self)
+
+
+def rule_from_dict(
+    data: Mapping[str, Any], *, path: str | PathLike[str] | None = None, where: str
+) -> Rule:
+    """Build a :class:`Rule` from a TOML table, naming the file and entry on error."""
+    allowed = {a.name for a in attrs.fields(Rule)}
+    for key in data:
+        if key not in allowed:
+            raise RuleError(
+                f"unknown field {key!r}",
+                path=path,
+                column=f"{where}.{key}",
+                hint=f"the fields are: {', '.join(sorted(allowed))}",
+            )
+    kwargs = dict(data)
+    for key in ("id", "text", "binds", "verdict", "source", "provenance"):
+        if key not in data:
+            raise RuleError(
+                f"the required field {key!r} is missing",
+                path=path,
+                column=f"{where}.{key}",
+            )
+    try:
+        kwargs["verdict"] = Verdict(data["verdict"])
+    except ValueError:
+        raise RuleError(
+            f"{data['verdict']!r} is not a verdict",
+            path=path,
+            column=f"{where}.verdict",
+            hint="use one of: prohibited, discouraged, allowed with conditions, required",
+        ) from None
+    try:
+        kwargs["provenance"] = Provenance(data["provenance"])
+    except ValueError:
+        raise RuleError(
+            f"{data['provenance']!r} is not a provenance",
+            path=path,
+            column=f"{where}.provenance",
+            hint=f"use one of: {', '.join(p.value for p in Provenance)}",
+        ) from None
+    kinds = []
+    for i, k in enumerate(data.get("applies_to", [])):
+        try:
+            kinds.append(RequesterKind(k))
+        except ValueError:
+            raise RuleError(
+                f"{k!r} is not a requester kind",
+                path=path,
+                column=f"{where}.applies_to[{i}]",
+                hint=f"use one of: {', '.join(m.value for m in RequesterKind)}",
+            ) from None
+    kwargs["applies_to"] = tuple(kinds)
+    try:
+        return Rule(**kwargs)
+    except RuleError as err:
+        raise RuleError(
+            err.message, path=path, column=f"{where}.{err.column}", hint=err.hint
+        ) from None
+    except TypeError as err:
+        raise RuleError(str(err), path=path, column=where) from None
+
+
+def _shipped_rules() -> tuple[Rule, ...]:
+    text = (
+        resources.files("makingdata")
+        .joinpath("data", "policy_rules.toml")
+        .read_text(encoding="utf-8")
+    )
+    data = tomllib.loads(text)
+    return tuple(
+        rule_from_dict(row, path="policy_rules.toml", where=f"rule[{i}]")
+        for i, row in enumerate(data["rule"])
+    )
+
+
+_DEFAULT: list[Catalogue] = []
+
+
+def default_catalogue() -> Catalogue:
+    """Return the shipped rule catalogue (read once from ``policy_rules.toml``).
+
+    Examples
+    --------
+    >>> from makingdata.policy import default_catalogue
+    >>> cat = default_catalogue()
+    >>> cat.active_rules()[0].statutory
+    True
+    >>> cat["NAHT-PRED-01"].text
+    "Don't ask schools for predictions of pupil or cohort progress scores."
+    """
+    if not _DEFAULT:
+        _DEFAULT.append(Catalogue(_shipped_rules()))
+    return _DEFAULT[0]
