@@ -1,0 +1,669 @@
+"""protect(): the only way out of makingdata for a partner or the public."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+import polars as pl
+
+from makingdata.disclosure._primary import primary_reasons
+from makingdata.disclosure._rounding import round_half_up_expr
+from makingdata.disclosure._rules import (
+    DropIdentifiers,
+    Rounding,
+    RuleSet,
+    SecondarySuppression,
+    Threshold,
+    rule_set,
+)
+from makingdata.disclosure._secondary import complementary
+from makingdata.disclosure._tables import TableSpec, build_structure, combine, ees_spec
+from makingdata.errors import DisclosureError, InputError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from os import PathLike
+
+    from numpy.typing import NDArray
+
+    from makingdata.disclosure._tables import Structure
+
+__all__ = [
+    "ProtectedTable",
+    "ProtectionReport",
+    "protect",
+    "protect_tables",
+    "require_protected",
+    "write_protected_csv",
+]
+
+#: Above this many cells the modular (per sub-table) pass is used.
+MODULAR_ABOVE = 3000
+
+
+@attrs.frozen
+class ProtectionReport:
+    """Information loss and solver facts of one protection run.
+
+    Attributes
+    ----------
+    audience
+        Who the tables were protected for.
+    rows
+        Rows published (after dropping identifying levels).
+    rows_dropped
+        Rows removed because the audience may not see their level.
+    columns_dropped
+        Columns removed because they identify a school or a pupil.
+    rows_primary
+        Rows suppressed by a primary rule.
+    rows_secondary
+        Rows suppressed to protect them (complementary suppression).
+    cells_primary
+        Count cells suppressed by a primary rule (rows × count columns).
+    cells_secondary
+        Count cells suppressed as complements.
+    value_suppressed
+        Per count column, the sum of the suppressed values (primary + secondary).
+    value_secondary
+        Per count column, the sum of the values suppressed as complements.
+    status
+        Solver status (see :class:`SolveInfo`): ``optimal``, ``feasible`` or ``greedy``.
+    seconds
+        Wall time of the whole run.
+    milps
+        Integer programmes solved.
+    lps
+        Linear programmes solved by the audits.
+    iterations
+        Audit-and-repair rounds.
+    """
+
+    audience: str
+    rows: int
+    rows_dropped: int
+    columns_dropped: tuple[str, ...]
+    rows_primary: int
+    rows_secondary: int
+    cells_primary: int
+    cells_secondary: int
+    value_suppressed: dict[str, float]
+    value_secondary: dict[str, float]
+    status: str
+    seconds: float
+    milps: int
+    lps: int
+    iterations: int
+
+    def __str__(self) -> str:
+        return (
+            f"protected for {self.audience}: {self.rows} rows, "
+            f"{self.rows_primary} primary and {self.rows_secondary} secondary rows suppressed "
+            f"({self.cells_primary} + {self.cells_secondary} count cells), "
+            f"{self.rows_dropped} rows and {len(self.columns_dropped)} columns dropped; "
+            f"solver {self.status} in {self.seconds:.2f}s ({self.milps} MILPs, {self.lps} LPs)"
+        )
+
+
+@attrs.frozen
+class ProtectedTable:
+    """A table protected for an audience: the only thing a guarded writer accepts.
+
+    Suppressed counts and rates are null in ``table``; ``status`` says why.
+    The original values of suppressed cells are not kept.
+
+    Attributes
+    ----------
+    table
+        The protected table (suppressed cells null; rounded if the rules round).
+    status
+        One row per table row: ``disclosure_status`` (``published``, ``primary``
+        or ``secondary``) and ``disclosure_rules`` (the rule ids that fired).
+    audience
+        Who it is for.
+    rules
+        The rule set applied.
+    spec
+        The table structure used.
+    report
+        Information loss and solver facts.
+    low
+        Per count column, rows whose published value rounded to zero but is not zero.
+    """
+
+    table: pl.DataFrame
+    status: pl.DataFrame
+    audience: str
+    rules: RuleSet
+    spec: TableSpec
+    report: ProtectionReport
+    low: pl.DataFrame
+
+    def to_ees(self) -> pl.DataFrame:
+        """Render the table as EES text: ``c`` suppressed, ``low`` rounds to zero, ``x``, ``z``.
+
+        Returns
+        -------
+        polars.DataFrame
+            Count and rate columns as strings with GSS symbols.
+
+        Examples
+        --------
+        >>> import polars as pl
+        >>> df = pl.DataFrame(
+        ...     {
+        ...         "fsm_status": ["Total", "FSM eligible", "Not eligible"],
+        ...         "enrolments": [40, 3, 37],
+        ...         "num_schools": [2, 2, 2],
+        ...     }
+        ... )
+        >>> protect(df, "public").to_ees()["enrolments"].to_list()
+        ['40', 'c', 'c']
+        """
+        suppressed = self.status["disclosure_status"] != "published"
+        out = self.table
+        rates = {r.column: r for r in self.spec.rates}
+        exprs = []
+        for col in (*self.spec.counts, *rates):
+            if col not in out.columns:
+                continue
+            text = pl.col(col).cast(pl.String)
+            if out.schema[col].is_float():
+                text = pl.col(col).round_sig_figs(15).cast(pl.String)
+            conds: list[tuple[pl.Expr, str]] = [(pl.lit(suppressed), "c")]
+            if col in self.low.columns:
+                conds.append((pl.lit(self.low[col]), "low"))
+            if col in rates and rates[col].denominator in out.columns:
+                conds.append((pl.col(rates[col].denominator) == 0, "z"))
+            expr: Any = pl.when(conds[0][0]).then(pl.lit(conds[0][1]))
+            for cond, symbol in conds[1:]:
+                expr = expr.when(cond).then(pl.lit(symbol))
+            exprs.append(
+                expr.when(pl.col(col).is_null())
+                .then(pl.lit("x"))
+                .otherwise(text)
+                .alias(col)
+            )
+        return out.with_columns(exprs)
+
+
+def _drop_identifiers(
+    frame: pl.DataFrame, rules: RuleSet, spec: TableSpec
+) -> tuple[pl.Series, tuple[str, ...]]:
+    keep = pl.Series([True] * frame.height)
+    drop_cols: list[str] = []
+    for rule in rules.of(DropIdentifiers):
+        assert isinstance(rule, DropIdentifiers)
+        drop_cols += [
+            c for c in rule.columns if c in frame.columns and c not in drop_cols
+        ]
+        if rule.levels and spec.level_column in frame.columns:
+            keep = keep & ~frame[spec.level_column].is_in(list(rule.levels))
+    return keep, tuple(drop_cols)
+
+
+def _blocks(
+    frame: pl.DataFrame, spec: TableSpec, struct: Structure
+) -> list[NDArray[np.int64]] | None:
+    level = spec.level_column
+    if (
+        struct.n_cells <= MODULAR_ABOVE
+        or level not in frame.columns
+        or not spec.nestings
+    ):
+        return None
+    depth: dict[str, int] = {}
+    levels = set(frame[level].unique().to_list())
+    for _ in range(len(spec.nestings) + 1):
+        for lv in levels:
+            parents = [n for n in spec.nestings if n.child == lv and n.parent in levels]
+            depth[lv] = max((depth.get(n.parent, 0) + 1 for n in parents), default=0)
+    link: dict[str, tuple[str, ...]] = {}
+    for lv in levels:
+        parents = [n for n in spec.nestings if n.child == lv and n.parent in levels]
+        if parents:
+            best = max(parents, key=lambda n: depth.get(n.parent, 0))
+            link[lv] = best.on
+    on_cols = sorted({c for cols in link.values() for c in cols})
+    group = pl.concat_str(
+        [
+            pl.when(pl.col(level).is_in([lv for lv, cols in link.items() if c in cols]))
+            .then(pl.col(c).cast(pl.String))
+            .otherwise(pl.lit(""))
+            for c in on_cols
+        ]
+        or [pl.lit("")],
+        separator="|",
+        ignore_nulls=True,
+    )
+    g = (
+        frame.with_row_index("__row")
+        .select(
+            pl.col("__row").cast(pl.Int64),
+            pl.col(level).replace_strict(depth, return_dtype=pl.Int64).alias("__depth"),
+            group.alias("__group"),
+        )
+        .group_by("__depth", "__group")
+        .agg(pl.col("__row"))
+        .sort("__depth", "__group")
+    )
+    block_of = np.zeros(struct.n_rows, dtype=np.int64)
+    blocks = [np.asarray(rows, dtype=np.int64) for rows in g["__row"].to_list()]
+    for b, rows in enumerate(blocks):
+        block_of[rows] = b
+    if struct.n_cells > struct.n_rows:
+        lat = np.arange(struct.n_rows, struct.n_cells)
+        owner = block_of[struct.latent_next]
+        blocks = [
+            np.concatenate([rows, lat[owner == b]]) for b, rows in enumerate(blocks)
+        ]
+    return blocks
+
+
+def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by step
+    tables: Sequence[pl.DataFrame],
+    audience: str,
+    *,
+    spec: TableSpec | None = None,
+    rules: RuleSet | None = None,
+    fixed: pl.DataFrame | None = None,
+    time_limit: float = 60.0,
+) -> list[ProtectedTable]:
+    """Protect several tables released together (shared margins are one cell).
+
+    Parameters
+    ----------
+    tables
+        The tables, EES-shaped (numeric count columns, filters with ``Total``).
+    audience
+        One of ``school, trust, la, dfe, partner, public``.
+    spec
+        Their combined structure; guessed with :func:`ees_spec` when omitted.
+    rules
+        The rule set; the audience's default when omitted.
+    fixed
+        Cells already released: the key columns plus ``disclosure_status``
+        (``published`` cells must stay published, others stay suppressed),
+        e.g. last week's year-to-date ``status`` frame joined to its keys.
+    time_limit
+        Seconds allowed per integer programme.
+
+    Returns
+    -------
+    list of ProtectedTable
+        One per input table, in order, sharing one report.
+
+    Raises
+    ------
+    DisclosureError
+        If no pattern could be found that protects every sensitive cell (for
+        instance when the cells that would have to be suppressed were already
+        published in ``fixed``).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> fsm = pl.DataFrame(
+    ...     {
+    ...         "fsm_status": ["Total", "FSM eligible", "Not eligible"],
+    ...         "enrolments": [50, 4, 46],
+    ...         "num_schools": [3, 3, 3],
+    ...     }
+    ... )
+    >>> sex = pl.DataFrame(
+    ...     {
+    ...         "sex": ["Total", "Female", "Male"],
+    ...         "enrolments": [50, 26, 24],
+    ...         "num_schools": [3, 3, 3],
+    ...     }
+    ... )
+    >>> a, b = protect_tables([fsm, sex], "public")
+    >>> a.to_ees()["enrolments"].to_list(), b.to_ees()["enrolments"].to_list()
+    (['50', 'c', 'c'], ['50', '26', '24'])
+    """
+    started = time.perf_counter()
+    rs = rules if rules is not None else rule_set(audience)
+    if rules is not None and rules.audience != audience:
+        raise DisclosureError(
+            f"rule set is for {rules.audience!r}, not {audience!r}",
+            hint="pass the audience the rules were written for",
+        )
+    if not tables:
+        raise InputError("no tables to protect", hint="pass at least one table")
+    frames = list(tables)
+    if spec is None:
+        spec = ees_spec(pl.concat(frames, how="diagonal_relaxed"))
+    combined, maps = combine(frames, spec)
+    reasons = primary_reasons(combined, spec, rs)
+    keep, drop_cols = _drop_identifiers(combined, rs, spec)
+    kept_idx = np.flatnonzero(keep.to_numpy())
+    new_index = np.full(combined.height, -1, dtype=np.int64)
+    new_index[kept_idx] = np.arange(kept_idx.size)
+    work = combined.filter(keep)
+    struct = build_structure(work, spec)
+    n = struct.n_rows
+    reasons = reasons.with_columns(
+        row=pl.Series(new_index[reasons["row"].to_numpy()], dtype=pl.Int64)
+        if reasons.height
+        else pl.col("row")
+    ).filter(pl.col("row") >= 0)
+    sensitive = np.zeros(struct.n_cells, dtype=bool)
+    sensitive[reasons["row"].to_numpy()] = True
+    counts = [c for c in spec.counts if c in work.columns]
+    thresholds = [c for c in rs.threshold_columns if c in counts]
+    audit_cols = thresholds or counts[:1]
+
+    def cell_values(col: str) -> NDArray[np.float64]:
+        v = work[col].cast(pl.Float64).fill_null(np.nan).to_numpy()
+        return np.concatenate([v, struct.latent_values(v)])
+
+    audit_values = [cell_values(c) for c in audit_cols]
+    # Increments between year-to-date periods are sensitive like any count.
+    for rule in rs.of(Threshold):
+        assert isinstance(rule, Threshold)
+        for col in rule.columns:
+            if col in counts and struct.n_cells > n:
+                inc = cell_values(col)[n:]
+                sensitive[n:] |= (inc > 0) & (inc < rule.minimum)
+    sec = rs.secondary
+    fixed_arr = np.full(struct.n_cells, -1, dtype=np.int8)
+    if fixed is not None:
+        keys = [k for k in spec.key_columns(work) if k in fixed.columns]
+        joined = (
+            work.select(keys)
+            .with_row_index("__r")
+            .join(
+                fixed.select([*keys, "disclosure_status"]),
+                on=keys,
+                how="inner",
+                nulls_equal=True,
+            )
+        )
+        rows = joined["__r"].to_numpy().astype(np.int64)
+        fixed_arr[rows] = np.where(
+            joined["disclosure_status"].to_numpy() == "published", 0, 1
+        )
+        clash = rows[(fixed_arr[rows] == 0) & sensitive[rows]]
+        if clash.size:
+            raise DisclosureError(
+                f"{clash.size} sensitive rows were already published in an earlier release",
+                row=int(clash[0]),
+                hint="withdraw the earlier release; protection cannot undo it",
+            )
+    info = None
+    if sec is not None and sensitive.any():
+        assert isinstance(sec, SecondarySuppression)
+        base = audit_values[0]
+        required = np.maximum(
+            sec.protection, sec.relative * np.nan_to_num(base, nan=0.0)
+        )
+        supp, info = complementary(
+            struct,
+            audit_values=audit_values,
+            cost_values=base,
+            sensitive=sensitive,
+            required=required,
+            fixed=fixed_arr,
+            blocks=_blocks(work, spec, struct),
+            cost=sec.cost,
+            time_limit=time_limit,
+        )
+        if info.status == "exposed":
+            raise DisclosureError(
+                f"{info.exposed} sensitive cells could still be narrowed down after "
+                f"{info.iterations} repair rounds",
+                hint="check the fixed (already released) cells, or protect a coarser table",
+            )
+    else:
+        supp = sensitive | (fixed_arr == 1)
+    row_supp = supp[:n]
+    primary_rows = sensitive[:n]
+    status = np.where(
+        primary_rows, "primary", np.where(row_supp, "secondary", "published")
+    )
+    rules_by_row = reasons.group_by("row").agg(
+        pl.col("rule_id").unique(maintain_order=True)
+    )
+    status_frame = (
+        pl.DataFrame({"__i": np.arange(n, dtype=np.int64), "disclosure_status": status})
+        .join(
+            rules_by_row.rename({"row": "__i", "rule_id": "disclosure_rules"}),
+            on="__i",
+            how="left",
+        )
+        .sort("__i")
+        .with_columns(
+            pl.col("disclosure_rules").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+        )
+    )
+    mask = pl.Series(row_supp)
+    rate_cols = [r.column for r in spec.rates if r.column in work.columns]
+    out = work.with_columns(
+        [
+            pl.when(pl.lit(mask)).then(None).otherwise(pl.col(c)).alias(c)
+            for c in (*counts, *rate_cols)
+        ]
+    )
+    low = pl.DataFrame()
+    for rule in rs.of(Rounding):
+        assert isinstance(rule, Rounding)
+        rounded = out.select([round_half_up_expr(pl.col(c), rule.base) for c in counts])
+        low = rounded.select(
+            [
+                ((rounded[c] == 0) & (out[c] > 0)).fill_null(value=False).alias(c)
+                for c in counts
+            ]
+        )
+        out = out.with_columns(rounded)
+    out = out.drop(drop_cols)
+    values = {c: work[c].cast(pl.Float64).fill_null(0).to_numpy() for c in counts}
+    report = ProtectionReport(
+        audience=audience,
+        rows=n,
+        rows_dropped=combined.height - n,
+        columns_dropped=drop_cols,
+        rows_primary=int(primary_rows.sum()),
+        rows_secondary=int((row_supp & ~primary_rows).sum()),
+        cells_primary=int(primary_rows.sum()) * len(counts),
+        cells_secondary=int((row_supp & ~primary_rows).sum()) * len(counts),
+        value_suppressed={c: float(v[row_supp].sum()) for c, v in values.items()},
+        value_secondary={
+            c: float(v[row_supp & ~primary_rows].sum()) for c, v in values.items()
+        },
+        status=info.status if info is not None else "optimal",
+        seconds=time.perf_counter() - started,
+        milps=info.milps if info is not None else 0,
+        lps=info.lps if info is not None else 0,
+        iterations=info.iterations if info is not None else 0,
+    )
+    results: list[ProtectedTable] = []
+    for mp in maps:
+        idx = new_index[mp["__cell"].to_numpy()]
+        idx = idx[idx >= 0]
+        take = pl.Series(idx, dtype=pl.Int64)
+        orig_cols = [c for c in frames[len(results)].columns if c in out.columns]
+        results.append(
+            ProtectedTable(
+                table=out[take].select(orig_cols),
+                status=status_frame[take].drop("__i"),
+                audience=audience,
+                rules=rs,
+                spec=spec,
+                report=report,
+                low=low[take] if low.width else low,
+            )
+        )
+    return results
+
+
+def protect(
+    table: pl.DataFrame,
+    audience: str,
+    *,
+    spec: TableSpec | None = None,
+    rules: RuleSet | None = None,
+    fixed: pl.DataFrame | None = None,
+    time_limit: float = 60.0,
+) -> ProtectedTable:
+    """Protect one table for an audience (threshold, secondary suppression, rounding).
+
+    Parameters
+    ----------
+    table
+        The table, EES-shaped: time, ``geographic_level``, geography columns,
+        filters (each with a ``Total``), count columns, rates.
+    audience
+        One of ``school, trust, la, dfe, partner, public``.
+    spec
+        Its structure; guessed with :func:`ees_spec` when omitted.
+    rules
+        The rule set; the audience's default when omitted.
+    fixed
+        Cells already released (see :func:`protect_tables`).
+    time_limit
+        Seconds allowed per integer programme.
+
+    Returns
+    -------
+    ProtectedTable
+        The table with suppressed cells null, the status of each row, and the
+        report (cells and values suppressed, solver status and time).
+
+    Raises
+    ------
+    DisclosureError
+        If the table cannot be protected.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> df = pl.DataFrame(
+    ...     {
+    ...         "geographic_level": ["Local authority"] * 3,
+    ...         "new_la_code": ["E09000001"] * 3,
+    ...         "fsm_status": ["Total", "FSM eligible", "Not known to be FSM eligible"],
+    ...         "num_schools": [1, 1, 1],
+    ...         "enrolments": [240, 40, 200],
+    ...     }
+    ... )
+    >>> p = protect(df, "public")
+    >>> p.status["disclosure_status"].to_list()
+    ['primary', 'primary', 'primary']
+    >>> p.report.rows_primary, p.report.status
+    (3, 'optimal')
+    """
+    return protect_tables(
+        [table], audience, spec=spec, rules=rules, fixed=fixed, time_limit=time_limit
+    )[0]
+
+
+def require_protected(obj: object, audience: str) -> pl.DataFrame:
+    """Check that ``obj`` may be written for ``audience`` and return the frame to write.
+
+    Writers (EES files, CLI output, reports) call this before writing. A
+    partner or public audience only ever receives a :class:`ProtectedTable`
+    protected for that audience (a table protected for the public may also go
+    to a partner); other audiences may receive a plain frame.
+
+    Parameters
+    ----------
+    obj
+        A :class:`ProtectedTable` or a polars frame.
+    audience
+        Who the output is for.
+
+    Returns
+    -------
+    polars.DataFrame
+        The frame to write (EES text with symbols for a ProtectedTable).
+
+    Raises
+    ------
+    DisclosureError
+        If an unprotected frame, or one protected for a more trusted audience,
+        would go to a partner or the public.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> require_protected(pl.DataFrame({"enrolments": [3]}), "public")
+    Traceback (most recent call last):
+    ...
+    makingdata.errors.DisclosureError: an unprotected table cannot be written for audience 'public'. What to do: call makingdata.disclosure.protect(table, audience='public') and write its result.
+    >>> require_protected(pl.DataFrame({"enrolments": [3]}), "trust").height
+    1
+    """
+    rs = rule_set(audience)
+    if isinstance(obj, ProtectedTable):
+        ok = obj.audience == audience or (
+            audience == "partner" and obj.audience == "public"
+        )
+        if rs.needs_protection and not ok:
+            raise DisclosureError(
+                f"this table was protected for {obj.audience!r}, not {audience!r}",
+                hint=f"protect the unprotected table again with audience={audience!r}",
+            )
+        return obj.to_ees()
+    if rs.needs_protection:
+        raise DisclosureError(
+            f"an unprotected table cannot be written for audience {audience!r}",
+            hint=f"call makingdata.disclosure.protect(table, audience={audience!r}) and write its result",
+        )
+    if isinstance(obj, pl.LazyFrame):
+        return obj.collect()
+    if isinstance(obj, pl.DataFrame):
+        return obj
+    raise DisclosureError(
+        f"cannot write a {type(obj).__name__}",
+        hint="pass a polars DataFrame or a ProtectedTable",
+    )
+
+
+def write_protected_csv(
+    obj: object, path: str | PathLike[str], *, audience: str
+) -> Path:
+    """Write a table as CSV for an audience, refusing anything unprotected.
+
+    Parameters
+    ----------
+    obj
+        A :class:`ProtectedTable` (required for ``partner`` and ``public``) or a frame.
+    path
+        The CSV file to write.
+    audience
+        Who the file is for.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    DisclosureError
+        As :func:`require_protected`.
+
+    Examples
+    --------
+    >>> import polars as pl, tempfile, pathlib
+    >>> df = pl.DataFrame(
+    ...     {
+    ...         "sex": ["Total", "Female", "Male"],
+    ...         "enrolments": [30, 14, 16],
+    ...         "num_schools": 2,
+    ...     }
+    ... )
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> write_protected_csv(
+    ...     protect(df, "public"), out, audience="public"
+    ... ).read_text().splitlines()[1]
+    'Total,30,2'
+    """
+    frame = require_protected(obj, audience)
+    target = Path(path)
+    frame.write_csv(target)
+    return target

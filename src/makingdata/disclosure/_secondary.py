@@ -1,0 +1,429 @@
+"""Secondary (complementary) suppression as a mixed integer programme (HiGHS).
+
+The method is the classical cell suppression model (Fischetti and
+Salazar-González; the Handbook on SDC, ch. 4) solved in the incremental way
+the Handbook describes for large tables:
+
+1. **Modular pass** (as τ-ARGUS's HiTaS): the table is cut into sub-tables
+   along its geographic hierarchy (England and regions, then each region's
+   LAs, then each LA's schools) and each is solved top-down with
+   :func:`scipy.optimize.milp`. A sub-table sees only the relations whose
+   cells are all decided or its own; decisions from above are constants.
+   Each model asks, for every relation that holds a suppressed cell, for at
+   least two suppressed cells in it (so no suppressed cell is the only unknown
+   of an equation), and for every sensitive cell that its partners can absorb
+   its protection level; it minimises the information lost.
+2. **Audit and repair**: an LP audit bounds every sensitive cell over all
+   relations of the whole table. For any cell still bounded too tightly, a cut
+   "suppress at least one more of the published cells next to this group"
+   is added and a MILP over the neighbourhood is solved; repeat until the
+   audit is clean.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import attrs
+import numpy as np
+
+from makingdata.disclosure._solver import (
+    components,
+    incidence,
+    intervals,
+    scipy_modules,
+)
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from makingdata.disclosure._tables import Structure
+
+__all__ = ["SolveInfo", "complementary"]
+
+
+@attrs.frozen
+class SolveInfo:
+    """How secondary suppression went.
+
+    Attributes
+    ----------
+    status
+        ``"optimal"`` (every MILP solved to optimality), ``"feasible"`` (a
+        time or gap limit stopped some MILP with a valid pattern), ``"greedy"``
+        (the repair fell back to suppressing whole neighbourhoods) or
+        ``"exposed"`` (some sensitive cell is still too narrow; never returned
+        to a caller by ``protect``).
+    seconds
+        Wall time.
+    milps
+        Mixed integer programmes solved.
+    lps
+        Linear programmes solved by the audits.
+    iterations
+        Audit-and-repair rounds.
+    blocks
+        Sub-tables of the modular pass.
+    exposed
+        Sensitive cells still too narrow at the end.
+    """
+
+    status: str
+    seconds: float
+    milps: int
+    lps: int
+    iterations: int
+    blocks: int
+    exposed: int
+
+
+def _cost(values: NDArray[np.float64], kind: str) -> NDArray[np.float64]:
+    v = np.nan_to_num(np.abs(values), nan=0.0)
+    if kind == "cells":
+        return np.ones(v.shape, dtype=np.float64)
+    if kind == "log":
+        return np.asarray(1.0 + np.log1p(v), dtype=np.float64)
+    return np.asarray(1.0 + v, dtype=np.float64)
+
+
+class _Model:
+    """Shared arrays for building MILPs over subsets of cells."""
+
+    def __init__(  # noqa: PLR0917 - private
+        self,
+        struct: Structure,
+        cap_values: NDArray[np.float64],
+        cost: NDArray[np.float64],
+        required: NDArray[np.float64],
+        sensitive: NDArray[np.bool_],
+        fixed: NDArray[np.int8],
+        time_limit: float,
+    ) -> None:
+        self.s = struct
+        self.cap = np.nan_to_num(cap_values, nan=0.0)
+        self.cost = cost
+        self.required = required
+        self.sensitive = sensitive
+        self.fixed = fixed
+        self.time_limit = time_limit
+        order = np.argsort(struct.rel, kind="stable")
+        self.t_rel = struct.rel[order]
+        self.t_cell = struct.cell[order]
+        self.t_coef = struct.coef[order]
+        self.rel_start = np.searchsorted(self.t_rel, np.arange(struct.n_relations + 1))
+        self.by_cell = np.argsort(struct.cell, kind="stable")
+        self.cell_start = np.searchsorted(
+            struct.cell[self.by_cell], np.arange(struct.n_cells + 1)
+        )
+        self.milps = 0
+        self.suboptimal = False
+
+    def relations_of(self, cells: NDArray[np.int64]) -> NDArray[np.int64]:
+        if cells.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        parts = [
+            self.by_cell[self.cell_start[c] : self.cell_start[c + 1]] for c in cells
+        ]
+        trip = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return np.unique(self.s.rel[trip])
+
+    def cells_of(self, rels: NDArray[np.int64]) -> NDArray[np.int64]:
+        if rels.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        parts = [self.t_cell[self.rel_start[r] : self.rel_start[r + 1]] for r in rels]
+        return np.unique(np.concatenate(parts))
+
+    def solve(  # noqa: PLR0912, PLR0915 - builds one MILP
+        self,
+        var: NDArray[np.int64],
+        rels: NDArray[np.int64],
+        supp: NDArray[np.bool_],
+        cuts: list[NDArray[np.int64]],
+        *,
+        monotone: bool,
+    ) -> NDArray[np.bool_]:
+        """Choose suppressions among ``var``; others are constants from ``supp``."""
+        opt, sp, _ = scipy_modules()
+        nv = var.size
+        pos = np.full(self.s.n_cells, -1, dtype=np.int64)
+        pos[var] = np.arange(nv)
+        lb = np.zeros(nv)
+        ub = np.ones(nv)
+        lb[self.sensitive[var] | (self.fixed[var] == 1)] = 1
+        if monotone:
+            lb[supp[var]] = 1
+        ub[self.fixed[var] == 0] = 0
+        lb = np.minimum(lb, ub)
+        rows: list[NDArray[np.int64]] = []
+        cols: list[NDArray[np.int64]] = []
+        vals: list[NDArray[np.float64]] = []
+        lo_l: list[float] = []
+        hi_l: list[float] = []
+        y_lb: list[float] = []
+        nrow = 0
+        ny = 0
+        cap_rows: list[tuple[list[int], list[float], float]] = []
+        for r in rels:
+            cells = self.t_cell[self.rel_start[r] : self.rel_start[r + 1]]
+            coefs = self.t_coef[self.rel_start[r] : self.rel_start[r + 1]]
+            vp = pos[cells]
+            inside = vp >= 0
+            if not inside.any():
+                continue
+            const_supp = float(supp[cells[~inside]].sum())
+            y = nv + ny
+            ny += 1
+            y_lb.append(1.0 if const_supp > 0 else 0.0)
+            k = int(inside.sum())
+            # s_i - y <= 0 for each variable member
+            rows.append(np.repeat(np.arange(nrow, nrow + k), 2))
+            cols.append(np.column_stack([vp[inside], np.full(k, y)]).ravel())
+            vals.append(np.tile([1.0, -1.0], k))
+            lo_l.extend([-np.inf] * k)
+            hi_l.extend([0.0] * k)
+            nrow += k
+            # sum s + const - 2y >= 0
+            rows.append(np.full(k + 1, nrow))
+            cols.append(np.concatenate([vp[inside], [y]]))
+            vals.append(np.concatenate([np.ones(k), [-2.0]]))
+            lo_l.append(-const_supp)
+            hi_l.append(np.inf)
+            nrow += 1
+            # protection capacity for sensitive parts
+            for idx in np.flatnonzero(self.sensitive[cells] & (coefs < 0)):
+                i = cells[idx]
+                need = self.required[i] - self.cap[i]
+                if need <= 0:
+                    continue
+                members: list[int] = []
+                weights: list[float] = []
+                have = 0.0
+                for j, cj in zip(cells, coefs, strict=True):
+                    if j == i:
+                        continue
+                    w = (
+                        self.required[i]
+                        if cj > 0
+                        else min(self.cap[j], self.required[i])
+                    )
+                    if pos[j] >= 0:
+                        members.append(int(pos[j]))
+                        weights.append(float(w))
+                    elif supp[j]:
+                        have += w
+                cap_rows.append((members, weights, need - have))
+        for members, weights, rhs in cap_rows:
+            if rhs <= 0 or not members:
+                continue
+            if sum(w for w, m in zip(weights, members, strict=True) if ub[m] > 0) < rhs:
+                continue  # cannot be met here; the audit will ask for more
+            rows.append(np.full(len(members), nrow))
+            cols.append(np.asarray(members))
+            vals.append(np.asarray(weights))
+            lo_l.append(rhs)
+            hi_l.append(np.inf)
+            nrow += 1
+        for cut in cuts:
+            cp = pos[cut]
+            cp = cp[cp >= 0]
+            cp = cp[ub[cp] > 0]
+            if cp.size == 0:
+                continue
+            rows.append(np.full(cp.size, nrow))
+            cols.append(cp)
+            vals.append(np.ones(cp.size))
+            lo_l.append(1.0)
+            hi_l.append(np.inf)
+            nrow += 1
+        n = nv + ny
+        c = np.concatenate([self.cost[var], np.zeros(ny)])
+        lbs = np.concatenate([lb, np.asarray(y_lb)])
+        ubs = np.concatenate([ub, np.ones(ny)])
+        if nrow == 0:
+            return lbs[:nv] > 0.5
+        a = sp.csr_matrix(
+            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(nrow, n),
+        )
+        res = opt.milp(
+            c,
+            integrality=np.ones(n),
+            bounds=opt.Bounds(lbs, ubs),
+            constraints=[opt.LinearConstraint(a, np.asarray(lo_l), np.asarray(hi_l))],
+            options={"time_limit": self.time_limit, "mip_rel_gap": 1e-3},
+        )
+        self.milps += 1
+        if res.x is None:
+            # infeasible or no solution in time: suppress every free cell here
+            self.suboptimal = True
+            return ubs[:nv] > 0.5
+        if res.status != 0:
+            self.suboptimal = True
+        return np.asarray(res.x[:nv] > 0.5, dtype=bool)
+
+
+def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repair
+    struct: Structure,
+    *,
+    audit_values: list[NDArray[np.float64]],
+    cost_values: NDArray[np.float64],
+    sensitive: NDArray[np.bool_],
+    required: NDArray[np.float64],
+    fixed: NDArray[np.int8] | None = None,
+    blocks: list[NDArray[np.int64]] | None = None,
+    cost: str = "value",
+    max_rounds: int = 40,
+    time_limit: float = 60.0,
+) -> tuple[NDArray[np.bool_], SolveInfo]:
+    """Find a suppression pattern that protects every sensitive cell.
+
+    Parameters
+    ----------
+    struct
+        The relations.
+    audit_values
+        Values per cell of each column the audit checks (NaN = unknown).
+    cost_values
+        Values per cell used for the information-loss cost and capacities.
+    sensitive
+        Cells that need protection (primary suppressions).
+    required
+        Protection width each sensitive cell needs.
+    fixed
+        Per cell: 1 must be suppressed, 0 must be published (already
+        released), -1 free.
+    blocks
+        Cells of each sub-table, in the order to solve them (modular pass);
+        ``None`` solves the whole table as one block.
+    cost
+        ``"value"``, ``"cells"`` or ``"log"``.
+    max_rounds
+        Audit-and-repair rounds before falling back to whole neighbourhoods.
+    time_limit
+        Seconds allowed per MILP.
+
+    Returns
+    -------
+    tuple
+        The suppression mask per cell and a :class:`SolveInfo`.
+    """
+    started = time.perf_counter()
+    n = struct.n_cells
+    if fixed is None:
+        fixed = np.full(n, -1, dtype=np.int8)
+    latent = np.zeros(n, dtype=bool)
+    latent[struct.n_rows :] = True
+    fixed = fixed.copy()
+    fixed[latent] = 1
+    model = _Model(
+        struct,
+        cost_values,
+        _cost(cost_values, cost),
+        required,
+        sensitive,
+        fixed,
+        time_limit,
+    )
+    supp = sensitive | (fixed == 1)
+    if not sensitive.any():
+        return supp, SolveInfo("optimal", time.perf_counter() - started, 0, 0, 0, 0, 0)
+    if blocks is None:
+        blocks = [np.arange(n, dtype=np.int64)]
+    # Modular pass.
+    order = np.full(n, len(blocks), dtype=np.int64)
+    for b, cells in enumerate(blocks):
+        order[cells] = b
+    rel_last = np.zeros(struct.n_relations, dtype=np.int64)
+    if struct.n_relations:
+        np.maximum.at(rel_last, struct.rel, order[struct.cell])
+    rel_sorted = np.argsort(rel_last, kind="stable")
+    rel_block_start = np.searchsorted(rel_last[rel_sorted], np.arange(len(blocks) + 1))
+    for b, cells in enumerate(blocks):
+        rels = rel_sorted[rel_block_start[b] : rel_block_start[b + 1]]
+        touched = supp[cells].any() or (rels.size and supp[model.cells_of(rels)].any())
+        if not touched:
+            continue
+        supp[cells] = model.solve(cells, rels, supp, [], monotone=False) | supp[cells]
+    # Audit and repair.
+    m = incidence(struct)
+    targets = np.flatnonzero(sensitive)
+    lo = np.full((len(audit_values), targets.size), -np.inf)
+    hi = np.full((len(audit_values), targets.size), np.inf)
+    recheck = np.ones(targets.size, dtype=bool)
+    lps = 0
+    rounds = 0
+    greedy = False
+    exposed_idx = np.zeros(0, dtype=np.int64)
+    while True:
+        for k, vals in enumerate(audit_values):
+            known = ~supp & np.isfinite(vals)
+            lb = np.where(known, vals, 0.0)
+            ub = np.where(known, vals, np.inf)
+            sel = np.flatnonzero(recheck)
+            if sel.size == 0:
+                continue
+            res = intervals(struct, lb, ub, targets[sel], m=m)
+            lo[k, sel] = res.lo
+            hi[k, sel] = res.hi
+            lps += res.lps
+        width = hi - lo
+        exposed = (width < required[targets][None, :] - 1e-9).any(axis=0)
+        exposed_idx = np.flatnonzero(exposed)
+        if exposed_idx.size == 0 or rounds >= 3 * max_rounds:
+            break
+        rounds += 1
+        labels = components(struct, supp, m)
+        cuts: list[NDArray[np.int64]] = []
+        seen: set[int] = set()
+        neighbourhood: list[NDArray[np.int64]] = []
+        for t in targets[exposed_idx]:
+            lab = int(labels[t])
+            if lab in seen:
+                continue
+            seen.add(lab)
+            group = np.flatnonzero(labels == lab) if lab >= 0 else np.asarray([t])
+            near = model.cells_of(model.relations_of(group))
+            cand = near[~supp[near] & (fixed[near] != 0)]
+            if cand.size == 0:
+                continue
+            cuts.append(cand)
+            neighbourhood.append(cand)
+        if not cuts:
+            break
+        before = supp.copy()
+        if rounds > max_rounds:
+            greedy = True
+            for cand in cuts:
+                supp[cand] = True
+        else:
+            ring = np.unique(np.concatenate(neighbourhood))
+            var = np.unique(
+                np.concatenate([ring, model.cells_of(model.relations_of(ring))])
+            )
+            rels = model.relations_of(var)
+            supp[var] = model.solve(var, rels, supp, cuts, monotone=True) | supp[var]
+        changed = np.flatnonzero(supp & ~before)
+        if changed.size == 0:
+            break
+        labels = components(struct, supp, m)
+        touched_labels = np.unique(labels[changed])
+        recheck = np.isin(labels[targets], touched_labels) | exposed
+    status = (
+        "exposed"
+        if exposed_idx.size
+        else "greedy"
+        if greedy
+        else "feasible"
+        if model.suboptimal
+        else "optimal"
+    )
+    return supp, SolveInfo(
+        status=status,
+        seconds=time.perf_counter() - started,
+        milps=model.milps,
+        lps=lps,
+        iterations=rounds,
+        blocks=len(blocks),
+        exposed=int(exposed_idx.size),
+    )
