@@ -1,0 +1,1 @@
+"""Benchmarks: one script per topic, run as ``python -m benchmarks.NAME``."""

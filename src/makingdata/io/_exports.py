@@ -1,0 +1,787 @@
+"""Reading MIS exports: marks and enrolments (and the engine the schools reader shares)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import attrs
+import polars as pl
+
+from makingdata._contracts import (
+    ENROLMENTS_SCHEMA,
+    ETHNICITY_DTYPE,
+    MARKS_SCHEMA,
+    SEN_PROVISION_DTYPE,
+    SEX_DTYPE,
+    YEAR_GROUP_DTYPE,
+    EthnicityMajor,
+    SenProvision,
+    Sex,
+    YearGroup,
+)
+from makingdata.errors import InputError, ValidationError
+from makingdata.io import _parse as prs
+from makingdata.io._pseudonym import UPN_RULES, compact_upn_expr, resolve_key, upn_map
+from makingdata.io._source import (
+    ROW,
+    Field,
+    Source,
+    collect_source,
+    missing_columns_error,
+    open_source,
+)
+from makingdata.schemas import Rule, ValidationReport, enrolments_rules, marks_rules
+from makingdata.schemas._report import (
+    FAIL,
+    FAILURES_SCHEMA,
+    PASS,
+    WARNING,
+    checks_frame,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from os import PathLike
+
+#: Earliest and latest plausible date of a mark.
+MARK_DATES = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
+
+_BLANK = Rule(
+    "blank_row",
+    "",
+    "the row is blank (every field empty)",
+    pl.lit(value=False),
+)
+
+
+@attrs.frozen(slots=True)
+class ReadResult:
+    r"""What a reader returns: valid rows, rejected rows with reasons, and a report.
+
+    Rows in = rows valid + rows rejected, always (checked when the result is
+    made). For wide marks exports, each line holds two marks (AM and PM); each
+    is accepted or rejected on its own, so ``n_read`` counts marks, two per
+    line.
+
+    Attributes
+    ----------
+    valid
+        The accepted rows, in the contract columns and dtypes
+        (:data:`~makingdata.schemas.MARKS_SCHEMA` …), in source order. No UPN.
+    rejects
+        One row per rejected row: ``row`` (the source row number: the file
+        line for CSV, where the header is line 1; the 0-based position for
+        Parquet), the delivered values as text under their canonical column
+        names, and ``errors`` (a list of every rule the row broke). Rejects
+        hold the delivered identifiers (UPNs): keep them with the export.
+    report
+        One row per rule (PASS / WARNING / FAIL and counts) and, in
+        ``report.failures``, one row per (row, rule).
+    n_read
+        Rows read (marks for a wide marks export).
+    path
+        The file or directory read.
+    format
+        ``"csv"`` or ``"parquet"``.
+    layout
+        ``"long"`` or ``"wide"`` for marks; ``None`` otherwise.
+    encoding
+        The text encoding used (CSV only): ``"utf-8"`` or ``"latin-1"`` ….
+    columns
+        Which delivered header gave each canonical column.
+    ignored_columns
+        Delivered headers that were not read.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from makingdata.io import read_marks
+    >>> d = tempfile.mkdtemp()
+    >>> p = pathlib.Path(d, "marks.csv")
+    >>> _ = p.write_text(
+    ...     "UPN,URN,Date,AM,PM\n"
+    ...     "B801200005001,100001,02/09/2024,/,\\\n"
+    ...     "B801200005001,100001,03/09/2024,i,-\n"
+    ... )
+    >>> result = read_marks(p, key="secret")
+    >>> result.n_read, result.valid.height, result.rejects.height
+    (4, 3, 1)
+    >>> result.rejects.select("row", "session", "code", "errors").row(0)
+    (3, 'PM', '-', ['code_no_mark_yet'])
+    """
+
+    valid: pl.DataFrame
+    rejects: pl.DataFrame
+    report: ValidationReport
+    n_read: int
+    path: str
+    format: str
+    layout: str | None = None
+    encoding: str | None = None
+    columns: Mapping[str, str] = attrs.field(factory=dict)
+    ignored_columns: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if self.valid.height + self.rejects.height != self.n_read:
+            msg = (
+                f"rows in ({self.n_read}) != valid ({self.valid.height}) + "
+                f"rejected ({self.rejects.height})"
+            )
+            raise AssertionError(msg)
+
+    @property
+    def n_valid(self) -> int:
+        """Number of valid rows."""
+        return self.valid.height
+
+    @property
+    def n_rejected(self) -> int:
+        """Number of rejected rows."""
+        return self.rejects.height
+
+    @property
+    def ok(self) -> bool:
+        """Whether every row was accepted."""
+        return self.rejects.height == 0
+
+
+def rejects_for_csv(rejects: pl.DataFrame) -> pl.DataFrame:
+    """Return ``rejects`` with ``errors`` joined by ``;`` so it can be written as CSV.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from makingdata.io import rejects_for_csv
+    >>> df = pl.DataFrame({"row": [2], "errors": [["urn_invalid", "code_invalid"]]})
+    >>> rejects_for_csv(df)["errors"].item()
+    'urn_invalid;code_invalid'
+    """
+    return rejects.with_columns(pl.col("errors").list.join(";"))
+
+
+def _bits_expr(rules: Sequence[Rule]) -> pl.Expr:
+    if len(rules) > 63:  # pragma: no cover - a programming error
+        msg = "at most 63 rules per reader"
+        raise ValueError(msg)
+    terms = [
+        pl.when(r.failing.fill_null(value=False))
+        .then(pl.lit(1 << i, pl.UInt64))
+        .otherwise(pl.lit(0, pl.UInt64))
+        for i, r in enumerate(rules)
+    ]
+    return pl.sum_horizontal(terms).cast(pl.UInt64)
+
+
+def finish(
+    source: Source,
+    *,
+    kind: str,
+    frame: pl.DataFrame,
+    raw_columns: Sequence[str],
+    typed: Mapping[str, pl.Expr],
+    stages: Sequence[Mapping[str, pl.Expr]] = (),
+    rules: Sequence[Rule],
+    warnings: Sequence[Rule] = (),
+    contract: Mapping[str, pl.DataType],
+    column_alias: Mapping[str, str] | None = None,
+    layout: str | None = None,
+    strict: bool,
+) -> ReadResult:
+    """Apply the rules to a collected raw frame and split valid from rejected rows.
+
+    ``frame`` holds ``_row`` and the raw columns (``_raw_<name>``);
+    ``typed`` builds the contract columns from them; ``stages`` add helper
+    columns the rules need. One bit per rule is set on a failing row; a row
+    is valid when no bit is set.
+    """
+    alias = dict(column_alias or {})
+    all_rules = [_BLANK, *rules]
+    schema = frame.schema
+    # Trimmed text of each text column, once (GIAS reading may have made them).
+    texts = [
+        prs.inline_text(c).alias(prs.text_name(c))
+        for c in raw_columns
+        if schema[prs.raw(c)] == pl.String and prs.text_name(c) not in schema
+    ]
+    lf = frame.lazy().with_columns(texts)
+    blank = pl.all_horizontal(
+        [
+            (
+                prs.text(c) if schema[prs.raw(c)] == pl.String else pl.col(prs.raw(c))
+            ).is_null()
+            for c in raw_columns
+        ]
+    ).alias("_blank")
+    lf = lf.with_columns(blank)
+    lf = lf.with_columns(**typed)
+    for stage in stages:
+        lf = lf.with_columns(**stage)
+    bits = (
+        pl.when(pl.col("_blank"))
+        .then(pl.lit(1, pl.UInt64))
+        .otherwise(_bits_expr(all_rules[1:]) * 2)
+        .alias("_bits")
+    )
+    out = lf.with_columns(bits).collect()
+    n_read = out.height
+    bit_col = pl.col("_bits")
+    stats = out.select(
+        *[
+            ((bit_col & (1 << i)) != 0).sum().alias(f"_n{i}")
+            for i in range(len(all_rules))
+        ],
+        *[
+            (w.failing.fill_null(value=False) & (bit_col == 0)).sum().alias(f"_w{i}")
+            for i, w in enumerate(warnings)
+        ],
+    ).row(0, named=True)
+    rows: list[dict[str, object]] = []
+    for i, r in enumerate(all_rules):
+        n = int(stats[f"_n{i}"])
+        rows.append(
+            {
+                "check": r.name,
+                "column": alias.get(r.column, r.column) or None,
+                "result": FAIL if n else PASS,
+                "n_failing": n,
+                "message": r.message,
+            }
+        )
+    for i, w in enumerate(warnings):
+        n = int(stats[f"_w{i}"])
+        rows.append(
+            {
+                "check": w.name,
+                "column": w.column,
+                "result": WARNING if n else PASS,
+                "n_failing": n,
+                "message": w.message,
+            }
+        )
+    valid = out.filter(bit_col == 0).select(
+        [pl.col(c).cast(d).alias(c) for c, d in contract.items()]
+    )
+    bad = out.filter(bit_col != 0)
+    errors = pl.concat_list(
+        [
+            pl.when((bit_col & (1 << i)) != 0).then(pl.lit(r.name))
+            for i, r in enumerate(all_rules)
+        ]
+    ).list.drop_nulls()
+    rejects = bad.select(
+        pl.col(ROW).alias("row"),
+        *[pl.col(prs.raw(c)).cast(pl.String).alias(c) for c in raw_columns],
+        errors.alias("errors"),
+    )
+    failures = _failures(rejects, all_rules, raw_columns, alias)
+    report = ValidationReport(
+        name=kind, checks=checks_frame(rows), failures=failures, n_rows=n_read
+    )
+    result = ReadResult(
+        valid=valid,
+        rejects=rejects,
+        report=report,
+        n_read=n_read,
+        path=source.path,
+        format=source.format,
+        layout=layout,
+        encoding=source.encoding,
+        columns=dict(source.headers),
+        ignored_columns=source.ignored,
+    )
+    if strict and rejects.height:
+        raise ValidationError(
+            report.summary(),
+            rejects=rejects,
+            failures=failures,
+            path=source.path,
+            hint="fix the rows listed in the error's rejects frame, or read "
+            "with strict=False to keep the valid rows",
+        )
+    return result
+
+
+def _failures(
+    rejects: pl.DataFrame,
+    rules: Sequence[Rule],
+    raw_columns: Sequence[str],
+    alias: Mapping[str, str],
+) -> pl.DataFrame:
+    if rejects.height == 0:
+        return pl.DataFrame(schema=FAILURES_SCHEMA)
+    rule_column = {r.name: alias.get(r.column, r.column) for r in rules}
+    long = (
+        rejects.with_row_index("_i")
+        .select("_i", "row", pl.col("errors").alias("check"))
+        .explode("check")
+        .with_columns(
+            column=pl.col("check").replace_strict(rule_column, return_dtype=pl.String)
+        )
+    )
+    values = (
+        rejects.with_row_index("_i")
+        .select("_i", *raw_columns)
+        .unpivot(index="_i", variable_name="column", value_name="value")
+    )
+    return (
+        long.join(values, on=["_i", "column"], how="left", maintain_order="left")
+        .select("row", pl.col("column").replace("", None), "check", "value")
+        .cast(FAILURES_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
+# ---------------------------------------------------------------- marks
+
+MARKS_FIELDS: tuple[Field, ...] = (
+    Field("upn", ("unique_pupil_number", "pupil_upn", "upn_number")),
+    Field("pupil_key", ()),
+    Field("urn", ("school_urn", "establishment_urn", "urn_number")),
+    Field(
+        "date",
+        ("session_date", "attendance_date", "mark_date", "register_date", "day"),
+    ),
+    Field("session", ("am_pm", "ampm", "session_name", "period")),
+    Field("code", ("mark", "attendance_code", "attendance_mark", "reason_code")),
+    Field("am", ("am_mark", "am_code", "morning", "am_session")),
+    Field("pm", ("pm_mark", "pm_code", "afternoon", "pm_session")),
+)
+
+
+def _pupil_id(
+    source: Source,
+    fields: Sequence[Field],
+    frame: pl.DataFrame,
+    key: str | bytes | None,
+) -> tuple[pl.DataFrame, str, list[Rule]]:
+    """Attach ``pupil_key`` (hashing UPNs once each); return frame, id column, rules."""
+    present = source.headers
+    if "upn" in present and "pupil_key" in present:
+        raise InputError(
+            "the file has both a UPN column and a pupil_key column",
+            path=source.path,
+            row=1 if source.format == "csv" else None,
+            column=present["pupil_key"],
+            hint="keep one: UPNs are hashed into pupil_key when read",
+        )
+    if "upn" in present:
+        secret = resolve_key(key)
+        frame = frame.with_columns(compact_upn_expr(prs.raw("upn")).alias("_upn"))
+        mapping = upn_map(frame.get_column("_upn"), secret)
+        frame = frame.join(mapping, on="_upn", how="left", maintain_order="left")
+        rules = [Rule("upn_missing", "upn", "upn is blank", pl.col("_upn").is_null())]
+        rules += [
+            Rule(name, "upn", message, pl.col("_upn_rule") == name)
+            for name, message in UPN_RULES.items()
+        ]
+        return frame, "upn", rules
+    if "pupil_key" in present:
+        parsed = prs.parse_pupil_key(frame.schema[prs.raw("pupil_key")])
+        frame = frame.with_columns(parsed.expr.alias("pupil_key"))
+        return frame, "pupil_key", list(parsed.rules)
+    raise missing_columns_error(source, ["upn"], fields)
+
+
+def _layout(source: Source) -> str:
+    present = source.headers
+    long_cols = {"session", "code"} & set(present)
+    wide_cols = {"am", "pm"} & set(present)
+    if long_cols and wide_cols:
+        raise InputError(
+            "the file has both long (session, code) and wide (am, pm) mark columns",
+            path=source.path,
+            row=1 if source.format == "csv" else None,
+            hint="export one layout: upn,urn,date,session,code or upn,urn,date,am,pm",
+        )
+    if wide_cols:
+        missing = sorted({"am", "pm"} - wide_cols)
+        if missing:
+            raise missing_columns_error(source, missing, MARKS_FIELDS)
+        return "wide"
+    missing = [c for c in ("session", "code") if c not in present]
+    if missing:
+        raise missing_columns_error(source, missing, MARKS_FIELDS)
+    return "long"
+
+
+def read_marks(
+    path: str | PathLike[str],
+    *,
+    key: str | bytes | None = None,
+    encoding: str | None = None,
+    separator: str = ",",
+    strict: bool = False,
+) -> ReadResult:
+    r"""Read and validate a marks export (CSV, Parquet file or Parquet directory).
+
+    Accepts the long layout (``upn,urn,date,session,code``: one row per mark)
+    or the wide one (``upn,urn,date,am,pm``: one row per pupil per day);
+    headers are matched case-insensitively after trimming, with common aliases
+    (``school_urn``, ``session_date``, ``mark`` …). A ``pupil_key`` column may
+    replace ``upn`` for exports that are already pseudonymised. UPNs are
+    checked (length, format, LA code, DfE check letter) and turned into
+    ``pupil_key`` with a keyed BLAKE2b hash, each distinct UPN once; the UPN
+    never appears in ``valid``.
+
+    Values: dates as ``yyyy-mm-dd``, ``dd/mm/yyyy`` or ``dd-mm-yyyy``
+    (``mm/dd/yyyy`` is not accepted: 01/02/2025 is 1 February); sessions
+    ``AM``/``PM`` in any case; codes are trimmed and upper-cased (lower-case
+    ``i`` is read as ``I``, counted under ``code_normalised`` in the report);
+    ``-`` (no mark yet) is rejected. Every rule of
+    :func:`~makingdata.schemas.marks_rules` is applied too (code valid on
+    its date, one mark per pupil, school, date and session).
+
+    CSV files are scanned lazily with every column as text so that no bad
+    value is lost. The encoding is detected (UTF-8 with or without BOM,
+    else latin-1) unless ``encoding`` is given.
+
+    Parameters
+    ----------
+    path
+        A ``.csv`` file, a ``.parquet`` file or a hive-partitioned Parquet
+        directory.
+    key
+        Secret for the UPN hash (1-64 bytes); defaults to the
+        ``MAKINGDATA_PSEUDONYM_KEY`` environment variable. Not needed when
+        the export has ``pupil_key`` instead of ``upn``.
+    encoding
+        Text encoding of a CSV file (``"utf-8"``, ``"latin-1"`` …); detected
+        when ``None``.
+    separator
+        CSV field separator.
+    strict
+        Raise :class:`~makingdata.errors.ValidationError` (carrying the
+        rejects frame) if any row is rejected.
+
+    Returns
+    -------
+    ReadResult
+        ``valid`` marks in :data:`~makingdata.schemas.MARKS_SCHEMA`,
+        ``rejects`` with every rule each row broke, and a report.
+
+    Raises
+    ------
+    InputError
+        If the input cannot be used at all: missing or empty file, no header,
+        a different delimiter, missing, duplicate or misspelt required
+        columns (the closest header is suggested), no pseudonym key.
+    ValidationError
+        With ``strict=True``, if any row is rejected.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from makingdata.io import read_marks
+    >>> p = pathlib.Path(tempfile.mkdtemp(), "marks.csv")
+    >>> _ = p.write_text(
+    ...     "upn,urn,date,session,code\n"
+    ...     "B801200005001,100001,2024-09-02,AM,/\n"
+    ...     "B801200005001,100001,2024-09-02,PM,J\n"
+    ... )
+    >>> result = read_marks(p, key="secret")
+    >>> result.valid.columns
+    ['urn', 'pupil_key', 'date', 'session', 'code']
+    >>> result.rejects["errors"].to_list()
+    [['code_valid_on_date']]
+    """
+    source = open_source(path, MARKS_FIELDS, encoding=encoding, separator=separator)
+    try:
+        return _read_marks(source, key=key, strict=strict)
+    finally:
+        source.close()
+
+
+def _read_marks(source: Source, *, key: str | bytes | None, strict: bool) -> ReadResult:
+    present = source.headers
+    layout = _layout(source)
+    missing = [c for c in ("urn", "date") if c not in present]
+    if "upn" not in present and "pupil_key" not in present:
+        missing.insert(0, "upn")
+    if missing:
+        raise missing_columns_error(source, missing, MARKS_FIELDS)
+    id_col = "upn" if "upn" in present else "pupil_key"
+    lf = source.lazy.rename({c: prs.raw(c) for c in present})
+    if layout == "wide":
+        lf = lf.with_columns(
+            pl.concat_list(pl.lit("AM"), pl.lit("PM")).alias(prs.raw("session")),
+            pl.concat_list(
+                pl.col(prs.raw("am")).cast(pl.String),
+                pl.col(prs.raw("pm")).cast(pl.String),
+            ).alias(prs.raw("code")),
+        ).explode([prs.raw("session"), prs.raw("code")])
+    raw_columns = [id_col, "urn", "date", "session", "code"]
+    lf = lf.select(ROW, *[prs.raw(c) for c in raw_columns])
+    frame = collect_source(source, lf)
+    frame, id_col, id_rules = _pupil_id(source, MARKS_FIELDS, frame, key)
+    schema = frame.schema
+    urn = prs.parse_urn(schema[prs.raw("urn")])
+    date = prs.parse_date(
+        schema[prs.raw("date")],
+        "date",
+        required=True,
+        earliest=MARK_DATES[0],
+        latest=MARK_DATES[1],
+    )
+    session = prs.parse_session(schema[prs.raw("session")])
+    code, normalised = prs.parse_code(schema[prs.raw("code")])
+    data_rules = [
+        r for r in marks_rules() if r.name in {"code_valid_on_date", "duplicate_mark"}
+    ]
+    typed = {
+        "urn": urn.expr,
+        "date": date.expr,
+        "session": session.expr,
+        "code": code.expr,
+    }
+    return finish(
+        source,
+        kind="marks",
+        frame=frame,
+        raw_columns=raw_columns,
+        typed=typed,
+        rules=[
+            *id_rules,
+            *urn.rules,
+            *date.rules,
+            *session.rules,
+            *code.rules,
+            *data_rules,
+        ],
+        warnings=[normalised],
+        contract=MARKS_SCHEMA,
+        column_alias={"pupil_key": id_col},
+        layout=layout,
+        strict=strict,
+    )
+
+
+# ---------------------------------------------------------------- enrolments
+
+ENROLMENTS_FIELDS: tuple[Field, ...] = (
+    Field("upn", ("unique_pupil_number", "pupil_upn")),
+    Field("pupil_key", ()),
+    Field("urn", ("school_urn", "establishment_urn")),
+    Field(
+        "enrol_start",
+        ("entry_date", "admission_date", "start_date", "date_of_admission"),
+    ),
+    Field(
+        "enrol_end",
+        ("leaving_date", "actual_leaving_date", "end_date", "date_of_leaving"),
+    ),
+    Field("date_of_birth", ("dob", "birth_date")),
+    Field("age_at_31_august", ("age", "age_at_start_of_year")),
+    Field(
+        "year_group",
+        (
+            "nc_year",
+            "ncyearactual",
+            "nc_year_actual",
+            "year",
+            "national_curriculum_year",
+        ),
+    ),
+    Field("sex", ("gender",)),
+    Field("ethnicity_major", ("ethnicity", "ethnic_group", "ethnicity_major_group")),
+    Field("fsm_eligible", ("fsm", "fsm_eligibility", "free_school_meals")),
+    Field("sen_provision", ("sen", "sen_status", "senprovision")),
+    Field("looked_after", ("cla", "lac", "looked_after_child", "in_care")),
+    Field("child_in_need", ("cin",)),
+)
+
+_SEX = {s.value.lower(): s.value for s in Sex} | {
+    "m": Sex.MALE.value,
+    "f": Sex.FEMALE.value,
+    "u": Sex.UNKNOWN.value,
+}
+_ETHNICITY = {e.value.lower(): e.value for e in EthnicityMajor} | {
+    "white": EthnicityMajor.WHITE.value,
+    "mixed": EthnicityMajor.MIXED.value,
+    "asian": EthnicityMajor.ASIAN.value,
+    "black": EthnicityMajor.BLACK.value,
+    "other": EthnicityMajor.OTHER.value,
+}
+_SEN = {s.value.lower(): s.value for s in SenProvision} | {
+    "n": SenProvision.NONE.value,
+    "no sen": SenProvision.NONE.value,
+    "k": SenProvision.SEN_SUPPORT.value,
+    "sen support": SenProvision.SEN_SUPPORT.value,
+    "e": SenProvision.EHC_PLAN.value,
+    "ehc plan": SenProvision.EHC_PLAN.value,
+    "ehcp": SenProvision.EHC_PLAN.value,
+}
+_YEAR = (
+    {y.value.lower(): y.value for y in YearGroup}
+    | {f"y{y.value}".lower(): y.value for y in YearGroup if y.value.isdigit()}
+    | {f"year {y.value}": y.value for y in YearGroup if y.value.isdigit()}
+)
+
+
+def read_enrolments(
+    path: str | PathLike[str],
+    *,
+    key: str | bytes | None = None,
+    encoding: str | None = None,
+    separator: str = ",",
+    strict: bool = False,
+) -> ReadResult:
+    r"""Read and validate an enrolments export (one row per pupil per school spell).
+
+    Required: ``upn`` (or ``pupil_key``), ``urn``, ``enrol_start``. Optional
+    (null when the column is absent): ``enrol_end`` (blank = still on roll),
+    ``date_of_birth``, ``age_at_31_august``, ``year_group`` (``R``, ``1``–``14``,
+    ``Y7``, ``Year 7`` …), ``sex`` (``M``/``F``/``U`` or the EES labels),
+    ``ethnicity_major`` (EES labels or their first word), ``fsm_eligible``,
+    ``looked_after``, ``child_in_need`` (true/false, yes/no, y/n, 1/0),
+    ``sen_provision`` (CBDS ``N``/``K``/``E`` or the EES labels). Header
+    aliases, encodings, date formats and UPN hashing are as in
+    :func:`read_marks`; every rule of
+    :func:`~makingdata.schemas.enrolments_rules` is applied too.
+
+    Parameters
+    ----------
+    path
+        A ``.csv`` file, a ``.parquet`` file or a Parquet directory.
+    key
+        Secret for the UPN hash; defaults to ``MAKINGDATA_PSEUDONYM_KEY``.
+    encoding
+        CSV text encoding; detected when ``None``.
+    separator
+        CSV field separator.
+    strict
+        Raise :class:`~makingdata.errors.ValidationError` if any row is rejected.
+
+    Returns
+    -------
+    ReadResult
+        ``valid`` spells in :data:`~makingdata.schemas.ENROLMENTS_SCHEMA`.
+
+    Raises
+    ------
+    InputError
+        If the input cannot be used at all (as :func:`read_marks`).
+    ValidationError
+        With ``strict=True``, if any row is rejected.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from makingdata.io import read_enrolments
+    >>> p = pathlib.Path(tempfile.mkdtemp(), "spells.csv")
+    >>> _ = p.write_text(
+    ...     "UPN,URN,Admission Date,Leaving Date,Sex,FSM,SEN\n"
+    ...     "B801200005001,100001,02/09/2024,,F,Y,K\n"
+    ...     "B801200005001,100002,01/09/2025,31/08/2025,F,N,X\n"
+    ... )
+    >>> result = read_enrolments(p, key="secret")
+    >>> result.valid.select("sex", "fsm_eligible", "sen_provision").row(0)
+    ('Female', True, 'SEN support / SEN without an EHC plan')
+    >>> result.rejects["errors"].to_list()
+    [['sen_provision_invalid', 'enrol_start_after_end']]
+    """
+    source = open_source(
+        path, ENROLMENTS_FIELDS, encoding=encoding, separator=separator
+    )
+    try:
+        return _read_enrolments(source, key=key, strict=strict)
+    finally:
+        source.close()
+
+
+def _read_enrolments(
+    source: Source, *, key: str | bytes | None, strict: bool
+) -> ReadResult:
+    present = source.headers
+    missing = [c for c in ("urn", "enrol_start") if c not in present]
+    if "upn" not in present and "pupil_key" not in present:
+        missing.insert(0, "upn")
+    if missing:
+        raise missing_columns_error(source, missing, ENROLMENTS_FIELDS)
+    id_col = "upn" if "upn" in present else "pupil_key"
+    names = [
+        f.name
+        for f in ENROLMENTS_FIELDS
+        if f.name in present and f.name != ("pupil_key" if id_col == "upn" else "upn")
+    ]
+    lf = source.lazy.rename({c: prs.raw(c) for c in present}).select(
+        ROW, *[prs.raw(c) for c in names]
+    )
+    # Optional columns that are absent become null text, so one code path reads them.
+    absent = [
+        c for c in ENROLMENTS_SCHEMA if c not in present and c not in {"pupil_key"}
+    ]
+    lf = lf.with_columns([pl.lit(None, pl.String).alias(prs.raw(c)) for c in absent])
+    frame = collect_source(source, lf)
+    frame, id_col, id_rules = _pupil_id(source, ENROLMENTS_FIELDS, frame, key)
+    s = frame.schema
+    parsed = [
+        prs.parse_urn(s[prs.raw("urn")]),
+        prs.parse_date(s[prs.raw("enrol_start")], "enrol_start", required=True),
+        prs.parse_date(s[prs.raw("enrol_end")], "enrol_end", required=False),
+        prs.parse_date(s[prs.raw("date_of_birth")], "date_of_birth", required=False),
+        prs.parse_uint(
+            s[prs.raw("age_at_31_august")],
+            "age_at_31_august",
+            pl.UInt8(),
+            digits=r"^\d{1,2}$",
+            what="a whole number of years",
+        ),
+        prs.parse_enum(
+            s[prs.raw("year_group")],
+            "year_group",
+            YEAR_GROUP_DTYPE,
+            _YEAR,
+            what="an NC year (E1, E2, N1, N2, R, 1-14, X)",
+        ),
+        prs.parse_enum(
+            s[prs.raw("sex")],
+            "sex",
+            SEX_DTYPE,
+            _SEX,
+            what="M, F, U or Male, Female, Unknown",
+        ),
+        prs.parse_enum(
+            s[prs.raw("ethnicity_major")],
+            "ethnicity_major",
+            ETHNICITY_DTYPE,
+            _ETHNICITY,
+            what="a major ethnic group (EES label)",
+        ),
+        prs.parse_bool(s[prs.raw("fsm_eligible")], "fsm_eligible"),
+        prs.parse_enum(
+            s[prs.raw("sen_provision")],
+            "sen_provision",
+            SEN_PROVISION_DTYPE,
+            _SEN,
+            what="N, K, E or an EES SEN provision label",
+        ),
+        prs.parse_bool(s[prs.raw("looked_after")], "looked_after"),
+        prs.parse_bool(s[prs.raw("child_in_need")], "child_in_need"),
+    ]
+    typed_names = [c for c in ENROLMENTS_SCHEMA if c != "pupil_key"]
+    typed = {name: p.expr for name, p in zip(typed_names, parsed, strict=True)}
+    data_rules = [
+        r
+        for r in enrolments_rules()
+        if r.name
+        in {
+            "enrol_start_after_end",
+            "born_after_enrol_start",
+            "age_range",
+            "duplicate_spell",
+            "overlapping_spell",
+        }
+    ]
+    raw_columns = [id_col, *typed_names]
+    return finish(
+        source,
+        kind="enrolments",
+        frame=frame,
+        raw_columns=raw_columns,
+        typed=typed,
+        rules=[*id_rules, *(r for p in parsed for r in p.rules), *data_rules],
+        contract=ENROLMENTS_SCHEMA,
+        column_alias={"pupil_key": id_col},
+        strict=strict,
+    )
