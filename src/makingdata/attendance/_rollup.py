@@ -354,13 +354,9 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
     time = [c for c in TIME_COLUMNS if c in names]
     reserved = set(time) | set(GEO_COLUMNS) | set(by) | set(keep) | _ID_COLUMNS
     num, txt = _classify(lf, reserved, indicators)
+    schema = lf.collect_schema()
     lf = lf.with_columns(
-        [
-            pl.col(c).cast(pl.Int64)
-            if lf.collect_schema()[c].is_integer()
-            else pl.col(c)
-            for c in num
-        ]
+        [pl.col(c).cast(pl.Int64) for c in num if schema[c].is_integer()]
     )
     parts: list[pl.LazyFrame] = []
     for level in levels:
