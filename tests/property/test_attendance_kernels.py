@@ -370,7 +370,6 @@ def test_total_rows_equal_the_sum_of_breakdown_rows(data):
 @settings(max_examples=25)  # each example builds several query plans
 @given(datasets(), st.sampled_from(URNS))
 def test_two_halves_by_school_add_up_to_the_whole(data, cut):
-    marks, enrol, schools = data
     m, e, s = _frames(*data)
     whole = _table(m, e, s).filter(pl.col("geographic_level") == "National")
     a = _table(m.filter(pl.col("urn") < cut), e, s)
@@ -412,7 +411,7 @@ def test_two_halves_by_date_add_up_for_session_counts(data, cut):
         else full.clear()
     )
     right = attendance_table(m, e, s, start=cut, end=DAYS[-1], **kw).collect()
-    sess = [c for c in COUNT_COLUMNS]
+    sess = list(COUNT_COLUMNS)
     got = pl.concat([left.select(sess), right.select(sess)]).sum()
     if full.height:
         assert_frame_equal(full.select(sess), got, check_dtypes=False)
