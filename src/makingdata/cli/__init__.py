@@ -28,6 +28,7 @@ __all__ = ["build_parser", "main"]
 _COMMAND_MODULES: tuple[str, ...] = (
     "makingdata.cli._demo",
     "makingdata.cli._codes",
+    "makingdata.cli._policy",
     "makingdata.cli._validate",
 )
 
