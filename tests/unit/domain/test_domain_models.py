@@ -349,7 +349,7 @@ def test_input_validation_school() -> None:
 
 def test_input_validation_membership() -> None:
     with pytest.raises(InputError) as err:
-        TrustMembership(123456, "TR00001", dt.datetime(2020, 1, 1, 9, 0))  # noqa: DTZ001
+        TrustMembership(123456, "TR00001", dt.datetime(2020, 1, 1, 9, 0))
     assert message(err) == (
         "column 'joined': TrustMembership.joined must be a datetime.date, got "
         "datetime.datetime(2020, 1, 1, 9, 0) (a datetime). What to do: pass "
