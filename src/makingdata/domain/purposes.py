@@ -330,7 +330,7 @@ FORBIDDEN_FOR_SHARED_DAILY_DATA: frozenset[Purpose] = frozenset(
 def _norm(text: str) -> str:
     text = text.casefold().replace("&", " and ")
     text = re.sub(r"[^a-z0-9]+", " ", text)
-    text = re.sub(r"\bjudgments?\b", "judgement", text)
+    text = re.sub(r"\bjudge?ments?\b", "judgement", text)
     text = re.sub(r"\bacademi[sz]ation\b", "academisation", text)
     text = re.sub(r"\borgani[sz]ation\b", "organisation", text)
     return " ".join(text.split())

@@ -949,10 +949,10 @@ def _parse_request(raw: Mapping[str, Any]) -> DataRequest:
     _unknown_keys(data, DataRequest, "")
     kwargs: dict[str, Any] = dict(data)
     kwargs["title"] = _required(data, "title", "")
+    kwargs["request_date"] = _date(_required(data, "request_date", ""), "request_date")
     kwargs["requester"] = _parse_requester(
         _required(data, "requester", ""), "requester"
     )
-    kwargs["request_date"] = _date(_required(data, "request_date", ""), "request_date")
     items = _list(_required(data, "items", ""), "items")
     kwargs["items"] = tuple(
         _parse_item(item, f"items[{i}]") for i, item in enumerate(items)
