@@ -377,7 +377,12 @@ def _pupil_id(
         ]
         return frame, "upn", rules
     if "pupil_key" in present:
-        parsed = prs.parse_pupil_key(frame.schema[prs.raw("pupil_key")])
+        dtype = frame.schema[prs.raw("pupil_key")]
+        if dtype == pl.String:
+            frame = frame.with_columns(
+                prs.inline_text("pupil_key").alias(prs.text_name("pupil_key"))
+            )
+        parsed = prs.parse_pupil_key(dtype)
         frame = frame.with_columns(parsed.expr.alias("pupil_key"))
         return frame, "pupil_key", list(parsed.rules)
     raise missing_columns_error(source, ["upn"], fields)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from functools import cache
-from importlib import resources
 
 import polars as pl
 from stdnum.exceptions import (
@@ -17,6 +15,7 @@ from stdnum.exceptions import (
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.gb import upn as stdnum_upn
 
+from makingdata.domain._identifiers import _known_la_numbers
 from makingdata.errors import InputError
 
 #: Environment variable read when no key is passed.
@@ -70,21 +69,13 @@ def resolve_key(key: str | bytes | None) -> bytes:
     return raw
 
 
-@cache
 def _english_la_numbers() -> frozenset[int]:
-    """Old LA codes of the reference table plus stdnum's list.
+    """Old LA codes known to makingdata (live and abolished) plus stdnum's list.
 
     stdnum's list dates from 2011 and lacks LAs created since (838, 839,
-    940-943 ...), whose UPNs are valid.
+    940-943 ...), whose UPNs are valid. The table is :mod:`makingdata.domain`'s.
     """
-    text = (
-        resources.files("makingdata.data")
-        .joinpath("las.csv")
-        .read_text(encoding="utf-8")
-    )
-    frame = pl.read_csv(text.encode(), columns=["old_la_code"], infer_schema=False)
-    ours = {int(v) for v in frame["old_la_code"].drop_nulls() if v.isdigit()}
-    return frozenset(ours | set(stdnum_upn._la_numbers))
+    return _known_la_numbers() | frozenset(stdnum_upn._la_numbers)
 
 
 def upn_problem(upn: str) -> str | None:

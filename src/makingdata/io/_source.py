@@ -140,10 +140,9 @@ def missing_columns_error(
         else:
             accepted = ", ".join(repr(a) for a in by_name[name].names())
             tips.append(f"add a {name!r} column (accepted names: {accepted})")
-    if (
-        not source.headers
-        and source.format == "csv"
-        and any(_DATA_LIKE.match(h.strip()) for h in source.ignored)
+    every_header = [*source.ignored, *source.headers.values()]
+    if source.format == "csv" and any(
+        _DATA_LIKE.match(h.strip()) for h in every_header
     ):
         return InputError(
             "the first line looks like data, not a header",
@@ -233,6 +232,33 @@ def _open_csv(
     scan_path = path
     if used not in _UTF8:
         scan_path, tempdir = _transcode(path, used)
+    try:
+        return _scan_csv(
+            path,
+            scan_path,
+            body,
+            fields,
+            used=used,
+            separator=separator,
+            tempdir=tempdir,
+        )
+    except BaseException:
+        if tempdir is not None:
+            tempdir.cleanup()
+        raise
+
+
+def _scan_csv(
+    path: Path,
+    scan_path: Path,
+    body: bytes,
+    fields: Sequence[Field],
+    *,
+    used: str,
+    separator: str,
+    tempdir: tempfile.TemporaryDirectory[str] | None,
+) -> Source:
+    where = str(path)
     first = body.split(b"\n", 1)[0].rstrip(b"\r")
     try:
         header_line = first.decode("utf-8" if used in _UTF8 else used)

@@ -189,20 +189,20 @@ def schools_rules() -> list[Rule]:
         Rule(
             "new_la_code_format",
             "new_la_code",
-            "new_la_code must be a GSS LA code (E06, E07, E08, E09 or E10 and six digits)",
-            _ids.not_matching("new_la_code", _ids.NEW_LA_CODE_PATTERN),
+            "new_la_code must be a GSS LA code (E06, E08, E09 or E10 and six digits)",
+            _ids.bad_new_la_code("new_la_code"),
         ),
         Rule(
             "region_code_format",
             "region_code",
-            "region_code must be a GSS region code (E12 or E13 and six digits)",
-            _ids.not_matching("region_code", _ids.REGION_CODE_PATTERN),
+            "region_code must be a GSS region code (E12 and six digits, or E13000001/2)",
+            _ids.bad_region_code("region_code"),
         ),
         Rule(
             "trust_id_format",
             "trust_id",
             "trust_id must be TR and five digits (GIAS Group ID)",
-            _ids.not_matching("trust_id", _ids.TRUST_ID_PATTERN),
+            _ids.bad_trust_id("trust_id"),
         ),
         Rule(
             "open_after_close",
