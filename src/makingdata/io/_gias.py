@@ -107,11 +107,11 @@ def read_schools(
     (``makingdata/data/las.csv``) where the file leaves them blank; the region
     code is looked up from the region name (GIAS ``GOR (name)``). A school whose
     LA code is not one of England's 153 LAs is rejected (``la_unknown``).
-    The phase is the EES label: special schools (type group ``Special schools``)
-    are ``Special``, pupil referral units and AP academies ``Alternative
-    provision``; phases outside the EES list (``16 plus``) are left null and
-    counted under ``education_phase_unmapped``. GIAS ``Trusts (code)`` holds the
-    trust's group UID, not its ``TR`` id: pass ``trust_ids`` (UID -> ``TRnnnnn``,
+    The phase is the EES label: special schools (type group ``Special schools``,
+    or a type whose name says special, such as special academies) are
+    ``Special``, pupil referral units and AP academies ``Alternative provision``;
+    phases outside the EES list (``16 plus``) are left null and counted under
+    ``education_phase_unmapped``. GIAS ``Trusts (code)`` holds the trust's group UID, not its ``TR`` id: pass ``trust_ids`` (UID -> ``TRnnnnn``,
     from GIAS ``allgroupsdata``) to fill ``trust_id``, else UIDs are left null
     and counted under ``trust_uid_unmapped``.
 
@@ -235,7 +235,7 @@ def _read_schools(
     etype = pl.col("_t_establishment_type").str.to_lowercase()
     phase_text = pl.col("_t_education_phase")
     phase = (
-        pl.when(group == "special schools")
+        pl.when((group == "special schools") | etype.str.contains("special"))
         .then(pl.lit(EducationPhase.SPECIAL.value))
         .when(etype.str.contains("pupil referral unit|alternative provision"))
         .then(pl.lit(EducationPhase.ALTERNATIVE_PROVISION.value))
