@@ -220,6 +220,12 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
             raise InputError(
                 f"table {i} has no column {missing[0]!r}", column=missing[0]
             )
+        key_cols = spec.key_columns(fr.with_columns(add))
+        if key_cols and fr.with_columns(add).select(key_cols).is_duplicated().any():
+            raise InputError(
+                f"table {i} has two rows with the same key",
+                hint=f"aggregate it so that {key_cols} is unique, or declare its geography columns",
+            )
         g = _cells(fr.with_columns(add), counts).with_columns(
             [pl.col(c).cast(pl.String) for c in spec.filters]
         )

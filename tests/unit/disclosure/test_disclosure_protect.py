@@ -1,0 +1,333 @@
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from makingdata.disclosure import (
+    DropIdentifiers,
+    Nesting,
+    Rate,
+    Rounding,
+    RuleSet,
+    TableSpec,
+    audit,
+    differencing,
+    protect,
+    protect_tables,
+    require_protected,
+    rule_set,
+    write_protected_csv,
+)
+from makingdata.disclosure._rules import SDC_HANDBOOK
+from makingdata.disclosure._tables import build_structure, combine
+from makingdata.errors import DisclosureError, InputError, MakingDataError
+
+LA_SPEC = TableSpec(
+    counts=("enrolments",),
+    filters=("fsm_status",),
+    nestings=(Nesting("Local authority", "School", ("new_la_code",)),),
+    time=(),
+)
+
+
+def school_table() -> pl.DataFrame:
+    """One LA, four schools, FSM breakdown; school 1 has 2 FSM pupils."""
+    fsm = [2, 30, 25, 40]
+    rest = [50, 200, 180, 220]
+    rows = []
+    for i, (a, b) in enumerate(zip(fsm, rest, strict=True)):
+        for cat, v in (("FSM eligible", a), ("Not eligible", b), ("Total", a + b)):
+            rows.append(("School", f"10000{i}", cat, v))
+    for cat, v in (
+        ("FSM eligible", sum(fsm)),
+        ("Not eligible", sum(rest)),
+        ("Total", sum(fsm) + sum(rest)),
+    ):
+        rows.append(("Local authority", None, cat, v))
+    return pl.DataFrame(
+        rows,
+        schema=["geographic_level", "school_urn", "fsm_status", "enrolments"],
+        orient="row",
+    ).with_columns(
+        new_la_code=pl.lit("E06000001"),
+        num_schools=pl.when(pl.col("geographic_level") == "School")
+        .then(1)
+        .otherwise(4),
+    )
+
+
+def keep_schools(extra: tuple[Any, ...] = ()) -> RuleSet:
+    base = rule_set("public")
+    return RuleSet(
+        "public",
+        tuple(r for r in base.rules if not isinstance(r, DropIdentifiers)) + extra,
+        "test",
+    )
+
+
+def test_structure_relations() -> None:
+    s = build_structure(school_table(), LA_SPEC)
+    # 5 FSM-total relations (4 schools + LA) and 3 LA = sum of schools relations
+    assert s.n_relations == 8
+    assert s.n_cells == s.n_rows == 15
+
+
+def test_structure_rejects_duplicate_keys() -> None:
+    df = pl.concat([school_table(), school_table().head(1)])
+    with pytest.raises(InputError, match="two rows have the same key"):
+        build_structure(df, LA_SPEC)
+
+
+def test_structure_rejects_missing_column() -> None:
+    with pytest.raises(InputError, match="no column 'sen_provision'"):
+        build_structure(
+            school_table(),
+            TableSpec(counts=("enrolments",), filters=("sen_provision",)),
+        )
+
+
+def test_primary_alone_is_recoverable_and_secondary_fixes_it() -> None:
+    table = school_table()
+    no_secondary = RuleSet(
+        "public",
+        tuple(
+            r
+            for r in keep_schools().rules
+            if type(r).__name__ != "SecondarySuppression"
+        ),
+        "t",
+    )
+    naive = protect(table, "public", spec=LA_SPEC, rules=no_secondary)
+    flagged = audit(naive).flagged
+    assert flagged.height == 1
+    assert (
+        flagged["lo"][0] == flagged["hi"][0] == 2
+    )  # recovered from the school's total
+    safe = protect(table, "public", spec=LA_SPEC, rules=keep_schools())
+    assert audit(safe).ok
+    assert safe.report.rows_primary == 1
+    assert (
+        safe.report.rows_secondary >= 3
+    )  # a partner in the school and in the LA relation
+    assert safe.report.status == "optimal"
+    assert safe.report.value_suppressed["enrolments"] == float(
+        table.filter(safe.status["disclosure_status"] != "published")[
+            "enrolments"
+        ].sum()
+    )
+
+
+def test_published_values_unchanged() -> None:
+    table = school_table()
+    p = protect(table, "public", spec=LA_SPEC, rules=keep_schools())
+    published = p.status["disclosure_status"] == "published"
+    assert_frame_equal(p.table.filter(published), table.filter(published))
+
+
+def test_partner_gets_no_school_identity() -> None:
+    p = protect(school_table(), "partner", spec=LA_SPEC)
+    assert "school_urn" not in p.table.columns
+    assert p.table["geographic_level"].unique().to_list() == ["Local authority"]
+    assert p.report.rows_dropped == 12
+    assert p.report.columns_dropped == ("school_urn",)
+
+
+def test_trust_sees_everything_in_scope() -> None:
+    table = school_table().with_columns(pupil_key=pl.lit(7))
+    p = protect(table, "trust", spec=LA_SPEC)
+    assert p.report.rows_primary == 0
+    assert_frame_equal(p.table, table.drop("pupil_key"))
+
+
+def test_rates_follow_counts_and_symbols() -> None:
+    table = school_table().with_columns(
+        fsm_percent=pl.col("enrolments") / 10.0, absent=pl.col("enrolments") // 10
+    )
+    spec = TableSpec(
+        counts=("enrolments", "absent"),
+        filters=("fsm_status",),
+        nestings=LA_SPEC.nestings,
+        rates=(Rate("fsm_percent", "absent", "enrolments"),),
+        time=(),
+    )
+    p = protect(table, "public", spec=spec, rules=keep_schools())
+    ees = p.to_ees()
+    hidden = p.status["disclosure_status"] != "published"
+    assert set(ees.filter(hidden)["fsm_percent"]) == {"c"}
+    assert set(ees.filter(hidden)["absent"]) == {"c"}
+    assert "c" not in ees.filter(~hidden)["fsm_percent"].to_list()
+
+
+def test_rounding_and_low_symbol() -> None:
+    table = school_table()
+    rules = keep_schools((Rounding("round-5", 5, SDC_HANDBOOK),))
+    p = protect(table, "public", spec=LA_SPEC, rules=rules)
+    published = p.table.filter(p.status["disclosure_status"] == "published")[
+        "enrolments"
+    ]
+    assert (published % 5 == 0).all()
+    df = pl.DataFrame(
+        {
+            "sex": ["Total", "Female", "Male"],
+            "enrolments": [2, 0, 2],
+            "num_schools": [30] * 3,
+        }
+    )
+    low = protect(
+        df,
+        "public",
+        rules=RuleSet("public", (Rounding("round-5", 5, SDC_HANDBOOK),), "t"),
+    )
+    assert low.to_ees()["enrolments"].to_list() == ["low", "0", "low"]
+
+
+def test_tables_released_together_share_margins() -> None:
+    la = {
+        "geographic_level": "Local authority",
+        "new_la_code": "E06000001",
+        "num_schools": 40,
+    }
+    fsm = pl.DataFrame(
+        [
+            {**la, "fsm_status": k, "enrolments": v}
+            for k, v in (("Total", 900), ("FSM", 3), ("Not", 897))
+        ]
+    )
+    sen = pl.DataFrame(
+        [
+            {**la, "sen_provision": k, "enrolments": v}
+            for k, v in (("Total", 900), ("EHC", 40), ("No", 860))
+        ]
+    )
+    spec = TableSpec(
+        counts=("enrolments",), filters=("fsm_status", "sen_provision"), time=()
+    )
+    a, b = protect_tables([fsm, sen], "public", spec=spec)
+    assert audit([a, b]).ok
+    # protecting the FSM table alone and publishing the SEN table in full is safe
+    # only because the shared Total is the same cell in both: check the audit sees it
+    combined, maps = combine([fsm, sen], spec)
+    assert combined.height == 5
+    assert [m.height for m in maps] == [3, 3]
+
+
+def test_audit_finds_leak_across_tables() -> None:
+    la = {"geographic_level": "Local authority", "new_la_code": "E06000001"}
+    # table 1 hides the FSM cell and its complement, but table 2 publishes the
+    # same complement (FSM = Total - Not): the pair is unsafe.
+    t1 = pl.DataFrame(
+        [
+            {**la, "fsm_status": k, "n": v}
+            for k, v in (("Total", "900"), ("FSM", "c"), ("Not", "c"))
+        ]
+    )
+    t2 = pl.DataFrame(
+        [{**la, "fsm_status": k, "n": v, "sex": "Total"} for k, v in (("Not", "897"),)]
+    )
+    spec = TableSpec(counts=("n",), filters=("fsm_status", "sex"), time=())
+    assert audit(t1, spec=spec).ok
+    report = audit([t1, t2], spec=spec)
+    assert report.flagged["lo"].to_list() == [3.0]
+
+
+def test_cumulative_increment_is_protected() -> None:
+    spec = TableSpec(
+        counts=("enrolments",), filters=("fsm_status",), time=(), cumulative="week"
+    )
+    rows = []
+    for week, (a, b) in enumerate(((20, 300), (22, 310)), start=1):
+        rows += [(week, "FSM", a), (week, "Not", b), (week, "Total", a + b)]
+    df = pl.DataFrame(
+        rows, schema=["week", "fsm_status", "enrolments"], orient="row"
+    ).with_columns(num_schools=pl.lit(12))
+    p = protect(df, "public", spec=spec)
+    # the FSM increment (2 pupils) is sensitive: some week-2 cell must be hidden
+    assert p.report.rows_secondary >= 2
+    assert differencing(
+        p.table.filter(pl.col("week") == 1),
+        p.table.filter(pl.col("week") == 2),
+        spec=spec,
+    ).ok
+
+
+def test_fixed_release_cannot_be_undone() -> None:
+    table = school_table()
+    fixed = table.select(
+        "geographic_level", "school_urn", "new_la_code", "fsm_status"
+    ).with_columns(disclosure_status=pl.lit("published"))
+    with pytest.raises(DisclosureError, match="already published"):
+        protect(table, "public", spec=LA_SPEC, rules=keep_schools(), fixed=fixed)
+
+
+def test_require_protected_guards_public_and_partner() -> None:
+    df = school_table()
+    for audience in ("public", "partner"):
+        with pytest.raises(
+            DisclosureError, match="unprotected table cannot be written"
+        ):
+            require_protected(df, audience)
+    p_public = protect(df, "public", spec=LA_SPEC)
+    assert require_protected(p_public, "partner").height == p_public.table.height
+    p_trust = protect(df, "trust", spec=LA_SPEC)
+    with pytest.raises(DisclosureError, match="protected for 'trust', not 'public'"):
+        require_protected(p_trust, "public")
+    assert require_protected(df, "la") is df
+
+
+def test_write_protected_csv(tmp_path: Any) -> None:
+    df = school_table()
+    with pytest.raises(DisclosureError):
+        write_protected_csv(df, tmp_path / "x.csv", audience="public")
+    assert not (tmp_path / "x.csv").exists()
+    path = write_protected_csv(
+        protect(df, "public", spec=LA_SPEC), tmp_path / "y.csv", audience="public"
+    )
+    text = pl.read_csv(path, infer_schema=False)
+    assert "school_urn" not in text.columns
+
+
+def test_missing_scipy_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = builtins.__import__
+
+    def fake(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.startswith("scipy"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake)
+    from makingdata.disclosure._solver import scipy_modules
+
+    with pytest.raises(MakingDataError, match=r"makingdata\[disclosure\]"):
+        scipy_modules()
+
+
+def test_intervals_respect_tolerance_and_rounding() -> None:
+    df = pl.DataFrame(
+        {
+            "geographic_level": ["Regional", "Local authority", "Local authority"],
+            "region_code": ["R"] * 3,
+            "new_la_code": [None, "A", "B"],
+            "n": ["100", "c", "96"],
+        }
+    )
+    nest = (Nesting("Regional", "Local authority", ("region_code",)),)
+    exact = audit(df, spec=TableSpec(counts=("n",), nestings=nest, time=()))
+    assert exact.cells.select("lo", "hi").row(0) == (4.0, 4.0)
+    rounded = audit(
+        df,
+        spec=TableSpec(
+            counts=("n",), nestings=nest, time=(), rounded_levels=(("Regional", 10),)
+        ),
+    )
+    assert rounded.cells.select("lo", "hi").row(0) == (0.0, 8.0)
+    nest_tol = (
+        Nesting("Regional", "Local authority", ("region_code",), tolerance=0.05),
+    )
+    loose = audit(df, spec=TableSpec(counts=("n",), nestings=nest_tol, time=()))
+    assert loose.cells.select("lo", "hi").row(0) == (0.0, 9.0)
+    assert np.isfinite(loose.cells["width"][0])
