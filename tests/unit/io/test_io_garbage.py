@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from makingdata.errors import InputError, MakingDataError
 from makingdata.io import ReadResult, read_enrolments, read_marks, read_schools
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 KEY = "garbage-key"
 UPN = "B801200005001"
@@ -124,7 +127,7 @@ def test_duplicate_header(tmp_path: Path, kind: str) -> None:
         ),
     ],
 )
-def test_misspelt_header_suggests_the_closest(
+def test_misspelt_header_suggests_the_closest(  # noqa: PLR0917
     tmp_path: Path, kind_: str, header: str, row: str, wrong: str, right: str
 ) -> None:
     p = write(tmp_path, f"{header}\n{row}\n".encode())
@@ -214,7 +217,7 @@ def test_missing_paths_and_bad_parquet(tmp_path: Path, kind: str) -> None:
     with pytest.raises(InputError, match="no such file"):
         read(kind, tmp_path / "nope.csv")
     (tmp_path / "empty_dir").mkdir()
-    with pytest.raises(InputError, match="no .parquet files"):
+    with pytest.raises(InputError, match=r"no \.parquet files"):
         read(kind, tmp_path / "empty_dir")
     bad = write(tmp_path, b"this is not parquet", name="fake.parquet")
     with pytest.raises(InputError, match="Parquet"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
@@ -12,6 +12,9 @@ from polars.testing import assert_frame_equal
 from makingdata.errors import InputError, ValidationError
 from makingdata.io import pseudonymise, read_marks
 from makingdata.schemas import MARKS_SCHEMA, check_marks
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 KEY = "unit-test-key"
 UPN = "B801200005001"  # valid check letter

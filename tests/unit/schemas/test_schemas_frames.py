@@ -139,7 +139,7 @@ def test_summary_is_short_with_many_failures() -> None:
 
 
 def test_fast_code_dates_agree_with_codes_module() -> None:
-    from makingdata.codes import CODE_LETTERS, CODE_DTYPE
+    from makingdata.codes import CODE_DTYPE, CODE_LETTERS
 
     days = [
         dt.date(2013, 8, 31),
