@@ -96,21 +96,31 @@ from makingdata.domain._pupils import (
     age_at_31_august_expr,
 )
 from makingdata.domain._records import AttendanceRecord
+from makingdata.domain.sharing import (
+    Audience,
+    LegalBasis,
+    SharingAgreement,
+    Viewer,
+)
 
 __all__ = [
     "AttendanceRecord",
+    "Audience",
     "Directory",
     "EducationPhase",
     "Enrolment",
     "EthnicityMajor",
+    "LegalBasis",
     "LocalAuthority",
     "Region",
     "School",
     "SenProvision",
     "Sex",
+    "SharingAgreement",
     "Trust",
     "TrustMembership",
     "TrustType",
+    "Viewer",
     "YearGroup",
     "academic_year_start",
     "age_at_31_august",
