@@ -30,6 +30,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "makingdata.cli._codes",
     "makingdata.cli._policy",
     "makingdata.cli._validate",
+    "makingdata.cli._access",
 )
 
 
