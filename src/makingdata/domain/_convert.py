@@ -336,22 +336,38 @@ def schools_to_frame(
 def school_from_row(
     row: Mapping[str, Any],
     las: Mapping[str, LocalAuthority] | None = None,
+    cache: dict[tuple[Any, ...], LocalAuthority] | None = None,
 ) -> School:
-    """Build a School from one schools-frame row (a dict)."""
-    la = LocalAuthority(
+    """Build a School from one schools-frame row (a dict).
+
+    ``cache`` keeps one LocalAuthority per distinct set of LA columns, so a
+    frame of thousands of schools builds about 150 LA objects, not one per row.
+    """
+    la_key = (
         row["old_la_code"],
         row["new_la_code"],
         row["la_name"],
-        Region(row["region_code"], row["region_name"]),
+        row["region_code"],
+        row["region_name"],
     )
-    known = (las or {}).get(la.new_la_code)
-    if known is not None and known.old_la_code != la.old_la_code:
-        raise InputError(
-            f"LA {la.new_la_code} has old code {la.old_la_code} in the schools "
-            f"frame but {known.old_la_code} ({known.name}) in the LA table",
-            column="old_la_code",
-            hint="correct old_la_code, or pass local_authorities= with the right table",
+    la = None if cache is None else cache.get(la_key)
+    if la is None:
+        la = LocalAuthority(
+            row["old_la_code"],
+            row["new_la_code"],
+            row["la_name"],
+            Region(row["region_code"], row["region_name"]),
         )
+        known = (las or {}).get(la.new_la_code)
+        if known is not None and known.old_la_code != la.old_la_code:
+            raise InputError(
+                f"LA {la.new_la_code} has old code {la.old_la_code} in the schools "
+                f"frame but {known.old_la_code} ({known.name}) in the LA table",
+                column="old_la_code",
+                hint="correct old_la_code, or pass local_authorities= with the right table",
+            )
+        if cache is not None:
+            cache[la_key] = la
     return School(
         row["urn"],
         row["school_name"],
@@ -408,7 +424,8 @@ def frame_to_schools(frame: pl.DataFrame) -> list[School]:
     data = conform(
         frame, SCHOOLS_SCHEMA, name="schools", optional={PREVIOUS_LA: pl.UInt16()}
     )
-    return build_rows(data, school_from_row)
+    cache: dict[tuple[Any, ...], LocalAuthority] = {}
+    return build_rows(data, lambda row: school_from_row(row, None, cache))
 
 
 # ------------------------------------------------------------------- memberships

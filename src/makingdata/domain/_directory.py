@@ -37,7 +37,7 @@ from makingdata.domain._organisations import (
 from makingdata.errors import InputError, MakingDataWarning
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable
 
 __all__ = ["Directory"]
 
@@ -135,13 +135,12 @@ class Directory:
 
     __slots__ = (
         "_by_old",
-        "_la_frame",
         "_la_periods",
         "_las",
         "_member_frame",
         "_memberships",
-        "_open_frame",
         "_schools",
+        "_segments",
         "_trusts",
     )
 
@@ -167,7 +166,8 @@ class Directory:
         self._la_periods: dict[int, list[_Period]] = {
             urn: self._periods_for(school) for urn, school in self._schools.items()
         }
-        self._open_frame, self._member_frame, self._la_frame = self._frames()
+        self._member_frame = self._membership_frame()
+        self._segments: pl.DataFrame | None = None
 
     # ------------------------------------------------------------ construction
     @staticmethod
@@ -304,7 +304,8 @@ class Directory:
             else tuple(local_authorities)
         )
         table = {la.new_la_code: la for la in las}
-        school_list = build_rows(data, lambda row: school_from_row(row, table))
+        cache: dict[tuple[object, ...], LocalAuthority] = {}
+        school_list = build_rows(data, lambda row: school_from_row(row, table, cache))
         frame_trusts: dict[int, str] = dict(
             data.select("urn", "trust_id").drop_nulls().iter_rows()
         )
@@ -715,20 +716,11 @@ class Directory:
 
     # --------------------------------------------------------- frame lookups
 
-    def _frames(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        schools = sorted(self._schools.values(), key=lambda s: s.urn)
-        open_frame = pl.DataFrame(
-            {
-                "urn": [s.urn for s in schools],
-                "_open": [s.open_date for s in schools],
-                "_close": [s.close_date for s in schools],
-            },
-            schema={"urn": pl.UInt32, "_open": pl.Date, "_close": pl.Date},
-        )
+    def _membership_frame(self) -> pl.DataFrame:
         members = [
             m for urn in sorted(self._memberships) for m in self._memberships[urn]
         ]
-        member_frame = pl.DataFrame(
+        return pl.DataFrame(
             {
                 "urn": [m.urn for m in members],
                 "trust_id": [m.trust_id for m in members],
@@ -742,42 +734,114 @@ class Directory:
                 "_to": pl.Date,
             },
         )
-        rows = [
-            (urn, start, end, la)
-            for urn in sorted(self._la_periods)
-            for start, end, la in self._la_periods[urn]
+
+    def _school_segments(self, school: School) -> list[tuple[object, ...]]:
+        """Split time into stretches over which nothing about the school changes.
+
+        Each stretch starts where the school opens or closes, joins or leaves a
+        trust, or changes LA; its attributes are those of any day in it, found
+        with the same rules as the single lookups.
+        """
+        cuts: set[dt.date] = set()
+        starts = [school.open_date] + [
+            m.joined for m in self._memberships.get(school.urn, [])
         ]
-        la_frame = pl.DataFrame(
-            {
-                "urn": [r[0] for r in rows],
-                "_from": [r[1] for r in rows],
-                "_to": [r[2] for r in rows],
-                "old_la_code": [r[3].old_la_code for r in rows],
-                "new_la_code": [r[3].new_la_code for r in rows],
-                "la_name": [r[3].name for r in rows],
-                "region_code": [r[3].region.code for r in rows],
-                "region_name": [r[3].region.name for r in rows],
-            },
-            schema={
-                "urn": pl.UInt32,
-                "_from": pl.Date,
-                "_to": pl.Date,
-                "old_la_code": SCHOOLS_SCHEMA["old_la_code"],
-                "new_la_code": pl.String,
-                "la_name": pl.String,
-                "region_code": pl.String,
-                "region_name": pl.String,
-            },
+        starts += [p[0] for p in self._la_periods[school.urn]]
+        ends = [school.close_date] + [
+            m.left for m in self._memberships.get(school.urn, [])
+        ]
+        ends += [p[1] for p in self._la_periods[school.urn]]
+        cuts.update(d for d in starts if d is not None and d > dt.date.min)
+        cuts.update(d + _DAY for d in ends if d is not None and d < dt.date.max)
+        ordered = sorted(cuts)
+        bounds: list[tuple[dt.date | None, dt.date | None]] = list(
+            zip(
+                [None, *ordered],
+                [*(d - _DAY for d in ordered), None],
+                strict=True,
+            )
         )
-        return open_frame, member_frame, la_frame
+        rows: list[tuple[object, ...]] = []
+        for start, end in bounds:
+            day = start or end or dt.date(2000, 1, 1)
+            trust = self.trust_of(school.urn, on=day)
+            la = self.la_of(school.urn, on=day)
+            rows.append(
+                (
+                    school.urn,
+                    start,
+                    end,
+                    school.is_open_on(day),
+                    None if trust is None else trust.trust_id,
+                    None if la is None else la.old_la_code,
+                    None if la is None else la.new_la_code,
+                    None if la is None else la.name,
+                    None if la is None else la.region.code,
+                    None if la is None else la.region.name,
+                )
+            )
+        return rows
+
+    def _segment_frame(self) -> pl.DataFrame:
+        """All schools' stretches as one frame (built on first use, then kept)."""
+        if self._segments is None:
+            rows = [
+                row
+                for urn in sorted(self._schools)
+                for row in self._school_segments(self._schools[urn])
+            ]
+            self._segments = pl.DataFrame(
+                rows,
+                schema={
+                    "urn": pl.UInt32,
+                    "_from": pl.Date,
+                    "_to": pl.Date,
+                    "school_open": pl.Boolean,
+                    "trust_id": pl.String,
+                    "old_la_code": SCHOOLS_SCHEMA["old_la_code"],
+                    "new_la_code": pl.String,
+                    "la_name": pl.String,
+                    "region_code": pl.String,
+                    "region_name": pl.String,
+                },
+                orient="row",
+            )
+        return self._segments
+
+    def periods(self) -> pl.DataFrame:
+        """Return, per school, the stretches of time over which nothing changes.
+
+        One row per stretch: ``urn``, ``valid_from`` and ``valid_to`` (both
+        included; null = open-ended), then the answers :meth:`as_of` gives for
+        any day in it: ``school_open``, ``trust_id``, ``old_la_code``,
+        ``new_la_code``, ``la_name``, ``region_code``, ``region_name``. The
+        stretches of a school cover all time without overlapping, so a kernel
+        (or another engine, e.g. DuckDB) can attach them to ``(urn, date)`` keys
+        with one interval join.
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> from makingdata.domain import Directory, LocalAuthority, Region, School
+        >>> yh = Region("E12000003", "Yorkshire and The Humber")
+        >>> ny = LocalAuthority(815, "E06000065", "North Yorkshire", yh)
+        >>> d = Directory([School(121681, "Malton School", 8154012, ny)])
+        >>> d.periods().select("valid_from", "valid_to", "new_la_code").rows()
+        [(None, datetime.date(2023, 3, 31), 'E10000023'), (datetime.date(2023, 4, 1), None, 'E06000065')]
+        """
+        return self._segment_frame().rename({"_from": "valid_from", "_to": "valid_to"})
 
     def as_of(self, frame: _F, *, urn: str = "urn", date: str = "date") -> _F:
         """Add each row's school status, trust, LA and region on its date.
 
-        The lookup is done once per distinct ``(urn, date)`` pair with polars
-        interval joins, then joined back, so a frame of millions of marks costs
-        a join, not a loop. Pass a :class:`polars.LazyFrame` to get one back
-        (nothing is collected).
+        The directory keeps, per school, the stretches of time over which
+        nothing about it changes (it opens or closes, changes trust or LA at
+        their ends). Each distinct ``(urn, date)`` pair of ``frame`` is matched
+        to its stretch with an equi-join on URN and an interval filter, and the
+        answer joined back, so a frame of millions of marks costs two joins,
+        not a loop. Pass a :class:`polars.LazyFrame` to get one back (nothing
+        is collected). Call it on small keys (e.g. marks grouped by
+        ``(urn, date)``) where you can.
 
         Added columns: ``school_open`` (Boolean; null for a URN the directory
         does not know), ``trust_id``, ``old_la_code``, ``new_la_code``,
@@ -846,55 +910,21 @@ class Directory:
                 column=date,
                 hint="cast it with pl.col(...).cast(pl.Date) or str.to_date first",
             )
-        urn_type = schema[urn]
         keys = (
             lazy.select(pl.col(urn).alias("_urn"), pl.col(date).alias("_date"))
             .drop_nulls()
             .unique()
         )
-
-        def within(source: pl.DataFrame, columns: Sequence[str]) -> pl.LazyFrame:
-            right = source.lazy().with_columns(pl.col("urn").cast(urn_type))
-            return (
-                keys.join(right, left_on="_urn", right_on="urn", how="inner")
-                .filter(
-                    (pl.col("_from").is_null() | (pl.col("_from") <= pl.col("_date")))
-                    & (pl.col("_to").is_null() | (pl.col("_date") <= pl.col("_to")))
-                )
-                .select("_urn", "_date", *columns)
-            )
-
-        opened = keys.join(
-            self._open_frame.lazy().with_columns(
-                pl.col("urn").cast(urn_type), _known=pl.lit(value=True)
-            ),
-            left_on="_urn",
-            right_on="urn",
-            how="left",
-        ).select(
-            "_urn",
-            "_date",
-            (
-                pl.when(pl.col("_known"))
-                .then(
-                    (pl.col("_open").is_null() | (pl.col("_open") <= pl.col("_date")))
-                    & (
-                        pl.col("_close").is_null()
-                        | (pl.col("_date") <= pl.col("_close"))
-                    )
-                )
-                .otherwise(None)
-                .alias("school_open")
-            ),
+        segments = (
+            self._segment_frame().lazy().with_columns(pl.col("urn").cast(schema[urn]))
         )
-        looked_up = opened.join(
-            within(self._member_frame, ["trust_id"]),
-            on=["_urn", "_date"],
-            how="left",
-        ).join(
-            within(self._la_frame, list(_AS_OF_COLUMNS[2:])),
-            on=["_urn", "_date"],
-            how="left",
+        looked_up = (
+            keys.join(segments, left_on="_urn", right_on="urn", how="inner")
+            .filter(
+                (pl.col("_from").is_null() | (pl.col("_from") <= pl.col("_date")))
+                & (pl.col("_to").is_null() | (pl.col("_date") <= pl.col("_to")))
+            )
+            .select("_urn", "_date", *_AS_OF_COLUMNS)
         )
         result = lazy.join(
             looked_up,

@@ -293,6 +293,16 @@ def test_directory_matches_a_brute_force_reference(
         orient="row",
     )
     assert_frame_equal(got, want_frame)
+    # the stretches cover all time without overlap, school by school
+    periods = d.periods()
+    for s in schools:
+        mine = periods.filter(pl.col("urn") == s.urn).sort(
+            "valid_from", nulls_last=False
+        )
+        starts, ends = mine["valid_from"].to_list(), mine["valid_to"].to_list()
+        assert starts[0] is None
+        assert ends[-1] is None
+        assert all(b == e + DAY for e, b in zip(ends[:-1], starts[1:], strict=True))
 
 
 @given(histories(), window, st.integers(0, 60))
