@@ -31,6 +31,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "makingdata.cli._policy",
     "makingdata.cli._validate",
     "makingdata.cli._access",
+    "makingdata.cli._synth",
 )
 
 

@@ -1,0 +1,118 @@
+"""The national figures the generator is calibrated to, with their sources."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+import attrs
+import polars as pl
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+_YTD = (
+    "DfE in-year 'Pupil attendance in schools', 2025/26 year to date, national "
+    "(EES_ytd_data.csv, dfe-analytical-services/attendance-data-dashboard@8f4979c)"
+)
+_CENSUS = "makingdata/data/las.csv (school census counts behind the same file)"
+_ASSUMED = (
+    "assumption close to DfE 'Schools, pupils and their characteristics' "
+    "(recent years); not checked against a file in this project"
+)
+_SEVERE = (
+    "attendance-domain.md: recent years about 2% (DfE annual absence releases); "
+    "approximate"
+)
+
+
+@attrs.frozen
+class Target:
+    """One calibration target: the published figure and the accepted band.
+
+    Attributes
+    ----------
+    name
+        Short name of the measure.
+    value
+        The published (or assumed) national figure.
+    low
+        Lowest value the generator's output is accepted at (tests check it).
+    high
+        Highest accepted value.
+    unit
+        ``"%"`` or ``"count"`` or ``"ratio"``.
+    source
+        Where the figure comes from.
+
+    Examples
+    --------
+    >>> from makingdata.synth import TARGETS
+    >>> t = TARGETS["overall_absence"]
+    >>> t.low <= t.value <= t.high
+    True
+    """
+
+    name: str
+    value: float
+    low: float
+    high: float
+    unit: str
+    source: str
+
+
+_ROWS = (
+    ("overall_absence", 6.88, 6.0, 7.6, "%", _YTD),
+    ("authorised_absence", 4.52, 3.8, 5.3, "%", _YTD),
+    ("unauthorised_absence", 2.36, 1.8, 3.0, "%", _YTD),
+    ("illness", 3.21, 2.6, 3.9, "%", _YTD),
+    ("overall_absence_primary", 5.28, 4.5, 6.1, "%", _YTD),
+    ("overall_absence_secondary", 8.49, 7.5, 9.5, "%", _YTD),
+    ("overall_absence_special", 13.17, 10.5, 16.0, "%", _YTD),
+    ("persistent_absence", 18.78, 16.5, 21.5, "%", _YTD),
+    ("persistent_absence_primary", 13.77, 11.0, 16.5, "%", _YTD),
+    ("persistent_absence_secondary", 23.77, 20.5, 27.0, "%", _YTD),
+    ("severe_absence", 2.0, 1.3, 2.9, "%", _SEVERE),
+    (
+        "pa_ratio_fsm",
+        2.0,
+        1.6,
+        2.8,
+        "ratio",
+        "attendance-domain.md and the brief: FSM PA roughly twice non-FSM",
+    ),
+    ("fsm_eligible", 25.0, 23.0, 27.5, "%", _ASSUMED),
+    ("sen_support", 13.0, 11.5, 14.5, "%", _ASSUMED),
+    ("ehc_plan", 5.0, 4.0, 6.0, "%", _ASSUMED),
+    ("looked_after", 0.7, 0.45, 1.0, "%", _ASSUMED),
+    ("child_in_need", 3.3, 2.5, 4.5, "%", _ASSUMED),
+    ("male", 51.2, 49.5, 53.0, "%", _ASSUMED),
+    ("ethnicity_white", 67.5, 63.0, 72.0, "%", _ASSUMED),
+    ("schools", 21292.0, 21000.0, 21600.0, "count", _CENSUS),
+    ("enrolments_5_to_15", 8102761.0, 7700000.0, 8500000.0, "count", _CENSUS),
+)
+
+#: Calibration targets by name (the figures tests hold the generator to).
+TARGETS: Mapping[str, Target] = MappingProxyType({r[0]: Target(*r) for r in _ROWS})
+
+
+def targets_frame() -> pl.DataFrame:
+    """Return :data:`TARGETS` as a frame (one row per measure).
+
+    Examples
+    --------
+    >>> from makingdata.synth import targets_frame
+    >>> targets_frame().filter(name="persistent_absence")["value"].item()
+    18.78
+    """
+    return pl.DataFrame(
+        [attrs.asdict(t) for t in TARGETS.values()],
+        schema={
+            "name": pl.String,
+            "value": pl.Float64,
+            "low": pl.Float64,
+            "high": pl.Float64,
+            "unit": pl.String,
+            "source": pl.String,
+        },
+    )
