@@ -63,8 +63,10 @@ class AuditReport:
         whether it is ``sensitive`` (must be protected), the interval
         ``[lo, hi]`` of values consistent with everything published, its
         ``width``, the ``required`` width and the ``finding``: ``exact`` (the
-        value can be recovered), ``narrow`` (interval narrower than required),
-        ``protected`` or ``not sensitive``.
+        value can be recovered), ``exact zero`` (recovered, and it is 0),
+        ``narrow`` (interval narrower than required), ``protected``,
+        ``not sensitive``, or ``inconsistent`` (the published figures do not
+        satisfy the declared relations: check the spec).
     relations
         Number of additive relations used.
     lps
@@ -80,8 +82,10 @@ class AuditReport:
 
     @property
     def flagged(self) -> pl.DataFrame:
-        """Sensitive cells whose interval is too narrow (``exact`` or ``narrow``)."""
-        return self.cells.filter(pl.col("finding").is_in(["exact", "narrow"]))
+        """Sensitive cells whose interval is too narrow (``exact``, ``exact zero``, ``narrow``)."""
+        return self.cells.filter(
+            pl.col("finding").is_in(["exact", "exact zero", "narrow"])
+        )
 
     @property
     def ok(self) -> bool:
@@ -306,12 +310,16 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
         sensitive = sens_all.to_numpy()[targets].astype(bool)
         width = res.hi - res.lo
         required = np.full(targets.size, float(protection))
-        finding = np.where(
-            ~sensitive,
-            "not sensitive",
-            np.where(
-                width <= 0, "exact", np.where(width < required, "narrow", "protected")
-            ),
+        finding = np.select(
+            [
+                np.isnan(width),
+                ~sensitive,
+                (width <= 0) & (res.hi <= 0),
+                width <= 0,
+                width < required,
+            ],
+            ["inconsistent", "not sensitive", "exact zero", "exact", "narrow"],
+            default="protected",
         )
         out.append(
             pl.DataFrame(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -12,6 +14,8 @@ from numpy.typing import NDArray
 from makingdata.errors import MakingDataError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from makingdata.disclosure._tables import Structure
 
 __all__ = ["Intervals", "intervals", "scipy_modules"]
@@ -57,6 +61,117 @@ class Intervals:
     component: NDArray[np.int64]
     component_size: NDArray[np.int64]
     lps: int
+
+
+def _highspy() -> Any:
+    """Return the ``highspy`` module if installed (a faster path), else None."""
+    try:
+        import highspy  # noqa: PLC0415 - optional accelerator
+    except ImportError:
+        return None
+    return highspy
+
+
+_HIGHS_STARTED = False
+
+
+def _new_highs(highspy: Any) -> Any:
+    """Create a silent HiGHS instance (its first start prints a banner on fd 1)."""
+    global _HIGHS_STARTED  # noqa: PLW0603 - the banner is printed once per process
+    if not _HIGHS_STARTED:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+        _HIGHS_STARTED = True
+    else:
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def _component_solver(
+    a: Any,
+    rhs: NDArray[np.float64],
+    band: NDArray[np.float64],
+    lb: NDArray[np.float64],
+    ub: NDArray[np.float64],
+) -> Callable[[int], tuple[float, float]]:
+    """Return ``f(j) -> (min, max)`` of variable ``j`` over one component's LP.
+
+    With ``highspy`` the model is loaded once and re-solved with a new
+    objective (warm start); otherwise :func:`scipy.optimize.linprog` is called.
+    """
+    hs = _highspy()
+    if hs is not None:
+        h = _new_highs(hs)
+        inf = hs.kHighsInf
+        csc = a.tocsc()
+        lp = hs.HighsLp()
+        lp.num_col_ = int(csc.shape[1])
+        lp.num_row_ = int(csc.shape[0])
+        lp.col_cost_ = np.zeros(lp.num_col_)
+        lp.col_lower_ = np.asarray(lb, dtype=np.float64)
+        lp.col_upper_ = np.where(np.isinf(ub), inf, ub)
+        lp.row_lower_ = rhs - band
+        lp.row_upper_ = rhs + band
+        lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = csc.indptr
+        lp.a_matrix_.index_ = csc.indices
+        lp.a_matrix_.value_ = csc.data
+        h.passModel(lp)
+        optimal = hs.HighsModelStatus.kOptimal
+        unbounded = hs.HighsModelStatus.kUnbounded
+
+        def solve_highs(j: int) -> tuple[float, float]:
+            out = []
+            h.changeColCost(j, 1.0)
+            for sense in (hs.ObjSense.kMinimize, hs.ObjSense.kMaximize):
+                h.changeObjectiveSense(sense)
+                h.run()
+                status = h.getModelStatus()
+                if status == optimal:
+                    out.append(float(h.getInfo().objective_function_value))
+                elif status == unbounded:
+                    out.append(
+                        math.inf if sense == hs.ObjSense.kMaximize else float(lb[j])
+                    )
+                else:
+                    out.append(math.nan)
+            h.changeColCost(j, 0.0)
+            return out[0], out[1]
+
+        return solve_highs
+    opt, sp, _ = scipy_modules()
+    bounds = list(zip(lb, [None if math.isinf(u) else u for u in ub], strict=True))
+    if np.any(band > 0):
+        kw: dict[str, Any] = {
+            "A_ub": sp.vstack([a, -a]).tocsr(),
+            "b_ub": np.concatenate([rhs + band, -(rhs - band)]),
+        }
+    else:
+        kw = {"A_eq": a, "b_eq": rhs}
+
+    def solve_linprog(j: int) -> tuple[float, float]:
+        obj = np.zeros(a.shape[1])
+        obj[j] = 1.0
+        res_lo = opt.linprog(obj, bounds=bounds, method="highs", **kw)
+        res_hi = opt.linprog(-obj, bounds=bounds, method="highs", **kw)
+        lo = res_lo.fun if res_lo.status == 0 else math.nan
+        hi = (
+            -res_hi.fun
+            if res_hi.status == 0
+            else (math.inf if res_hi.status == 3 else math.nan)
+        )
+        return float(lo), float(hi)
+
+    return solve_linprog
 
 
 def incidence(struct: Structure) -> Any:
@@ -130,7 +245,7 @@ def intervals(  # noqa: PLR0915 - one LP pair per target
     Intervals
         One interval per target.
     """
-    opt, _, _ = scipy_modules()
+    scipy_modules()
     if m is None:
         m = incidence(struct)
     free = lb < ub
@@ -160,6 +275,7 @@ def intervals(  # noqa: PLR0915 - one LP pair per target
     by_label = free_idx[np.argsort(labels[free_idx], kind="stable")]
     sorted_labels = labels[by_label]
     cache: dict[int, tuple[Any, NDArray[np.int64], Any, Any, Any, Any]] = {}
+    solvers: dict[int, Any] = {}
     for pos in order:
         cell = int(targets[pos])
         c = int(comp[pos])
@@ -188,32 +304,13 @@ def intervals(  # noqa: PLR0915 - one LP pair per target
         if rows.size == 0:
             lo[pos], hi[pos] = lb[cell], ub[cell]
             continue
-        obj = np.zeros(cells.size)
-        obj[j] = 1.0
-        if np.any(bd > 0):
-            from scipy.sparse import vstack  # noqa: PLC0415
-
-            kw: dict[str, Any] = {
-                "A_ub": vstack([a, -a]).tocsr(),
-                "b_ub": np.concatenate([rhs + bd, -(rhs - bd)]),
-            }
-        else:
-            kw = {"A_eq": a, "b_eq": rhs}
-        res_lo = opt.linprog(obj, bounds=bounds, method="highs", **kw)
-        res_hi = opt.linprog(-obj, bounds=bounds, method="highs", **kw)
+        if c not in solvers:
+            solvers.clear()
+            solvers[c] = _component_solver(a, rhs, bd, lb[cells], ub[cells])
+        lo[pos], hi[pos] = solvers[c](j)
         lps += 2
-        lo[pos] = (
-            res_lo.fun
-            if res_lo.status == 0
-            else (lb[cell] if res_lo.status == 3 else np.nan)
-        )
-        hi[pos] = (
-            -res_hi.fun
-            if res_hi.status == 0
-            else (np.inf if res_hi.status == 3 else np.nan)
-        )
     if integer:
-        lo = np.ceil(lo - 1e-6)
+        lo = np.ceil(lo - 1e-6) + 0.0
         hi = np.where(np.isfinite(hi), np.floor(hi + 1e-6), hi)
     return Intervals(
         cells=targets.astype(np.int64),
