@@ -331,3 +331,14 @@ def test_intervals_respect_tolerance_and_rounding() -> None:
     loose = audit(df, spec=TableSpec(counts=("n",), nestings=nest_tol, time=()))
     assert loose.cells.select("lo", "hi").row(0) == (0.0, 9.0)
     assert np.isfinite(loose.cells["width"][0])
+
+
+def test_linprog_path_agrees_with_highspy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from makingdata.disclosure import _solver
+
+    p = protect(school_table(), "public", spec=LA_SPEC, rules=keep_schools())
+    fast = audit(p).cells.select("row", "lo", "hi", "finding")
+    monkeypatch.setattr(_solver, "_highspy", lambda: None)
+    slow = audit(p).cells.select("row", "lo", "hi", "finding")
+    assert_frame_equal(fast, slow)
+    assert fast.height == p.report.rows_primary + p.report.rows_secondary
