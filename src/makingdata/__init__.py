@@ -46,6 +46,16 @@ from makingdata.errors import (
     ScopeError,
     ValidationError,
 )
+from makingdata.policy import (
+    Assessment,
+    DataItem,
+    DataRequest,
+    Purpose,
+    Requester,
+    assess,
+    assess_burden,
+    load_request,
+)
 
 try:
     __version__ = version("makingdata")
@@ -56,10 +66,13 @@ __all__ = [
     "CODES",
     "CODE_DTYPE",
     "AccessDenied",
+    "Assessment",
     "AttendanceCode",
     "AttendanceRecord",
     "Category",
     "CodeSet",
+    "DataItem",
+    "DataRequest",
     "Directory",
     "DisclosureError",
     "Enrolment",
@@ -69,7 +82,9 @@ __all__ = [
     "LocalAuthority",
     "MakingDataError",
     "MakingDataWarning",
+    "Purpose",
     "Region",
+    "Requester",
     "RuleError",
     "School",
     "ScopeError",
@@ -77,8 +92,11 @@ __all__ = [
     "TrustMembership",
     "ValidationError",
     "__version__",
+    "assess",
+    "assess_burden",
     "category_expr",
     "codes_frame",
+    "load_request",
 ]
 
 

@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from makingdata.codes import CODES
 from makingdata.domain.purposes import Purpose, parse_purpose
 from makingdata.domain.requests import (
-    Audience,
     DataItem,
     DataRequest,
     Format,
     Granularity,
     InterventionTrigger,
     ItemKind,
+    RequestAudience,
     Requester,
     RequesterKind,
     SchoolType,
@@ -101,7 +101,9 @@ def requests(draw: st.DrawFn) -> DataRequest:
         pseudonymised=draw(st.booleans()),
         names_schools=draw(st.booleans()),
         audiences=tuple(
-            draw(st.lists(st.sampled_from(list(Audience)), min_size=1, max_size=3))
+            draw(
+                st.lists(st.sampled_from(list(RequestAudience)), min_size=1, max_size=3)
+            )
         ),
         intervention_trigger=draw(st.sampled_from(list(InterventionTrigger))),
         legal_basis=draw(st.none() | TEXT),
@@ -177,7 +179,12 @@ def compliant_requests(draw: st.DrawFn) -> DataRequest:
             draw(
                 st.lists(
                     st.sampled_from(
-                        [Audience.REQUESTER, Audience.LA, Audience.TRUST, Audience.DFE]
+                        [
+                            RequestAudience.REQUESTER,
+                            RequestAudience.LA,
+                            RequestAudience.TRUST,
+                            RequestAudience.DFE,
+                        ]
                     ),
                     min_size=1,
                     max_size=2,

@@ -96,6 +96,18 @@ from makingdata.domain._pupils import (
     age_at_31_august_expr,
 )
 from makingdata.domain._records import AttendanceRecord
+from makingdata.domain.purposes import (
+    FORBIDDEN_FOR_SHARED_DAILY_DATA,
+    Purpose,
+    parse_purpose,
+)
+from makingdata.domain.requests import (
+    DataItem,
+    DataRequest,
+    ItemKind,
+    Requester,
+    RequesterKind,
+)
 from makingdata.domain.sharing import (
     Audience,
     LegalBasis,
@@ -104,15 +116,22 @@ from makingdata.domain.sharing import (
 )
 
 __all__ = [
+    "FORBIDDEN_FOR_SHARED_DAILY_DATA",
     "AttendanceRecord",
     "Audience",
+    "DataItem",
+    "DataRequest",
     "Directory",
     "EducationPhase",
     "Enrolment",
     "EthnicityMajor",
+    "ItemKind",
     "LegalBasis",
     "LocalAuthority",
+    "Purpose",
     "Region",
+    "Requester",
+    "RequesterKind",
     "School",
     "SenProvision",
     "Sex",
@@ -147,6 +166,7 @@ __all__ = [
     "is_valid_urn_expr",
     "make_laestab",
     "memberships_to_frame",
+    "parse_purpose",
     "records_to_frame",
     "schools_to_frame",
     "split_laestab",

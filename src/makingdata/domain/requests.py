@@ -55,13 +55,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ATTAINMENT_KINDS",
-    "Audience",
     "DataItem",
     "DataRequest",
     "Format",
     "Granularity",
     "InterventionTrigger",
     "ItemKind",
+    "RequestAudience",
     "Requester",
     "RequesterKind",
     "SchoolType",
@@ -132,7 +132,7 @@ class Granularity(enum.StrEnum):
     SCHOOL = "school"
 
 
-class Audience(enum.StrEnum):
+class RequestAudience(enum.StrEnum):
     """Who will see the data or what is made from it."""
 
     REQUESTER = "requester"
@@ -600,8 +600,9 @@ class DataRequest:
     names_schools: bool = attrs.field(
         default=True, validator=_type_validator(bool, "true or false")
     )
-    audiences: tuple[Audience, ...] = attrs.field(
-        default=(Audience.REQUESTER,), validator=_tuple_of(Audience, "an Audience")
+    audiences: tuple[RequestAudience, ...] = attrs.field(
+        default=(RequestAudience.REQUESTER,),
+        validator=_tuple_of(RequestAudience, "a RequestAudience"),
     )
     intervention_trigger: InterventionTrigger = attrs.field(
         default=InterventionTrigger.NONE,
@@ -727,9 +728,12 @@ class DataRequest:
         out = set(self.uses)
         if self.purpose_category is not None:
             out.add(self.purpose_category)
-        if Audience.PUBLIC in self.audiences and self.pupil_identifiable:
+        if RequestAudience.PUBLIC in self.audiences and self.pupil_identifiable:
             out.add(Purpose.PUBLIC_IDENTIFICATION_OF_CHILDREN)
-        if Audience.ATTENDANCE_ACTION_ALLIANCE in self.audiences and self.names_schools:
+        if (
+            RequestAudience.ATTENDANCE_ACTION_ALLIANCE in self.audiences
+            and self.names_schools
+        ):
             out.add(Purpose.SCHOOL_IDENTITIES_TO_ATTENDANCE_ACTION_ALLIANCE)
         return frozenset(out)
 
@@ -962,7 +966,7 @@ def _parse_request(raw: Mapping[str, Any]) -> DataRequest:
             kwargs[name] = _enum_value(enum_cls, data[name], name)
     if "audiences" in data:
         kwargs["audiences"] = tuple(
-            _enum_value(Audience, v, f"audiences[{i}]")
+            _enum_value(RequestAudience, v, f"audiences[{i}]")
             for i, v in enumerate(_list(data["audiences"], "audiences"))
         )
     if "uses" in data:

@@ -20,12 +20,12 @@ from makingdata.codes import CODES
 from makingdata.domain.purposes import FORBIDDEN_FOR_SHARED_DAILY_DATA, Purpose
 from makingdata.domain.requests import (
     ATTAINMENT_KINDS,
-    Audience,
     DataRequest,
     Format,
     Granularity,
     InterventionTrigger,
     ItemKind,
+    RequestAudience,
     SchoolType,
     academic_year_bounds,
 )
@@ -388,10 +388,10 @@ def pre_sharing_questions_unanswered(request: DataRequest) -> Match | None:
 
 def public_identifiable(request: DataRequest) -> Match | None:
     """DP-09: pupil-identifiable data for the public."""
-    if Audience.PUBLIC in request.audiences and request.pupil_identifiable:
+    if RequestAudience.PUBLIC in request.audiences and request.pupil_identifiable:
         return Match(
             values=(
-                ("audiences", Audience.PUBLIC.value),
+                ("audiences", RequestAudience.PUBLIC.value),
                 ("granularity", "pupil"),
                 ("pseudonymised", "false"),
             ),
@@ -763,7 +763,11 @@ def progress_scores_before_provisional(request: DataRequest) -> Match | None:
 def progress_scores_to_pupils_or_parents(request: DataRequest) -> Match | None:
     """NAHT-SHARE-01: pupils' progress scores for pupils or parents."""
     idx = _of_kinds(request, frozenset({ItemKind.PROGRESS_SCORE}))
-    who = [a for a in request.audiences if a in (Audience.PUPILS, Audience.PARENTS)]
+    who = [
+        a
+        for a in request.audiences
+        if a in (RequestAudience.PUPILS, RequestAudience.PARENTS)
+    ]
     if not (idx and who and request.granularity is Granularity.PUPIL):
         return None
     return Match(
@@ -777,7 +781,11 @@ def progress_scores_to_pupils_or_parents(request: DataRequest) -> Match | None:
 def predictions_to_pupils_or_parents(request: DataRequest) -> Match | None:
     """MDW-PRED-05: predicted or target levels for pupils or parents."""
     idx = _of_kinds(request, _PREDICTIVE)
-    who = [a for a in request.audiences if a in (Audience.PUPILS, Audience.PARENTS)]
+    who = [
+        a
+        for a in request.audiences
+        if a in (RequestAudience.PUPILS, RequestAudience.PARENTS)
+    ]
     if not (idx and who):
         return None
     return Match(
@@ -884,7 +892,7 @@ def routine_pupil_level_attainment(request: DataRequest) -> Match | None:
 def written_reports_for_parents(request: DataRequest) -> Match | None:
     """MDW-PAR-01: written reports compiled for parents."""
     idx = _of_kinds(request, frozenset({ItemKind.FREE_TEXT}))
-    if not (idx and Audience.PARENTS in request.audiences):
+    if not (idx and RequestAudience.PARENTS in request.audiences):
         return None
     return Match(
         values=(("audiences", "parents"), *_kind_values(request, idx)),

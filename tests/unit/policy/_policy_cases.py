@@ -9,13 +9,13 @@ import attrs
 
 from makingdata.domain.purposes import Purpose
 from makingdata.domain.requests import (
-    Audience,
     DataItem,
     DataRequest,
     Format,
     Granularity,
     InterventionTrigger,
     ItemKind,
+    RequestAudience,
     Requester,
     RequesterKind,
     SchoolType,
@@ -158,8 +158,10 @@ CASES: dict[str, tuple[DataRequest, DataRequest]] = {
         make(granularity=PUPIL),
     ),
     "DP-09": (
-        make(granularity=PUPIL, audiences=(Audience.PUBLIC,)),
-        make(granularity=PUPIL, pseudonymised=True, audiences=(Audience.PUBLIC,)),
+        make(granularity=PUPIL, audiences=(RequestAudience.PUBLIC,)),
+        make(
+            granularity=PUPIL, pseudonymised=True, audiences=(RequestAudience.PUBLIC,)
+        ),
     ),
     "DAILY-01": (
         make(**DAILY, items=(item(ItemKind.ATTENDANCE, held_in_mis=False),)),
@@ -182,10 +184,10 @@ CASES: dict[str, tuple[DataRequest, DataRequest]] = {
         make(requester=DFE, uses=(Purpose.SUPPORT, Purpose.ACADEMISATION)),
     ),
     "DAILY-04": (
-        make(**DAILY, audiences=(Audience.ATTENDANCE_ACTION_ALLIANCE,)),
+        make(**DAILY, audiences=(RequestAudience.ATTENDANCE_ACTION_ALLIANCE,)),
         make(
             **DAILY,
-            audiences=(Audience.ATTENDANCE_ACTION_ALLIANCE,),
+            audiences=(RequestAudience.ATTENDANCE_ACTION_ALLIANCE,),
             names_schools=False,
         ),
     ),
@@ -287,21 +289,21 @@ CASES: dict[str, tuple[DataRequest, DataRequest]] = {
             requester=SCHOOL,
             granularity=PUPIL,
             items=(item(ItemKind.PROGRESS_SCORE),),
-            audiences=(Audience.PARENTS,),
+            audiences=(RequestAudience.PARENTS,),
         ),
         make(
             requester=SCHOOL,
             granularity=Granularity.GROUP,
             min_group_size=10,
             items=(item(ItemKind.PROGRESS_SCORE),),
-            audiences=(Audience.PARENTS,),
+            audiences=(RequestAudience.PARENTS,),
         ),
     ),
     "MDW-PRED-05": (
         make(
             requester=SCHOOL,
             items=(item(ItemKind.PREDICTION),),
-            audiences=(Audience.PUPILS,),
+            audiences=(RequestAudience.PUPILS,),
         ),
         make(requester=SCHOOL, items=(item(ItemKind.PREDICTION),)),
     ),
@@ -367,7 +369,7 @@ CASES: dict[str, tuple[DataRequest, DataRequest]] = {
         make(
             requester=SCHOOL,
             items=(item(ItemKind.FREE_TEXT),),
-            audiences=(Audience.PARENTS,),
+            audiences=(RequestAudience.PARENTS,),
         ),
         make(requester=SCHOOL, items=(item(ItemKind.FREE_TEXT),)),
     ),

@@ -13,11 +13,11 @@ import pytest
 
 from makingdata.domain.purposes import FORBIDDEN_FOR_SHARED_DAILY_DATA, Purpose
 from makingdata.domain.requests import (
-    Audience,
     DataItem,
     Format,
     InterventionTrigger,
     ItemKind,
+    RequestAudience,
     SchoolType,
 )
 
@@ -281,7 +281,7 @@ def test_audiences_imply_the_disclosure_purposes() -> None:
         requester=C.DFE,
         shared_daily_data=True,
         granularity=C.PUPIL,
-        audiences=(Audience.PUBLIC,),
+        audiences=(RequestAudience.PUBLIC,),
     )
     assert Purpose.PUBLIC_IDENTIFICATION_OF_CHILDREN in public.implied_purposes
     assert "DAILY-04" in assess(public).rule_ids

@@ -15,13 +15,13 @@ import pytest
 
 from makingdata.domain.purposes import FORBIDDEN_FOR_SHARED_DAILY_DATA, Purpose
 from makingdata.domain.requests import (
-    Audience,
     DataItem,
     DataRequest,
     Format,
     Granularity,
     InterventionTrigger,
     ItemKind,
+    RequestAudience,
     Requester,
     RequesterKind,
 )
@@ -108,7 +108,7 @@ SEED_000 = [
             SCHOOL,
             DataItem(ItemKind.PROGRESS_SCORE, need="n", results_year="2024/25"),
             granularity=Granularity.PUPIL,
-            audiences=(Audience.PARENTS,),
+            audiences=(RequestAudience.PARENTS,),
             legal_basis="Art 6(1)(e)",
             retention="r",
             justification="j",
@@ -278,7 +278,7 @@ SEED_003 = [
         "analysis for the Attendance Action Alliance without school identities",
         request(
             DFE,
-            audiences=(Audience.ATTENDANCE_ACTION_ALLIANCE,),
+            audiences=(RequestAudience.ATTENDANCE_ACTION_ALLIANCE,),
             names_schools=False,
             **DAILY_OK,
         ),
@@ -287,7 +287,9 @@ SEED_003 = [
     ),
     (
         "no school-identifiable data to the Attendance Action Alliance",
-        request(DFE, audiences=(Audience.ATTENDANCE_ACTION_ALLIANCE,), **DAILY_OK),
+        request(
+            DFE, audiences=(RequestAudience.ATTENDANCE_ACTION_ALLIANCE,), **DAILY_OK
+        ),
         Verdict.PROHIBITED,
         "DAILY-04",
     ),

@@ -1,0 +1,45 @@
+"""The docs pages agree with the catalogue and with what the command prints."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from makingdata.cli import main
+from makingdata.policy import default_catalogue
+
+if TYPE_CHECKING:
+    import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+RULES_PAGE = ROOT / "docs" / "concepts" / "rules.md"
+HOW_TO = ROOT / "docs" / "how-to" / "check-a-data-request.md"
+
+
+def test_rules_page_table_is_the_catalogue() -> None:
+    text = RULES_PAGE.read_text(encoding="utf-8")
+    match = re.search(r"<!-- rules:start -->\n(.*)<!-- rules:end -->", text, re.S)
+    assert match, "the rules page lost its table markers"
+    assert match[1] == default_catalogue().to_markdown(), (
+        "docs/concepts/rules.md is out of date: replace the table between the markers "
+        "with default_catalogue().to_markdown()"
+    )
+
+
+def test_every_rule_id_is_on_the_rules_page() -> None:
+    text = RULES_PAGE.read_text(encoding="utf-8")
+    for rule in default_catalogue():
+        assert f"| {rule.id} |" in text
+
+
+def test_how_to_output_is_what_the_command_prints(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    text = HOW_TO.read_text(encoding="utf-8")
+    shown = re.search(r"```text\n(.*?)```", text, re.S)
+    assert shown
+    main(["check-request", str(ROOT / "examples/requests/la_flight_paths.toml")])
+    out = capsys.readouterr().out
+    for line in shown[1].splitlines():
+        assert line in out.splitlines()
