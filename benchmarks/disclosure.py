@@ -18,17 +18,23 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
+import attrs
 import numpy as np
 import polars as pl
 
 from makingdata.disclosure import (
     DropIdentifiers,
+    MinimumUnits,
     Nesting,
     RuleSet,
     TableSpec,
+    Threshold,
     audit,
     protect,
     rule_set,
@@ -236,29 +242,142 @@ def run_ours(table: pl.DataFrame) -> dict[str, object]:
     }
 
 
-def _acro_side(path: str) -> dict[str, object]:
-    """Run ACRO's crosstab with suppression on a school × FSM table (one LA)."""
-    import acro  # noqa: F401  (imported for its version)
-    import pandas as pd
-    from acro import ACRO
+ACRO_SCRIPT = """
+import importlib.metadata, json, sys, time
+import acro
+import polars as pl
+from acro import ACRO
 
-    micro = pl.read_parquet(path)
-    df = micro.to_pandas()
-    session = ACRO(suppress=True)
-    t0 = time.perf_counter()
-    table = session.crosstab(
-        df["school_urn"],
-        df["fsm_status"],
-        values=df["enrolments"],
-        aggfunc="sum",
-        margins=True,
+micro = pl.read_parquet(sys.argv[1]).to_pandas()
+session = ACRO(suppress=True)
+t0 = time.perf_counter()
+table = session.crosstab(micro["school_urn"], micro["fsm_status"], margins=True)
+seconds = time.perf_counter() - t0
+long = table.reset_index().melt(id_vars="school_urn", var_name="fsm_status", value_name="n")
+long = long.astype({"school_urn": str, "fsm_status": str})
+pl.from_pandas(long).write_parquet(sys.argv[2])
+print("ACRO-RESULT " + json.dumps({"acro_s": seconds, "acro_version": importlib.metadata.version("acro")}))
+"""
+
+
+def acro_comparison(
+    table: pl.DataFrame, acro_python: str, region: str | None = None
+) -> dict[str, object]:
+    """Protect one region's school × FSM table with ACRO and with makingdata; audit both.
+
+    Both see the same pupils: ACRO gets one record per pupil (it tabulates
+    microdata), makingdata the table of counts. ACRO's default rules are a
+    threshold of 10 with zeros disclosive and no secondary suppression; ours
+    are set to the same threshold (zeros stay publishable).
+    """
+    schools = table.filter(
+        (pl.col("geographic_level") == "School") & (pl.col("fsm_status") != "Total")
     )
-    seconds = time.perf_counter() - t0
-    n_nan = int(pd.isna(table).sum().sum())
+    region = region or schools["region_code"].min()
+    schools = schools.filter(pl.col("region_code") == region)
+    micro = schools.select(
+        pl.col("school_urn").repeat_by("enrolments"),
+        pl.col("fsm_status").repeat_by("enrolments"),
+    ).explode(["school_urn", "fsm_status"])
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "micro.parquet", Path(tmp) / "acro.parquet"
+        micro.write_parquet(src)
+        t0 = time.perf_counter()
+        done = subprocess.run(
+            [acro_python, "-c", ACRO_SCRIPT, str(src), str(dst)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.perf_counter() - t0
+        if done.returncode != 0:
+            return {"acro_error": done.stderr.strip().splitlines()[-1:]}
+        meta = json.loads(done.stdout.split("ACRO-RESULT ")[-1])
+        acro_long = pl.read_parquet(dst)
+    spec = TableSpec(
+        counts=("n",),
+        filters=("fsm_status",),
+        nestings=(Nesting("Region", "School", ("region_code",)),),
+        time=(),
+    )
+
+    def shape(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.select(
+            pl.when(pl.col("school_urn") == "All")
+            .then(pl.lit("Region"))
+            .otherwise(pl.lit("School"))
+            .alias("geographic_level"),
+            pl.lit(region).alias("region_code"),
+            pl.when(pl.col("school_urn") == "All")
+            .then(None)
+            .otherwise(pl.col("school_urn"))
+            .alias("school_urn"),
+            pl.when(pl.col("fsm_status") == "All")
+            .then(pl.lit("Total"))
+            .otherwise(pl.col("fsm_status"))
+            .alias("fsm_status"),
+            "n",
+        )
+
+    acro_table = shape(acro_long)
+    acro_audit = audit(acro_table, spec=spec, protection=10)
+    # makingdata on the same counts, threshold 10 like ACRO
+    t1 = time.perf_counter()
+    counts = micro.group_by("school_urn", "fsm_status").agg(
+        pl.len().cast(pl.Int64).alias("n")
+    )
+    full = pl.concat(
+        [
+            counts,
+            counts.group_by("school_urn").agg(
+                pl.lit("All").alias("fsm_status"), pl.col("n").sum()
+            ),
+            counts.group_by("fsm_status").agg(
+                pl.lit("All").alias("school_urn"), pl.col("n").sum()
+            ),
+            counts.select(
+                pl.lit("All").alias("school_urn"),
+                pl.lit("All").alias("fsm_status"),
+                pl.col("n").sum(),
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
+    ours_in = shape(full.select("school_urn", "fsm_status", "n")).with_columns(
+        num_schools=pl.lit(2)
+    )
+    base = school_rules()
+    rules = RuleSet(
+        "public",
+        tuple(
+            attrs.evolve(r, columns=("n",), minimum=10)
+            if isinstance(r, Threshold)
+            else r
+            for r in base.rules
+            if not isinstance(r, MinimumUnits)
+        ),
+        "threshold 10, as ACRO's default",
+    )
+    p = protect(ours_in, "public", spec=spec, rules=rules)
+    ours_s = time.perf_counter() - t1
+    ours_audit = audit(p, protection=10)
+    acro_supp = int(acro_table["n"].is_null().sum())
     return {
-        "acro_s": round(seconds, 3),
-        "acro_cells_suppressed": n_nan,
-        "table": table.reset_index().astype(str).to_dict(orient="list"),
+        "region": region,
+        "pupil_records": micro.height,
+        "table_cells": acro_table.height,
+        "acro_version": meta["acro_version"],
+        "acro_crosstab_s": round(meta["acro_s"], 2),
+        "acro_subprocess_wall_s": round(wall, 2),
+        "acro_cells_suppressed": acro_supp,
+        "acro_audit_flagged": acro_audit.flagged.height,
+        "acro_audit_findings": dict(
+            acro_audit.cells.group_by("finding").len().iter_rows()
+        ),
+        "ours_protect_s": round(ours_s, 2),
+        "ours_cells_suppressed": p.report.rows_primary + p.report.rows_secondary,
+        "ours_primary": p.report.rows_primary,
+        "ours_audit_flagged": ours_audit.flagged.height,
     }
 
 
@@ -275,6 +394,15 @@ def main() -> None:
     )
     ours = run_ours(table)
     print(json.dumps(ours, indent=1))
+    if args.acro_python:
+        print(json.dumps(acro_comparison(table, args.acro_python), indent=1))
+    else:
+        try:
+            import acro  # noqa: F401
+        except ImportError as exc:
+            print(
+                f"ACRO not importable here ({exc}); pass --acro-python (ACRO needs pandas<=2.3.3)"
+            )
     print(f"peak RSS {_rss_mib():.0f} MiB (shared 2-core machine: timings indicative)")
 
 
