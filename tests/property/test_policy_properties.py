@@ -281,6 +281,7 @@ def test_html_escapes_every_user_text(req: DataRequest, where: str) -> None:
     hostile = attrs.evolve(req, **changes)
     html = assess(hostile).to_html()
     assert "<script" not in html
+    assert "<script" not in assess(hostile).to_markdown()
     if where in ("title", "name"):  # always shown
         assert "&lt;script&gt;" in html
     burden = assess_burden([hostile], school=999001, academic_year="2025/26")

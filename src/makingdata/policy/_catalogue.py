@@ -17,7 +17,7 @@ from makingdata.domain.requests import DataRequest, RequesterKind
 from makingdata.errors import RuleError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
     from os import PathLike
 
 __all__ = [
@@ -69,7 +69,7 @@ class Verdict(enum.StrEnum):
         return {Verdict.PROHIBITED: 2, Verdict.DISCOURAGED: 1}.get(self, 0)
 
     @classmethod
-    def worst(cls, verdicts: Any) -> Verdict:
+    def worst(cls, verdicts: Iterable[Verdict]) -> Verdict:
         """Return the most severe of ``verdicts`` (``allowed`` when empty)."""
         out = cls.ALLOWED
         for v in verdicts:

@@ -1,8 +1,9 @@
 """Reports: plain text, Markdown and HTML for assessments, burdens and the catalogue.
 
 Every piece of text that came from a request (titles, names, descriptions,
-field values) is escaped for the output format: ``html.escape`` for HTML, and
-pipes and line breaks for Markdown tables.
+field values) is escaped for the output format: ``html.escape`` for HTML; for
+Markdown, ``&``, ``<`` and ``>`` become entities (Markdown passes raw HTML
+through) and pipes and line breaks are escaped so a table cell stays one cell.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def _values(f: Finding) -> str:
 
 
 def _md(text: str) -> str:
-    return " ".join(str(text).replace("\\", "\\\\").replace("|", "\\|").split())
+    # Markdown passes raw HTML through, so markup characters become entities.
+    escaped = html.escape(str(text), quote=False).replace("\\", "\\\\")
+    return " ".join(escaped.replace("|", "\\|").split())
 
 
 def _h(text: object) -> str:
