@@ -27,6 +27,8 @@ from makingdata.errors import InputError
 
 __all__ = ["Cohort", "enrolment_summary"]
 
+#: Slots for the code in the packed group key (more than the number of codes).
+_CODE_SLOTS = 64
 _DFE_PHASES: frozenset[str] = frozenset(
     p.value
     for p in (
@@ -225,7 +227,16 @@ def enrolment_period_counts(  # noqa: PLR0912 - one query plan, step by step
         (pl.col("enrol_start").is_null() | (pl.col("date") >= pl.col("enrol_start")))
         & (pl.col("enrol_end").is_null() | (pl.col("date") <= pl.col("enrol_end")))
     )
-    lf = lf.join(dates.lazy(), on="date", how="inner")
+    # each date's (period, academic year, summer-2) combination as a small int
+    combos = (
+        dates.select("_pid", "_ay", "_s2")
+        .unique(maintain_order=True)
+        .with_row_index("_dk")
+        .with_columns(pl.col("_dk").cast(pl.UInt64))
+    )
+    n_dk = max(combos.height, 1)
+    dates = dates.join(combos, on=["_pid", "_ay", "_s2"], nulls_equal=True)
+    lf = lf.join(dates.lazy().select("date", "_dk"), on="date", how="inner")
     seg: list[str] = []
     if memberships is not None:
         # trust as of each date, resolved on the small (urn, date) frame
@@ -240,8 +251,22 @@ def enrolment_period_counts(  # noqa: PLR0912 - one query plan, step by step
         )
         lf = lf.join(ud, on=["urn", "date"], how="left")
         seg = ["trust_id", "trust_name"]
-    grouped = lf.group_by(["_eid", "urn", "_pid", "_ay", "_s2", *seg, "code"]).agg(
-        n=pl.len()
+    # one integer key (enrolment, date combination, code): a single-key hash
+    # group-by is much cheaper than a multi-column one on hundreds of millions
+    # of marks
+    key = (
+        pl.col("_eid").cast(pl.UInt64) * n_dk + pl.col("_dk")
+    ) * _CODE_SLOTS + pl.col("code").to_physical().cast(pl.UInt64)
+    grouped = (
+        lf.group_by(key.alias("_k"), *seg)
+        .agg(n=pl.len())
+        .with_columns(
+            _eid=(pl.col("_k") // _CODE_SLOTS // n_dk).cast(pl.UInt32),
+            _dk=(pl.col("_k") // _CODE_SLOTS) % n_dk,
+            _ci=(pl.col("_k") % _CODE_SLOTS).cast(pl.UInt8),
+        )
+        .join(combos.lazy(), on="_dk", how="left")
+        .join(enr.select("_eid", "urn"), on="_eid", how="left")
     )
     # cohort rules on the small grouped frame
     need = ["_eid"]
@@ -280,7 +305,7 @@ def enrolment_period_counts(  # noqa: PLR0912 - one query plan, step by step
                 pl.col("establishment_type_group").fill_null("") != "Independent"
             )
     grouped = grouped.filter(keep.fill_null(False)).select(
-        "_eid", "_pid", *seg, "code", "n"
+        "_eid", "_pid", *seg, "_ci", "n"
     )
     wide = spread_codes(grouped, ["_eid", "_pid", *seg])
     if cohort.drop_zero_possible:

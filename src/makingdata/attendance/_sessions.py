@@ -56,12 +56,24 @@ def _reasons(cat: Category) -> list[str]:
 
 
 def spread_codes(grouped: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
-    """Turn ``keys + [code, n]`` rows into one row per key with every count column."""
-    aggs = [
-        pl.col("n").filter(pl.col("code") == c.code).sum().cast(pl.Int64).alias(r)
-        for c, r in zip(CODES.values(), REASON_COLUMNS, strict=True)
+    """Turn ``keys + [code, n]`` rows into one row per key with every count column.
+
+    The code may be given as ``code`` (:data:`~makingdata.codes.CODE_DTYPE`) or
+    as its physical index ``_ci``.
+    """
+    names = grouped.collect_schema().names()
+    ci = pl.col("_ci") if "_ci" in names else pl.col("code").to_physical()
+    # one column per code, then plain sums: vectorised, unlike per-group filters
+    spread = [
+        pl.when(ci == i).then(pl.col("n")).otherwise(0).alias(r)
+        for i, r in enumerate(REASON_COLUMNS)
     ]
-    wide = grouped.group_by(list(keys)).agg(aggs)
+    wide = (
+        grouped.with_columns(pl.col("n").cast(pl.Int64))
+        .with_columns(spread)
+        .group_by(list(keys))
+        .agg(pl.col(list(REASON_COLUMNS)).sum())
+    )
     return wide.with_columns(category_columns()).select(
         *keys, *SESSION_COLUMNS, *REASON_COLUMNS, "reason_present"
     )

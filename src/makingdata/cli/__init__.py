@@ -32,6 +32,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "makingdata.cli._validate",
     "makingdata.cli._access",
     "makingdata.cli._synth",
+    "makingdata.cli._aggregate",
 )
 
 

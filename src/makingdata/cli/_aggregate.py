@@ -1,0 +1,232 @@
+"""``makingdata aggregate`` and ``makingdata rollup``: EES attendance tables from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from makingdata._contracts import MEMBERSHIPS_SCHEMA
+from makingdata.attendance import BREAKDOWNS, PERIODS, Cohort, attendance_table, rollup
+from makingdata.errors import InputError
+from makingdata.io import read_enrolments, read_marks, read_schools
+
+if TYPE_CHECKING:
+    from makingdata.io import ReadResult
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date (YYYY-MM-DD)"
+        ) from None
+
+
+def _list(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _decimals(text: str) -> int | dict[str, int]:
+    """Parse ``5`` or ``national=1,la=5,region=5``."""
+    try:
+        if "=" not in text:
+            return int(text)
+        out: dict[str, int] = {}
+        for part in _list(text):
+            k, v = part.split("=", 1)
+            out[k.strip()] = int(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give places as 5 or as national=1,la=5"
+        ) from None
+    return out
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``aggregate`` and ``rollup`` sub-commands."""
+    p = sub.add_parser(
+        "aggregate",
+        help="build an EES attendance table from marks, enrolments and schools",
+        description=(
+            "Count sessions the DfE way (cohort, enrolment windows, persistent and "
+            "severe absence) and write an EES-shaped table: one level or several, "
+            "breakdowns with Total rows, any period."
+        ),
+    )
+    p.add_argument("--marks", required=True, type=Path, metavar="PATH")
+    p.add_argument("--enrolments", required=True, type=Path, metavar="PATH")
+    p.add_argument("--schools", required=True, type=Path, metavar="PATH")
+    p.add_argument(
+        "--memberships",
+        type=Path,
+        metavar="PATH",
+        help="trust memberships (urn, trust_id, trust_name, joined, left)",
+    )
+    p.add_argument("--from", dest="start", type=_date, metavar="DATE")
+    p.add_argument("--to", dest="end", type=_date, metavar="DATE")
+    p.add_argument(
+        "--level",
+        type=_list,
+        default=["national"],
+        help="school, trust, la, region, national (comma-separated; default national)",
+    )
+    p.add_argument(
+        "--by",
+        type=_list,
+        default=[],
+        help=f"up to two breakdowns, comma-separated: {', '.join(BREAKDOWNS)}",
+    )
+    p.add_argument("--period", choices=PERIODS, default="academic_year")
+    p.add_argument(
+        "--decimals",
+        type=_decimals,
+        default=1,
+        help="places for percentages: 1, or per level as national=1,la=5",
+    )
+    p.add_argument(
+        "--all-pupils",
+        action="store_true",
+        help="count every enrolment and session, not only DfE's cohort",
+    )
+    p.add_argument(
+        "--key",
+        help="pseudonym key for exports that carry UPNs "
+        "(default: MAKINGDATA_PSEUDONYM_KEY)",
+    )
+    p.add_argument("--out", required=True, type=Path, metavar="PATH")
+    p.set_defaults(func=run_aggregate)
+
+    r = sub.add_parser(
+        "rollup",
+        help="re-derive LA, regional and national rows from a school-level table",
+        description=(
+            "Sum the counts of a lower-level table (such as a published school-level "
+            "EES file) to higher levels and recompute the percentages."
+        ),
+    )
+    r.add_argument("--input", required=True, type=Path, metavar="PATH")
+    r.add_argument("--to", type=_list, default=["la", "region", "national"])
+    r.add_argument("--by", type=_list, default=[], help="filter columns to total over")
+    r.add_argument(
+        "--keep", type=_list, default=[], help="columns to group on without a Total"
+    )
+    r.add_argument("--decimals", type=_decimals, default=None)
+    r.add_argument(
+        "--from-level",
+        default="School",
+        help="use only rows of this geographic_level (default School)",
+    )
+    r.add_argument("--out", required=True, type=Path, metavar="PATH")
+    r.set_defaults(func=run_rollup)
+
+
+def _report(what: str, result: ReadResult) -> None:
+    rejected = result.rejects.height
+    print(
+        f"{what}: {result.n_read} read, {result.valid.height} valid, "
+        f"{rejected} rejected",
+        file=sys.stderr,
+    )
+    if rejected:
+        print(
+            f"  rejected {what} are not counted; run `makingdata validate` on "
+            "the file to see every row and rule",
+            file=sys.stderr,
+        )
+
+
+def _read_memberships(path: Path) -> pl.DataFrame:
+    if not path.exists():
+        raise InputError("the file does not exist", path=path, hint="check the path")
+    if path.suffix.lower() == ".csv":
+        frame = pl.read_csv(path, infer_schema_length=0)
+    else:
+        frame = pl.read_parquet(path)
+    missing = [c for c in ("urn", "trust_id", "joined") if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"the memberships file has no {missing[0]!r} column",
+            path=path,
+            column=missing[0],
+            hint="columns: urn, trust_id, trust_name, joined, left",
+        )
+    for c in ("trust_name", "left"):
+        if c not in frame.columns:
+            frame = frame.with_columns(pl.lit(None).alias(c))
+    return frame.select(
+        [pl.col(c).cast(t, strict=True).alias(c) for c, t in MEMBERSHIPS_SCHEMA.items()]
+    )
+
+
+def run_aggregate(args: argparse.Namespace) -> int:
+    """Read the inputs, build the table, write it and return 0."""
+    marks = read_marks(args.marks, key=args.key)
+    _report("marks", marks)
+    enrolments = read_enrolments(args.enrolments, key=args.key)
+    _report("enrolments", enrolments)
+    schools = read_schools(args.schools)
+    _report("schools", schools)
+    memberships = (
+        _read_memberships(args.memberships) if args.memberships is not None else None
+    )
+    table = attendance_table(
+        marks.valid.lazy(),
+        enrolments.valid.lazy(),
+        schools.valid.lazy(),
+        memberships.lazy() if memberships is not None else None,
+        levels=args.level,
+        by=args.by,
+        period=args.period,
+        start=args.start,
+        end=args.end,
+        cohort=Cohort.everyone() if args.all_pupils else Cohort(),
+        decimals=args.decimals,
+    ).collect()
+    table.write_csv(args.out)
+    print(f"wrote {table.height} rows to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _read_table(path: Path) -> pl.DataFrame:
+    if not path.exists():
+        raise InputError("the file does not exist", path=path, hint="check the path")
+    if path.suffix.lower() == ".csv":
+        raw = pl.read_csv(path, infer_schema_length=0)
+        # numbers become numbers; columns with symbols (c, x, :) stay text
+        casts = []
+        for c in raw.columns:
+            col = raw[c].str.strip_chars()
+            nonnull = col.drop_nulls().filter(col.drop_nulls() != "")
+            if nonnull.len() == 0:
+                continue
+            as_int = nonnull.cast(pl.Int64, strict=False)
+            if as_int.null_count() == 0:
+                casts.append(pl.col(c).str.strip_chars().cast(pl.Int64, strict=False))
+                continue
+            as_float = nonnull.cast(pl.Float64, strict=False)
+            if as_float.null_count() == 0:
+                casts.append(pl.col(c).str.strip_chars().cast(pl.Float64, strict=False))
+        return raw.with_columns(casts)
+    return pl.read_parquet(path)
+
+
+def run_rollup(args: argparse.Namespace) -> int:
+    """Re-aggregate the input, write the table and return 0."""
+    table = _read_table(args.input)
+    out = rollup(
+        table.lazy(),
+        to=args.to,
+        by=args.by,
+        keep=args.keep,
+        decimals=args.decimals,
+        from_level=args.from_level,
+    ).collect()
+    out.write_csv(args.out)
+    print(f"wrote {out.height} rows to {args.out}", file=sys.stderr)
+    return 0

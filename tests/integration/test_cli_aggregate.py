@@ -1,0 +1,129 @@
+"""End to end: ``makingdata aggregate`` and ``makingdata rollup``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from makingdata import synth
+from makingdata.attendance import attendance_table
+from makingdata.cli import main
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = synth.generate(
+        scale=0.01, start=dt.date(2025, 9, 8), end=dt.date(2025, 9, 19), la=330, seed=3
+    )
+    root = tmp_path_factory.mktemp("agg")
+    d.marks().write_parquet(root / "marks.parquet")
+    d.enrolments.write_parquet(root / "enrolments.parquet")
+    d.schools.write_parquet(root / "schools.parquet")
+    d.memberships.write_parquet(root / "memberships.parquet")
+    return root, d
+
+
+def test_aggregate_writes_the_table_the_kernel_builds(files, capsys):
+    root, d = files
+    out = root / "table.csv"
+    code = main(
+        [
+            "aggregate",
+            "--marks", str(root / "marks.parquet"),
+            "--enrolments", str(root / "enrolments.parquet"),
+            "--schools", str(root / "schools.parquet"),
+            "--memberships", str(root / "memberships.parquet"),
+            "--from", "2025-09-08",
+            "--to", "2025-09-19",
+            "--level", "la,national",
+            "--by", "fsm_status",
+            "--period", "week",
+            "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "marks:" in err
+    assert "rejected" in err
+    got = pl.read_csv(out)
+    want = attendance_table(
+        d.marks(),
+        d.enrolments,
+        d.schools,
+        d.memberships,
+        levels=("la", "national"),
+        by=["fsm_status"],
+        period="week",
+        start=dt.date(2025, 9, 8),
+        end=dt.date(2025, 9, 19),
+    ).collect()
+    assert got.height == want.height > 0
+    assert got["sess_overall"].to_list() == want["sess_overall"].to_list()
+    assert (
+        got["sess_overall_percent"].to_list() == want["sess_overall_percent"].to_list()
+    )
+    assert set(got["time_identifier"]) == {"Week 37", "Week 38"}
+    assert set(got["fsm_status"]) == {
+        "FSM eligible",
+        "Not known to be FSM eligible",
+        "Total",
+    }
+
+
+def test_aggregate_rejects_an_unknown_breakdown(files, capsys):
+    root, _ = files
+    code = main(
+        [
+            "aggregate",
+            "--marks", str(root / "marks.parquet"),
+            "--enrolments", str(root / "enrolments.parquet"),
+            "--schools", str(root / "schools.parquet"),
+            "--by", "shoe_size",
+            "--out", str(root / "x.csv"),
+        ]
+    )  # fmt: skip
+    assert code == 2
+    assert "unknown breakdown 'shoe_size'" in capsys.readouterr().err
+
+
+def test_rollup_rederives_published_la_and_national_rows(real_data_dir, tmp_path):
+    pub = pl.read_parquet(real_data_dir / "parquet_cache" / "*.parquet").filter(
+        pl.col("time_period") == 201819
+    )
+    schools = pub.filter(
+        pl.col("geographic_level") == "School", pl.col("old_la_code") == 330
+    )
+    src = tmp_path / "school_level.csv"
+    schools.write_csv(src)
+    out = tmp_path / "table.csv"
+    code = main(
+        [
+            "rollup", "--input", str(src), "--to", "la", "--by", "school_type",
+            "--keep", "year_breakdown", "--decimals", "5", "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    got = pl.read_csv(out, infer_schema_length=0)
+    want = pub.filter(
+        pl.col("geographic_level") == "Local authority", pl.col("old_la_code") == 330
+    )
+    assert got.height == want.height == 4
+    joined = want.with_columns(pl.col("school_type")).join(
+        got.select("school_type", "sess_overall", "enrolments_pa_10_exact",
+                   "sess_overall_percent", "sess_auth_ext_holiday"),
+        on="school_type", suffix="_got",
+    )  # fmt: skip
+    assert (joined["sess_overall"].cast(pl.String) == joined["sess_overall_got"]).all()
+    assert (
+        joined["enrolments_pa_10_exact"].cast(pl.String)
+        == joined["enrolments_pa_10_exact_got"]
+    ).all()
+    assert (
+        joined["sess_overall_percent"]
+        == joined["sess_overall_percent_got"].cast(pl.Float64)
+    ).all()
+    assert (
+        joined["sess_auth_ext_holiday"] == joined["sess_auth_ext_holiday_got"]
+    ).all()
