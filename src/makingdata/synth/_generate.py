@@ -106,10 +106,11 @@ def build(
         las.filter(pl.col("region_code") == "E12000007")["old_la_code"].to_list()
     )
     needed = sorted(set(plan["old_la_code"].to_list()))
-    full_plan = directory.plan
+    full_plan = directory.plan.filter(pl.col("old_la_code").is_in(needed))
+    by_la = full_plan.partition_by("old_la_code", as_dict=True, maintain_order=True)
     parts = [
         la_pupils(
-            full_plan.filter(pl.col("old_la_code") == code),
+            by_la[(code,)],
             seed=seed,
             year=year,
             la=code,
@@ -147,11 +148,7 @@ def build(
         key=key,
         hkey=hash_keys(key, seed_h),
         urn=urn,
-        la_idx=np.array(
-            [la_index[int(c)] for c in sch["old_la_code"].to_list()], dtype=np.int32
-        )
-        if sch.height < 100_000
-        else sch["old_la_code"]
+        la_idx=sch["old_la_code"]
         .replace_strict(la_index, return_dtype=pl.Int32)
         .to_numpy()
         .astype(np.int32),

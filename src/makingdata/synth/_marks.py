@@ -46,11 +46,11 @@ SPELL_SHARES = (
 #: Tilts of the reason mix by absence tier (0 low, 1 persistent, 2 severe).
 _TIER_TILT = {
     0: {"O": 0.70, "I": 1.10, "G": 1.20},
-    1: {"O": 1.00},
-    2: {"O": 1.60, "I": 0.70, "C": 1.30},
+    1: {"O": 0.90},
+    2: {"O": 1.40, "I": 0.70, "C": 1.30},
 }
 #: Spell-start multipliers by weekday (Mon..Fri) and by month.
-WEEKDAY_FACTOR = (1.06, 0.96, 0.95, 0.97, 1.10)
+WEEKDAY_FACTOR = (1.12, 0.92, 0.90, 0.94, 1.22)
 MONTH_FACTOR = {
     9: 0.80, 10: 0.95, 11: 1.05, 12: 1.15, 1: 1.10, 2: 1.05,
     3: 1.00, 4: 0.95, 5: 0.95, 6: 0.95, 7: 1.05, 8: 1.0,

@@ -49,11 +49,11 @@ CHILD_IN_NEED = 0.030
 #: of school days, before the characteristic multipliers; tuned so the generated
 #: overall absence lands on the targets in ``TARGETS`` (session-level codes add
 #: the rest).
-ABSENCE_BASE = (0.0326, 0.0476, 0.067)
+ABSENCE_BASE = (0.0322, 0.0465, 0.062)
 #: Gamma shape of the everyday propensity (smaller = more spread).
 GAMMA_SHAPE = (1.10, 0.95, 0.9)
 #: Probability of being a (near-)severe absentee, before multipliers.
-SEVERE_WEIGHT = (0.006, 0.026, 0.045)
+SEVERE_WEIGHT = (0.007, 0.030, 0.045)
 #: Relative absence of groups (multipliers on the propensity).
 MULT_FSM = 1.75
 MULT_SEN_SUPPORT = 1.45
