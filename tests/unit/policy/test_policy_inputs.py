@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import polars as pl
 import pytest
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 from makingdata.domain.purposes import Purpose, parse_purpose
 from makingdata.domain.requests import (
@@ -397,7 +399,6 @@ def test_forbidden_purposes_carry_the_seed_citation() -> None:
         Purpose.PUBLIC_IDENTIFICATION_OF_CHILDREN,
         Purpose.SCHOOL_IDENTITIES_TO_ATTENDANCE_ACTION_ALLIANCE,
     }
-    seed = Path(__file__).resolve().parents[3].parent / "shared" / "seeds"
     for p in Purpose:
         assert p.label
         if p in forbidden:
@@ -405,11 +406,37 @@ def test_forbidden_purposes_carry_the_seed_citation() -> None:
             assert p.info.promise
         else:
             assert p.citation is None
-    if seed.is_dir():  # the promise is quoted word for word from the seed
-        text = " ".join((seed / "003_39734155fc877a52.txt").read_text().split())
-        for p in forbidden:
+
+
+def _seed_texts(real_data_dir: Path) -> dict[str, str]:
+    seeds = real_data_dir.parent.parent / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("the seed documents are not beside this checkout")
+    quotes = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+    return {
+        p.name: " ".join(p.read_text(encoding="utf-8").split()).translate(quotes)
+        for p in seeds.glob("0*.txt")
+    }
+
+
+def test_promises_are_quoted_word_for_word(real_data_dir: Path) -> None:
+    text = _seed_texts(real_data_dir)["003_39734155fc877a52.txt"]
+    for p in Purpose:
+        if p.forbidden_for_shared_daily_data:
             assert p.info.promise is not None
             assert " ".join(p.info.promise.split()) in text
+
+
+def test_quotes_in_rule_sources_are_in_the_seeds(real_data_dir: Path) -> None:
+    texts = _seed_texts(real_data_dir)
+    checked = 0
+    for rule in default_catalogue():
+        for m in re.finditer(r"seeds/(\d{3}_[0-9a-f]{16}\.txt)([^;]*)", rule.source):
+            for quote in re.findall(r"'([^']{12,})'", m[2]):
+                for part in (q.strip() for q in quote.split("\u2026")):
+                    assert part in texts[m[1]], (rule.id, part)
+                    checked += 1
+    assert checked > 20
 
 
 # ------------------------------------------------------------------ catalogue
