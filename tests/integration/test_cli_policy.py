@@ -135,7 +135,7 @@ def test_bad_input_exits_2_with_the_field(
     assert main(["check-request", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("makingdata check-request: error: ")
-    assert "column 'requester.kind': 'council' is not a RequesterKind" in err
+    assert "column 'requester.kind': 'council' is not a valid RequesterKind" in err
     assert "use one of: dfe, rsc, ofsted, la, trust" in err
 
 

@@ -178,7 +178,7 @@ def _enum_validator(
     def check(_inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
         if not isinstance(value, enum_cls):
             raise InputError(
-                f"{value!r} is not a {enum_cls.__name__}",
+                f"{value!r} is not a valid {enum_cls.__name__}",
                 column=attr.name,
                 hint=f"use one of: {_allowed(enum_cls)}",
             )
@@ -788,7 +788,7 @@ class DataRequest:
         ... )
         Traceback (most recent call last):
         ...
-        makingdata.errors.InputError: req.toml, column 'items[0].kind': 'flightpath' is not a ItemKind. What to do: use one of: attainment_test, ... free_text, other.
+        makingdata.errors.InputError: req.toml, column 'items[0].kind': 'flightpath' is not a valid ItemKind. What to do: use one of: attainment_test, ... free_text, other.
         """
         try:
             return _parse_request(data)
@@ -838,7 +838,7 @@ def _enum_value(enum_cls: type[_E], value: Any, field: str) -> _E:
         if member.value == text:
             return member
     raise InputError(
-        f"{value!r} is not a {enum_cls.__name__}",
+        f"{value!r} is not a valid {enum_cls.__name__}",
         column=field,
         hint=f"use one of: {_allowed(enum_cls)}",
     )

@@ -66,7 +66,7 @@ def test_bad_item_kind_names_file_field_and_allowed_values(tmp_path: Path) -> No
     with pytest.raises(InputError) as info:
         load_request(path)
     assert str(info.value) == (
-        f"{path}, column 'items[2].kind': 'flightpath' is not a ItemKind. "
+        f"{path}, column 'items[2].kind': 'flightpath' is not a valid ItemKind. "
         f"What to do: use one of: {ITEM_KINDS}."
     )
     assert info.value.column == "items[2].kind"
@@ -284,7 +284,7 @@ def test_construction_errors_name_the_field() -> None:
     with pytest.raises(InputError) as info:
         DataItem("attendance")  # type: ignore[arg-type]
     assert str(info.value) == (
-        "column 'kind': 'attendance' is not a ItemKind. What to do: use one of: "
+        "column 'kind': 'attendance' is not a valid ItemKind. What to do: use one of: "
         f"{ITEM_KINDS}."
     )
     with pytest.raises(InputError, match="a vendor cannot act for another vendor"):
