@@ -15,6 +15,14 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from makingdata.attendance import (
+    Cohort,
+    attendance_table,
+    enrolment_summary,
+    rollup,
+    round_half_up,
+    session_counts,
+)
 from makingdata.codes import (
     CODE_DTYPE,
     CODES,
@@ -23,6 +31,14 @@ from makingdata.codes import (
     CodeSet,
     category_expr,
     codes_frame,
+)
+from makingdata.disclosure import (
+    AuditReport,
+    ProtectedTable,
+    audit,
+    protect,
+    protect_tables,
+    require_protected,
 )
 from makingdata.domain import (
     AttendanceRecord,
@@ -69,8 +85,10 @@ __all__ = [
     "Assessment",
     "AttendanceCode",
     "AttendanceRecord",
+    "AuditReport",
     "Category",
     "CodeSet",
+    "Cohort",
     "DataItem",
     "DataRequest",
     "Directory",
@@ -82,6 +100,7 @@ __all__ = [
     "LocalAuthority",
     "MakingDataError",
     "MakingDataWarning",
+    "ProtectedTable",
     "Purpose",
     "Region",
     "Requester",
@@ -94,9 +113,18 @@ __all__ = [
     "__version__",
     "assess",
     "assess_burden",
+    "attendance_table",
+    "audit",
     "category_expr",
     "codes_frame",
+    "enrolment_summary",
     "load_request",
+    "protect",
+    "protect_tables",
+    "require_protected",
+    "rollup",
+    "round_half_up",
+    "session_counts",
 ]
 
 
