@@ -649,6 +649,19 @@ def attainment_not_in_school_format(request: DataRequest) -> Match | None:
     )
 
 
+def other_items_not_in_school_format(request: DataRequest) -> Match | None:
+    """MDW-FMT-02: non-attainment data demanded in another format."""
+    idx = _items(request, lambda i: request.items[i].kind not in ATTAINMENT_KINDS)
+    if not idx or request.format is Format.SCHOOL_EXISTING:
+        return None
+    return Match(
+        values=(("format", request.format.value), *_kind_values(request, idx)),
+        items=idx,
+        detail=f"{_join(idx, request)} demanded in the "
+        f"{request.format.value.replace('_', ' ')} format",
+    )
+
+
 def no_intervention_trigger(request: DataRequest) -> Match | None:
     """DFE-TRIG-01: non-statutory attainment data with no intervention trigger."""
     idx = _non_statutory_attainment(request)
@@ -987,6 +1000,22 @@ def school_items_outside_format(year: SchoolYear) -> Match | None:
     )
 
 
+def school_other_items_outside_format(year: SchoolYear) -> Match | None:
+    """MDW-FMT-02 across requests: other data demanded in other formats."""
+    found = [
+        f"{req.requester.name} ({req.format.value.replace('_', ' ')}): {req.title}"
+        for req in year.requests
+        if req.format is not Format.SCHOOL_EXISTING
+        and any(item.kind not in ATTAINMENT_KINDS for item in req.items)
+    ]
+    if not found:
+        return None
+    return Match(
+        values=(("requests_outside_school_format", str(len(found))),),
+        detail="other data demanded outside the school's format: " + "; ".join(found),
+    )
+
+
 def school_staff_hours_unknown(year: SchoolYear) -> Match | None:
     """MDW-GEN-03 across requests: requests with no staff-time estimate."""
     found = [req.title for req in year.requests if req.staff_hours is None]
@@ -1056,6 +1085,7 @@ CHECKS: Mapping[str, Callable[[DataRequest], Match | None]] = MappingProxyType(
             teacher_assessment_for_judgement,
             adds_collection_point,
             attainment_not_in_school_format,
+            other_items_not_in_school_format,
             no_intervention_trigger,
             trigger_met_conditions,
             progress_score_predictions,
@@ -1086,6 +1116,7 @@ BURDEN_CHECKS: Mapping[str, Callable[[SchoolYear], Match | None]] = MappingProxy
         for f in (
             school_attainment_points_over_limit,
             school_items_outside_format,
+            school_other_items_outside_format,
             school_staff_hours_unknown,
             same_item_several_requesters,
         )

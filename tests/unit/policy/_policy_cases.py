@@ -237,6 +237,10 @@ CASES: dict[str, tuple[DataRequest, DataRequest]] = {
         make(items=ATT, format=Format.REQUESTER_TEMPLATE),
         make(format=Format.REQUESTER_TEMPLATE),
     ),
+    "MDW-FMT-02": (
+        make(format=Format.REQUESTER_TEMPLATE),
+        make(items=ATT, format=Format.REQUESTER_TEMPLATE),
+    ),
     "DFE-TRIG-01": (
         make(requester=DFE, items=ATT),
         make(requester=DFE, items=ATT_STAT),

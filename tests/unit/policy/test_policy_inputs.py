@@ -445,7 +445,7 @@ def test_quotes_in_rule_sources_are_in_the_seeds(real_data_dir: Path) -> None:
 def test_catalogue_table_has_every_rule() -> None:
     cat = default_catalogue()
     frame = cat.to_frame()
-    assert frame.height == len(cat) == 50
+    assert frame.height == len(cat) == 51
     assert frame["id"].is_unique().all()
     assert frame["enabled"].all()
     assert (

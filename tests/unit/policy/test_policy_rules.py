@@ -352,6 +352,23 @@ def test_burden_flags_a_fourth_point_and_formats() -> None:
     assert row["staff_hours"] == 0.0
 
 
+def test_burden_lists_other_data_outside_the_format() -> None:
+    template = C.make(title="Attendance template", format=Format.REQUESTER_TEMPLATE)
+    b = assess_burden([C.BASE, template], school=999001, academic_year="2025/26")
+    [f] = [f for f in b.findings if f.rule_id == "MDW-FMT-02"]
+    assert f.values == (("requests_outside_school_format", "1"),)
+    assert (
+        "Anyshire County Council (requester template): Attendance template" in f.detail
+    )
+    assert not [
+        f
+        for f in assess_burden(
+            [C.BASE], school=999001, academic_year="2025/26"
+        ).findings
+        if f.rule_id == "MDW-FMT-02"
+    ]
+
+
 def test_burden_keeps_only_the_schools_requests() -> None:
     mine = C.make(recipients=(999001,))
     everyone = C.make(title="to all")
