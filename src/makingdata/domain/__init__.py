@@ -56,6 +56,7 @@ from makingdata.domain._convert import (
 )
 from makingdata.domain._directory import Directory
 from makingdata.domain._identifiers import (
+    UPN_RULES,
     check_upns,
     is_valid_laestab,
     is_valid_laestab_expr,
@@ -117,6 +118,7 @@ from makingdata.domain.sharing import (
 
 __all__ = [
     "FORBIDDEN_FOR_SHARED_DAILY_DATA",
+    "UPN_RULES",
     "AttendanceRecord",
     "Audience",
     "DataItem",

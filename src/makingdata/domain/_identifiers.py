@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = [
+    "UPN_RULES",
     "check_upns",
     "is_valid_laestab",
     "is_valid_laestab_expr",
@@ -568,31 +569,47 @@ def _known_la_numbers() -> frozenset[int]:
 _UPN_HINT = "check the UPN against the pupil's record in the MIS"
 
 
-def _upn_problem(value: object) -> tuple[str | None, str | None]:
-    """Return (compact UPN, None) when valid, else (None, what is wrong)."""
+#: Rule codes of :func:`check_upns` (``upn_rule``), one per way a UPN can be wrong.
+UPN_RULES: dict[str, str] = {
+    "upn_missing": "the UPN is missing",
+    "upn_length": "a UPN has 13 characters",
+    "upn_format": (
+        "characters 2–12 of a UPN are digits and the last a digit or a letter "
+        "other than I, O and S"
+    ),
+    "upn_la_code": "characters 2–4 of a UPN are a known LA number",
+    "upn_check_letter": "the first character of a UPN is its check letter",
+}
+
+
+def _upn_check(value: object) -> tuple[str | None, str | None, str | None]:
+    """Return (compact UPN, None, None) when valid, else (None, rule, what is wrong)."""
     if not isinstance(value, str):
-        return None, f"expected text, got a {type(value).__name__}"
+        return None, "upn_format", f"expected text, got a {type(value).__name__}"
     number = _upn.compact(value)
-    problem: str | None
     try:
-        return _upn.validate(number), None
-    except InvalidLength:
-        problem = f"a UPN has 13 characters, this has {len(number)}"
-    except InvalidFormat:
-        problem = (
-            "characters 2–12 must be digits and the last a digit or a letter "
-            "other than I, O and S"
-        )
+        return _upn.validate(number), None, None
     except InvalidComponent:
-        problem = _newer_la_problem(number)
+        return _newer_la_check(number)
+    except InvalidLength:
+        rule, problem = "upn_length", f"a UPN has 13 characters, this has {len(number)}"
+    except InvalidFormat:
+        rule, problem = (
+            "upn_format",
+            (
+                "characters 2–12 must be digits and the last a digit or a letter "
+                "other than I, O and S"
+            ),
+        )
     except InvalidChecksum:
-        problem = _wrong_letter(number, _upn.calc_check_digit(number[1:]))
+        expected = _upn.calc_check_digit(number[1:])
+        rule, problem = "upn_check_letter", _wrong_letter(number, expected)
     except StdnumValidationError as err:  # pragma: no cover - stdnum's future errors
-        problem = str(err)
-    return (number, None) if problem is None else (None, problem)
+        rule, problem = "upn_format", str(err)
+    return None, rule, problem
 
 
-def _newer_la_problem(number: str) -> str | None:
+def _newer_la_check(number: str) -> tuple[str | None, str | None, str | None]:
     """Check a UPN whose LA number python-stdnum does not know.
 
     python-stdnum's LA list dates from 2011 and lacks the LAs created since
@@ -600,9 +617,15 @@ def _newer_la_problem(number: str) -> str | None:
     letter, computed by stdnum's own function, is right.
     """
     if int(number[1:4]) not in _known_la_numbers():
-        return f"characters 2–4 ({number[1:4]}) are not a known LA number"
+        return (
+            None,
+            "upn_la_code",
+            f"characters 2–4 ({number[1:4]}) are not a known LA number",
+        )
     expected = _upn.calc_check_digit(number[1:])
-    return None if expected == number[0] else _wrong_letter(number, expected)
+    if expected != number[0]:
+        return None, "upn_check_letter", _wrong_letter(number, expected)
+    return number, None, None
 
 
 def _wrong_letter(number: str, expected: str) -> str:
@@ -647,7 +670,7 @@ def validate_upn(value: str, *, field: str = "upn") -> str:
     ...
     makingdata.errors.IdentifierError: column 'upn': 'A801200005001' is not a valid UPN: wrong check letter: the first character is 'A' but characters 2–13 give 'B'. What to do: check the UPN against the pupil's record in the MIS.
     """
-    number, problem = _upn_problem(value)
+    number, _, problem = _upn_check(value)
     if number is None:
         raise IdentifierError(
             f"{value!r} is not a valid UPN: {problem}", column=field, hint=_UPN_HINT
@@ -664,7 +687,7 @@ def is_valid_upn(value: object) -> bool:
     >>> is_valid_upn("B801200005001"), is_valid_upn("B801200005002")
     (True, False)
     """
-    return _upn_problem(value)[0] is not None
+    return _upn_check(value)[0] is not None
 
 
 def check_upns(upns: pl.Series) -> pl.DataFrame:
@@ -684,35 +707,49 @@ def check_upns(upns: pl.Series) -> pl.DataFrame:
     -------
     polars.DataFrame
         One row per input row, in input order: ``upn`` (the compact UPN, null
-        when invalid) and ``upn_problem`` (null when valid, else what is wrong).
+        when invalid), ``upn_rule`` (null when valid, else one of the keys of
+        :data:`UPN_RULES`: ``upn_missing``, ``upn_length``, ``upn_format``,
+        ``upn_la_code``, ``upn_check_letter``) and ``upn_problem`` (null when
+        valid, else what is wrong, in words).
 
     Examples
     --------
     >>> import polars as pl
     >>> from makingdata.domain import check_upns
-    >>> s = pl.Series(["B801200005001", "A801200005001", None, "B801200005001"])
+    >>> s = pl.Series(["B801200005001", "A801200005001", None, "b801 2000 05001"])
     >>> check_upns(s).rows()  # doctest: +NORMALIZE_WHITESPACE
-    [('B801200005001', None),
-     (None, "wrong check letter: the first character is 'A' but characters 2–13 give 'B'"),
-     (None, 'the UPN is missing'),
-     ('B801200005001', None)]
+    [('B801200005001', None, None),
+     (None, 'upn_check_letter', "wrong check letter: the first character is 'A' but characters 2–13 give 'B'"),
+     (None, 'upn_missing', 'the UPN is missing'),
+     ('B801200005001', None, None)]
     """
     raw = upns.cast(pl.String).rename("raw")
     distinct = raw.unique().drop_nulls().to_list()
-    checked = [_upn_problem(value) for value in distinct]
+    checked = [_upn_check(value) for value in distinct]
     lookup = pl.DataFrame(
         {
             "raw": distinct,
             "upn": [c[0] for c in checked],
-            "upn_problem": [c[1] for c in checked],
+            "upn_rule": [c[1] for c in checked],
+            "upn_problem": [c[2] for c in checked],
         },
-        schema={"raw": pl.String, "upn": pl.String, "upn_problem": pl.String},
+        schema={
+            "raw": pl.String,
+            "upn": pl.String,
+            "upn_rule": pl.String,
+            "upn_problem": pl.String,
+        },
     )
     joined = raw.to_frame().join(lookup, on="raw", how="left", maintain_order="left")
+    missing = pl.col("raw").is_null()
     return joined.select(
         "upn",
-        pl.when(pl.col("raw").is_null())
-        .then(pl.lit("the UPN is missing"))
-        .otherwise(pl.col("upn_problem"))
+        pl.when(missing)
+        .then(pl.lit("upn_missing"))
+        .otherwise("upn_rule")
+        .alias("upn_rule"),
+        pl.when(missing)
+        .then(pl.lit(UPN_RULES["upn_missing"]))
+        .otherwise("upn_problem")
         .alias("upn_problem"),
     )

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from stdnum.gb import upn as stdnum_upn
 
 from makingdata.domain import (
+    UPN_RULES,
     check_upns,
     is_valid_laestab,
     is_valid_laestab_expr,
@@ -244,6 +245,27 @@ def test_upn_with_an_unknown_la_is_rejected() -> None:
         validate_upn(unknown)
 
 
+def test_check_upns_names_each_rule() -> None:
+    values = [
+        "B80120000500",
+        "B80120000A001",
+        make_upn(999, 2001, 21, "001"),
+        "A801200005001",
+        None,
+        "B801200005001",
+    ]
+    rules = check_upns(pl.Series(values, dtype=pl.String))["upn_rule"].to_list()
+    assert rules == [
+        "upn_length",
+        "upn_format",
+        "upn_la_code",
+        "upn_check_letter",
+        "upn_missing",
+        None,
+    ]
+    assert set(rules) - {None} == set(UPN_RULES)
+
+
 def test_upn_errors_are_value_errors() -> None:
     with pytest.raises(ValueError, match="13 characters"):
         validate_upn("B80120000500")
@@ -263,15 +285,16 @@ def test_check_upns_agrees_with_validate_upn_row_by_row(
     values: list[str | None],
 ) -> None:
     result = check_upns(pl.Series(values, dtype=pl.String))
-    assert result.columns == ["upn", "upn_problem"]
+    assert result.columns == ["upn", "upn_rule", "upn_problem"]
     assert result.height == len(values)
-    for value, (upn, problem) in zip(values, result.iter_rows(), strict=True):
+    for value, (upn, rule, problem) in zip(values, result.iter_rows(), strict=True):
         if value is None:
-            assert (upn, problem) == (None, "the UPN is missing")
+            assert (upn, rule, problem) == (None, "upn_missing", "the UPN is missing")
         elif is_valid_upn(value):
-            assert (upn, problem) == (validate_upn(value), None)
+            assert (upn, rule, problem) == (validate_upn(value), None, None)
         else:
             assert upn is None
+            assert rule in UPN_RULES
             with pytest.raises(IdentifierError) as err:
                 validate_upn(value)
             assert problem is not None
