@@ -120,3 +120,24 @@ def marks_frame(
         "session",
         pl.when(code == "/").then(present).otherwise(code).alias("code"),
     )
+
+
+def _isolated_call(
+    fn: Callable[..., T], args: tuple[object, ...]
+) -> tuple[T, float, int]:
+    start = time.perf_counter()
+    result = fn(*args)
+    return result, time.perf_counter() - start, peak_rss_bytes()
+
+
+def run_isolated(fn: Callable[..., T], *args: object) -> tuple[T, float, int]:
+    """Run ``fn(*args)`` in a fresh interpreter; return (result, seconds, peak RSS bytes).
+
+    A spawned process starts clean, so its peak RSS belongs to ``fn`` alone
+    (plus the interpreter and imports), not to data the caller holds.
+    ``fn`` must be importable (a module-level function).
+    """
+    import multiprocessing as mp
+
+    with mp.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_isolated_call, (fn, args))

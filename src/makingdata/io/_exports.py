@@ -178,34 +178,38 @@ def finish(
     source: Source,
     *,
     kind: str,
-    frame: pl.DataFrame,
+    lazy: pl.LazyFrame,
+    raw: pl.LazyFrame,
     raw_columns: Sequence[str],
     typed: Mapping[str, pl.Expr],
-    stages: Sequence[Mapping[str, pl.Expr]] = (),
     rules: Sequence[Rule],
     warnings: Sequence[Rule] = (),
     contract: Mapping[str, pl.DataType],
+    reject_keys: Sequence[str] = (ROW,),
     column_alias: Mapping[str, str] | None = None,
     layout: str | None = None,
     strict: bool,
 ) -> ReadResult:
-    """Apply the rules to a collected raw frame and split valid from rejected rows.
+    """Apply the rules and split valid from rejected rows, in one streaming pass.
 
-    ``frame`` holds ``_row`` and the raw columns (``_raw_<name>``);
-    ``typed`` builds the contract columns from them; ``stages`` add helper
-    columns the rules need. One bit per rule is set on a failing row; a row
-    is valid when no bit is set.
+    ``raw`` is the export as delivered (``_row`` and ``_raw_<name>``
+    columns); ``lazy`` is ``raw`` with any helper columns the rules need
+    (``pupil_key`` from the UPN map …). ``typed`` builds the contract columns.
+    One bit per rule is set on a failing row; a row is valid when no bit is
+    set. Only ``_row``, the typed columns and the bits are materialised for
+    every row; the delivered values of the rejected rows are read again from
+    ``raw`` (joined on ``reject_keys``), so memory stays small when most rows
+    are valid.
     """
     alias = dict(column_alias or {})
     all_rules = [_BLANK, *rules]
-    schema = frame.schema
-    # Trimmed text of each text column, once (GIAS reading may have made them).
+    schema = lazy.collect_schema()
+    # Trimmed text of each text column (GIAS reading may have made them).
     texts = [
         prs.inline_text(c).alias(prs.text_name(c))
         for c in raw_columns
         if schema[prs.raw(c)] == pl.String and prs.text_name(c) not in schema
     ]
-    lf = frame.lazy().with_columns(texts)
     blank = pl.all_horizontal(
         [
             (
@@ -214,28 +218,36 @@ def finish(
             for c in raw_columns
         ]
     ).alias("_blank")
-    lf = lf.with_columns(blank)
-    lf = lf.with_columns(**typed)
-    for stage in stages:
-        lf = lf.with_columns(**stage)
     bits = (
         pl.when(pl.col("_blank"))
         .then(pl.lit(1, pl.UInt64))
         .otherwise(_bits_expr(all_rules[1:]) * 2)
         .alias("_bits")
     )
-    out = lf.with_columns(bits).collect()
-    n_read = out.height
     bit_col = pl.col("_bits")
+    plan = (
+        lazy.with_columns(texts)
+        .with_columns(blank)
+        .with_columns(**typed)
+        .with_columns(bits)
+        .select(
+            *reject_keys,
+            *contract,
+            "_bits",
+            *[
+                (w.failing.fill_null(value=False) & (bit_col == 0)).alias(f"_w{i}")
+                for i, w in enumerate(warnings)
+            ],
+        )
+    )
+    out = collect_source(source, plan)
+    n_read = out.height
     stats = out.select(
         *[
             ((bit_col & (1 << i)) != 0).sum().alias(f"_n{i}")
             for i in range(len(all_rules))
         ],
-        *[
-            (w.failing.fill_null(value=False) & (bit_col == 0)).sum().alias(f"_w{i}")
-            for i, w in enumerate(warnings)
-        ],
+        *[pl.col(f"_w{i}").sum() for i in range(len(warnings))],
     ).row(0, named=True)
     rows: list[dict[str, object]] = []
     for i, r in enumerate(all_rules):
@@ -263,14 +275,24 @@ def finish(
     valid = out.filter(bit_col == 0).select(
         [pl.col(c).cast(d).alias(c) for c, d in contract.items()]
     )
-    bad = out.filter(bit_col != 0)
+    bad = out.filter(bit_col != 0).select(*reject_keys, "_bits")
+    del out
     errors = pl.concat_list(
         [
             pl.when((bit_col & (1 << i)) != 0).then(pl.lit(r.name))
             for i, r in enumerate(all_rules)
         ]
     ).list.drop_nulls()
-    rejects = bad.select(
+    if bad.height:
+        bad_raw = collect_source(
+            source,
+            raw.join(bad.lazy(), on=list(reject_keys), how="inner").sort(
+                list(reject_keys)
+            ),
+        )
+    else:
+        bad_raw = raw.clear().with_columns(_bits=pl.lit(0, pl.UInt64)).collect()
+    rejects = bad_raw.select(
         pl.col(ROW).alias("row"),
         *[pl.col(prs.raw(c)).cast(pl.String).alias(c) for c in raw_columns],
         errors.alias("errors"),
@@ -352,9 +374,9 @@ MARKS_FIELDS: tuple[Field, ...] = (
 def _pupil_id(
     source: Source,
     fields: Sequence[Field],
-    frame: pl.DataFrame,
+    lazy: pl.LazyFrame,
     key: str | bytes | None,
-) -> tuple[pl.DataFrame, str, list[Rule]]:
+) -> tuple[pl.LazyFrame, str, list[Rule]]:
     """Attach ``pupil_key`` (hashing UPNs once each); return frame, id column, rules."""
     present = source.headers
     if "upn" in present and "pupil_key" in present:
@@ -367,24 +389,25 @@ def _pupil_id(
         )
     if "upn" in present:
         secret = resolve_key(key)
-        frame = frame.with_columns(compact_upn_expr(prs.raw("upn")).alias("_upn"))
-        mapping = upn_map(frame.get_column("_upn"), secret)
-        frame = frame.join(mapping, on="_upn", how="left", maintain_order="left")
+        lazy = lazy.with_columns(compact_upn_expr(prs.raw("upn")).alias("_upn"))
+        distinct = collect_source(source, lazy.select("_upn").unique())
+        mapping = upn_map(distinct.get_column("_upn"), secret)
+        lazy = lazy.join(mapping.lazy(), on="_upn", how="left", maintain_order="left")
         rules = [Rule("upn_missing", "upn", "upn is blank", pl.col("_upn").is_null())]
         rules += [
             Rule(name, "upn", message, pl.col("_upn_rule") == name)
             for name, message in UPN_RULES.items()
         ]
-        return frame, "upn", rules
+        return lazy, "upn", rules
     if "pupil_key" in present:
-        dtype = frame.schema[prs.raw("pupil_key")]
+        dtype = lazy.collect_schema()[prs.raw("pupil_key")]
         if dtype == pl.String:
-            frame = frame.with_columns(
+            lazy = lazy.with_columns(
                 prs.inline_text("pupil_key").alias(prs.text_name("pupil_key"))
             )
         parsed = prs.parse_pupil_key(dtype)
-        frame = frame.with_columns(parsed.expr.alias("pupil_key"))
-        return frame, "pupil_key", list(parsed.rules)
+        lazy = lazy.with_columns(parsed.expr.alias("pupil_key"))
+        return lazy, "pupil_key", list(parsed.rules)
     raise missing_columns_error(source, ["upn"], fields)
 
 
@@ -516,10 +539,9 @@ def _read_marks(source: Source, *, key: str | bytes | None, strict: bool) -> Rea
             ).alias(prs.raw("code")),
         ).explode([prs.raw("session"), prs.raw("code")])
     raw_columns = [id_col, "urn", "date", "session", "code"]
-    lf = lf.select(ROW, *[prs.raw(c) for c in raw_columns])
-    frame = collect_source(source, lf)
-    frame, id_col, id_rules = _pupil_id(source, MARKS_FIELDS, frame, key)
-    schema = frame.schema
+    raw = lf.select(ROW, *[prs.raw(c) for c in raw_columns])
+    lazy, id_col, id_rules = _pupil_id(source, MARKS_FIELDS, raw, key)
+    schema = raw.collect_schema()
     urn = prs.parse_urn(schema[prs.raw("urn")])
     date = prs.parse_date(
         schema[prs.raw("date")],
@@ -542,7 +564,9 @@ def _read_marks(source: Source, *, key: str | bytes | None, strict: bool) -> Rea
     return finish(
         source,
         kind="marks",
-        frame=frame,
+        lazy=lazy,
+        raw=raw,
+        reject_keys=(ROW, prs.raw("session")) if layout == "wide" else (ROW,),
         raw_columns=raw_columns,
         typed=typed,
         rules=[
@@ -716,10 +740,9 @@ def _read_enrolments(
     absent = [
         c for c in ENROLMENTS_SCHEMA if c not in present and c not in {"pupil_key"}
     ]
-    lf = lf.with_columns([pl.lit(None, pl.String).alias(prs.raw(c)) for c in absent])
-    frame = collect_source(source, lf)
-    frame, id_col, id_rules = _pupil_id(source, ENROLMENTS_FIELDS, frame, key)
-    s = frame.schema
+    raw = lf.with_columns([pl.lit(None, pl.String).alias(prs.raw(c)) for c in absent])
+    lazy, id_col, id_rules = _pupil_id(source, ENROLMENTS_FIELDS, raw, key)
+    s = raw.collect_schema()
     parsed = [
         prs.parse_urn(s[prs.raw("urn")]),
         prs.parse_date(s[prs.raw("enrol_start")], "enrol_start", required=True),
@@ -782,7 +805,8 @@ def _read_enrolments(
     return finish(
         source,
         kind="enrolments",
-        frame=frame,
+        lazy=lazy,
+        raw=raw,
         raw_columns=raw_columns,
         typed=typed,
         rules=[*id_rules, *(r for p in parsed for r in p.rules), *data_rules],

