@@ -258,8 +258,9 @@ class Directory:
             A frame with the columns of ``MEMBERSHIPS_SCHEMA``. When ``None``,
             each school with a ``trust_id`` is taken to be in that trust
             throughout (no dates). When given, the memberships are the truth
-            and a schools ``trust_id`` that disagrees with a school's open
-            membership gives a :class:`~makingdata.errors.MakingDataWarning`.
+            and a schools ``trust_id`` that disagrees with the school's trust
+            at the end of its records (:meth:`current_trust_ids`) gives a
+            :class:`~makingdata.errors.MakingDataWarning`.
         local_authorities
             The LA table (default: :func:`default_local_authorities`).
 
@@ -325,7 +326,7 @@ class Directory:
             if differ:
                 warnings.warn(
                     f"{len(differ)} school(s) have a trust_id in the schools frame that "
-                    f"is not their open membership (e.g. URN {differ[0]}); the "
+                    f"is not their trust in the memberships (e.g. URN {differ[0]}); the "
                     "memberships frame is used",
                     MakingDataWarning,
                     stacklevel=2,
@@ -336,7 +337,7 @@ class Directory:
         """Return ``(schools, memberships)`` frames, sorted by URN (and joined date).
 
         The schools frame follows ``SCHOOLS_SCHEMA`` (its ``trust_id`` is the
-        trust of each school's open membership, see :meth:`current_trust_ids`);
+        school's trust at the end of its records, see :meth:`current_trust_ids`);
         a ``previous_la_code`` column is added when any school has one. The
         memberships frame follows ``MEMBERSHIPS_SCHEMA``, with trust names from
         the directory's trusts.
@@ -410,7 +411,12 @@ class Directory:
         return tuple(self._memberships.get(self._known(urn).urn, ()))
 
     def current_trust_ids(self) -> dict[int, str]:
-        """Return, per URN, the trust of the school's open-ended membership.
+        """Return, per URN, the school's trust at the end of its records.
+
+        That is the trust of its last membership when the membership has not
+        ended, or ended on or after the school's close date (a closed academy
+        keeps the trust it closed in, as GIAS shows it). Schools without such a
+        membership are left out.
 
         Examples
         --------
@@ -431,11 +437,22 @@ class Directory:
         >>> d.current_trust_ids()
         {123456: 'TR00092'}
         """
-        return {
-            urn: history[-1].trust_id
-            for urn, history in sorted(self._memberships.items())
-            if history[-1].left is None
-        }
+        current: dict[int, str] = {}
+        for urn in sorted(self._memberships):
+            trust = self._last_trust(urn)
+            if trust is not None:
+                current[urn] = trust
+        return current
+
+    def _last_trust(self, urn: int) -> str | None:
+        history = self._memberships.get(urn, [])
+        if not history:
+            return None
+        last = history[-1]
+        close = self._schools[urn].close_date
+        if last.left is None or (close is not None and last.left >= close):
+            return last.trust_id
+        return None
 
     # --------------------------------------------------------- single lookups
 
@@ -635,7 +652,7 @@ class Directory:
         return None if la is None else la.region
 
     def trust_of(self, urn: int | str, *, on: dt.date | None = None) -> Trust | None:
-        """Return the trust the school was in on a date (default: its open membership).
+        """Return the trust the school was in on a date (default: its trust at the end, see :meth:`current_trust_ids`).
 
         Examples
         --------
@@ -660,11 +677,8 @@ class Directory:
         school = self._known(urn)
         history = self._memberships.get(school.urn, [])
         if on is None:
-            return (
-                self._trusts[history[-1].trust_id]
-                if history and history[-1].left is None
-                else None
-            )
+            last = self._last_trust(school.urn)
+            return self._trusts[last] if last is not None else None
         for m in history:
             if m.is_current_on(on):
                 return self._trusts[m.trust_id]

@@ -443,6 +443,25 @@ def test_from_frames_to_frames_round_trip() -> None:
     assert again.la_of(111111, on=D(2018, 1, 1)).name == "Bournemouth"  # type: ignore[union-attr]
 
 
+def test_a_closed_academy_keeps_the_trust_it_closed_in() -> None:
+    closed = school(140001, "E10000034", close_date=D(2024, 8, 31))
+    left_early = school(140002, "E10000034", close_date=D(2024, 8, 31))
+    d = Directory(
+        [closed, left_early],
+        [
+            TrustMembership(140001, "TR00001", D(2015, 9, 1), D(2024, 8, 31)),
+            TrustMembership(140002, "TR00001", D(2015, 9, 1), D(2020, 8, 31)),
+        ],
+    )
+    assert d.current_trust_ids() == {140001: "TR00001"}
+    assert d.trust_of(140001).trust_id == "TR00001"  # type: ignore[union-attr]
+    assert d.trust_of(140002) is None
+    schools_frame, members_frame = d.to_frames()
+    assert schools_frame["trust_id"].to_list() == ["TR00001", None]
+    again = Directory.from_frames(schools_frame, members_frame)  # no warning
+    assert again.current_trust_ids() == d.current_trust_ids()
+
+
 def test_from_frames_without_memberships_uses_the_trust_column() -> None:
     frame, _ = Directory([school(140001, "E10000034")]).to_frames()
     frame = frame.with_columns(trust_id=pl.lit("TR00005"))
@@ -553,3 +572,18 @@ def test_input_validation_from_frames() -> None:
         "but 885 (Worcestershire) in the LA table. What to do: correct old_la_code, or "
         "pass local_authorities= with the right table."
     )
+
+
+def test_synthetic_directory_frames_round_trip_exactly() -> None:
+    from makingdata import synth
+
+    data = synth.generate(scale=0.02, start=D(2025, 9, 8), end=D(2025, 9, 8))
+    d = Directory.from_frames(data.schools, data.memberships)  # warnings are errors
+    schools_frame, members_frame = d.to_frames()
+    assert_frame_equal(schools_frame, data.schools.sort("urn"))
+    assert_frame_equal(members_frame, data.memberships.sort("urn", "joined"))
+    marks = data.marks()
+    looked_up = d.as_of(marks)
+    assert looked_up.height == marks.height
+    assert looked_up["school_open"].all()
+    assert looked_up["new_la_code"].null_count() == 0
