@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from makingdata.access import SharingAgreement, Viewer, scope
 from makingdata.attendance import (
     Cohort,
     attendance_table,
@@ -107,9 +108,11 @@ __all__ = [
     "RuleError",
     "School",
     "ScopeError",
+    "SharingAgreement",
     "Trust",
     "TrustMembership",
     "ValidationError",
+    "Viewer",
     "__version__",
     "assess",
     "assess_burden",
@@ -124,6 +127,7 @@ __all__ = [
     "require_protected",
     "rollup",
     "round_half_up",
+    "scope",
     "session_counts",
 ]
 
