@@ -141,13 +141,17 @@ def build(
     )
     urn = model["urn"].to_numpy().astype(np.uint32)
     key = model["pupil_key"].to_numpy().astype(np.uint64)
+    school_urns, school = np.unique(urn, return_inverse=True)
     seed_h = mix_int(seed, year, 404)
+    pg = model["pg"].to_numpy().astype(np.int64)
+    tier = model["tier"].to_numpy().astype(np.int64)
     engine = MarkEngine(
         cal=cal,
         factors=day_factors(cal),
         key=key,
         hkey=hash_keys(key, seed_h),
         urn=urn,
+        school=school.astype(np.int32),
         la_idx=sch["old_la_code"]
         .replace_strict(la_index, return_dtype=pl.Int32)
         .to_numpy()
@@ -157,16 +161,14 @@ def build(
         open_d=sch["open_days"].to_numpy().astype(np.int64),
         close_d=sch["close_days"].to_numpy().astype(np.int64),
         s_start=model["s_start"].to_numpy().astype(np.float32),
-        tier=model["tier"].to_numpy().astype(np.uint8),
-        pg=model["pg"].to_numpy().astype(np.uint8),
+        grp=(pg * 3 + tier).astype(np.uint8),
         yg=model["yg"].to_numpy().astype(np.uint8),
         dual_role=model["dual_role"].to_numpy().astype(np.uint8),
         dual_mask=model["dual_mask"].to_numpy().astype(np.uint8),
         c2_from=model["c2_from"].to_numpy().astype(np.int16),
         c2_to=model["c2_to"].to_numpy().astype(np.int16),
-        inset_mask=inset_masks(urn, seed),
-        urn_h=hash_keys(urn.astype(np.uint64), mix_int(seed, year, 505)),
-        seed_h=seed_h,
+        inset_mask=inset_masks(school_urns.astype(np.uint32), seed),
+        school_h=hash_keys(school_urns.astype(np.uint64), mix_int(seed, year, 505)),
     )
     calendar = calendar_frame(cal).filter(
         pl.col("old_la_code").is_in(schools["old_la_code"].unique().implode()),

@@ -101,7 +101,8 @@ for _new, _old in _LEGACY.items():
     _TO_LEGACY[_CODE[_new]] = _CODE[_old]
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_GOLDEN_INT = 0x9E3779B97F4A7C15
+_GOLDEN = np.uint64(_GOLDEN_INT)
 _SESSION_LETTERS = ("L", "U", "M", "B", "P", "K")
 _SESSION_CODES = np.array([*[_CODE[c] for c in _SESSION_LETTERS], 0], dtype=np.uint8)
 
@@ -163,22 +164,21 @@ class MarkEngine:
     key: U64
     hkey: U64
     urn: npt.NDArray[np.uint32]
+    school: npt.NDArray[np.int32]
     la_idx: npt.NDArray[np.int32]
     start: I64
     end: I64
     open_d: I64
     close_d: I64
     s_start: npt.NDArray[np.float32]
-    tier: npt.NDArray[np.uint8]
-    pg: npt.NDArray[np.uint8]
+    grp: npt.NDArray[np.uint8]
     yg: npt.NDArray[np.uint8]
     dual_role: npt.NDArray[np.uint8]
     dual_mask: npt.NDArray[np.uint8]
     c2_from: npt.NDArray[np.int16]
     c2_to: npt.NDArray[np.int16]
     inset_mask: npt.NDArray[np.uint8]
-    urn_h: U64
-    seed_h: int
+    school_h: U64
 
     def day(self, date: dt.date) -> pl.DataFrame:
         """Return the marks of ``date`` (empty on a weekend or holiday)."""
@@ -219,99 +219,104 @@ class MarkEngine:
         self, rows: I64, sd: I64, t: int, e: int, date: dt.date
     ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
         n = rows.size
-        la = self.la_idx[rows]
+        la = self.la_idx[rows].astype(np.int64)
         hk = self.hkey[rows]
-        pg = self.pg[rows].astype(np.int64)
-        tier = self.tier[rows].astype(np.int64)
+        grp = self.grp[rows]
         s = self.s_start[rows]
-        am = np.full(n, _CODE["/"], dtype=np.uint8)
-        pm = np.full(n, _CODE["\\"], dtype=np.uint8)
+        sch = self.school[rows]
         year = self.cal.year
 
-        # full-day absence spells started on this or one of the 4 previous school days
+        # full-day absence spells started on this or one of the 4 previous
+        # school days; the hash of (pupil, school day) decides start, reason
+        # and length, so a spell is the same whichever day it is seen from
         absent_code = np.zeros(n, dtype=np.uint8)
         absent = np.zeros(n, dtype=np.bool_)
-        n_sd = self.factors.shape[1]
         flat_f = self.factors.reshape(-1)
-        base_f = la.astype(np.int64) * n_sd
-        salt = np.uint64(year * 1000)
+        pos_f = la * self.factors.shape[1] + sd
+        hk_sd = hk + (sd.astype(np.uint64) + np.uint64(year * 1000)) * _GOLDEN
         for j in range(len(SPELL_LENGTH_P)):
-            sdj = sd - j
-            sdc = np.maximum(sdj, 0)
-            h = mix(hk + (sdc.astype(np.uint64) + salt) * _GOLDEN)
-            f = flat_f[base_f + sdc]
-            started = (to_unit32(h) < s * f) & (sdj >= 0)
+            h = mix(hk_sd - np.uint64((j * _GOLDEN_INT) % (1 << 64)))
+            f = np.take(flat_f, pos_f - j, mode="clip")
+            started = to_unit32(h) < s * f
             if j:
-                started &= ~absent
+                started &= (sd >= j) & ~absent
             idx = np.nonzero(started)[0]
             if idx.size == 0:
                 continue
             hr = mix(h[idx] ^ np.uint64(0x5851F42D4C957F2D))
-            ur = to_unit(hr)
             la_i = la[idx]
-            sdi = sdj[idx]
+            sdi = sd[idx] - j
             near = self.cal.near_break[la_i, sdi].astype(np.int64)
             season = _season(self.cal.month[la_i, sdi])
-            cum = _REASON_CUM[pg[idx], tier[idx], near, season]
-            reason = (ur[:, None] >= cum).sum(axis=1)
-            reason = np.minimum(reason, len(SPELL_REASONS) - 1)
-            code = _REASON_CODE[reason]
-            lu = low_unit(h[idx])
-            length = np.searchsorted(_LEN_CUM, lu, side="right") + 1
+            g = grp[idx].astype(np.int64)
+            cum = _REASON_CUM[g // 3, g % 3, near, season]
+            reason = (to_unit(hr)[:, None] >= cum).sum(axis=1)
+            code = _REASON_CODE[np.minimum(reason, len(SPELL_REASONS) - 1)]
+            length = np.searchsorted(_LEN_CUM, low_unit(h[idx]), side="right") + 1
             g_len = np.searchsorted(_G_CUM, low_unit(hr), side="right") + 1
             length = np.where(code == _CODE["G"], g_len, length)
             cover = length > j
             hit = idx[cover]
             absent[hit] = True
             absent_code[hit] = code[cover]
-        am = np.where(absent, absent_code, am)
-        pm = np.where(absent, absent_code, pm)
+        am = np.where(absent, absent_code, np.uint8(_CODE["/"]))
+        pm = np.where(absent, absent_code, np.uint8(_CODE["\\"]))
 
-        # session-level marks on days not absent: one table look-up per session
-        h_am = mix(hk ^ np.uint64((e * 2 + 1) * 0x2545F4914F6CDD1D % (1 << 64)))
-        h_pm = mix(hk ^ np.uint64((e * 2 + 2) * 0x2545F4914F6CDD1D % (1 << 64)))
-        grp = pg * 3 + tier
-        for h_s, out, table in ((h_am, am, _AM_CUM), (h_pm, pm, _PM_CUM)):
-            u = to_unit32(h_s)
-            k = (u[:, None] >= table[grp]).sum(axis=1)
-            letter = _SESSION_CODES[k]
-            sel = ~absent & (k < table.shape[1])
-            out[sel] = letter[sel]
-        # reduced timetable: afternoons C2
-        c2 = (
-            (self.c2_from[rows] >= 0)
-            & (sd >= self.c2_from[rows])
-            & (sd < self.c2_to[rows])
-        )
-        pm[c2 & ~absent] = _CODE["C2"]
-        # trips (whole year group), work experience and study leave
+        # session-level marks (late, appointments, off-site activities): one
+        # threshold test for every row, the code table only for the few hit
+        for k, (out, table) in enumerate(((am, _AM_CUM), (pm, _PM_CUM))):
+            u = to_unit32(
+                mix(hk ^ np.uint64(((e * 2 + k + 1) * 0x2545F4914F6CDD1D) % (1 << 64)))
+            )
+            idx = np.nonzero((u < table[:, -1][grp]) & ~absent)[0]
+            pick = (u[idx, None] >= table[grp[idx]]).sum(axis=1)
+            out[idx] = _SESSION_CODES[pick]
+
+        # per school and year group: trips (V), work experience (W), and per
+        # school: unexpected closure (Y4); tables are tiny, then one gather
         yg = self.yg[rows].astype(np.int64)
-        urn_h = self.urn_h[rows]
-        h_grp = mix(urn_h ^ mix(np.uint64(e) + yg.astype(np.uint64) * np.uint64(7919)))
-        trip = to_unit(h_grp) < np.asarray(TRIP_DAY)[pg]
+        n_s = self.school_h.size
+        cell = sch.astype(np.int64) * 16 + yg
+        sh = np.repeat(self.school_h, 16)
+        ygs = np.tile(np.arange(16, dtype=np.uint64), n_s)
+        trip_p = np.repeat(np.asarray(TRIP_DAY, dtype=np.float32), 3)
+        trip_t = to_unit32(mix(sh ^ mix(np.uint64(e) + ygs * np.uint64(7919))))
+        trip = trip_t[cell] < trip_p[grp]
         week = (e + 3) // 7
-        h_wk = mix(urn_h ^ mix(np.uint64(week * 131 + 17) + yg.astype(np.uint64)))
-        summer = date.month in (6, 7)
-        work = summer & np.isin(yg, [10, 12]) & (pg == 1) & (to_unit(h_wk) < 0.08)
-        study = (date.month in (5, 6)) & np.isin(yg, [11, 13]) & (low_unit(h_am) < 0.03)
+        if date.month in (6, 7):
+            wk_t = to_unit32(mix(sh ^ mix(np.uint64(week * 131 + 17) + ygs)))
+            work = (wk_t[cell] < 0.08) & ((yg == 10) | (yg == 12)) & (grp // 3 == 1)
+        else:
+            work = np.zeros(n, dtype=np.bool_)
+        u_pm = low_unit(mix(hk ^ np.uint64((e * 7 + 3) % (1 << 64))))
+        if date.month in (5, 6):
+            study = ((yg == 11) | (yg == 13)) & (u_pm < 0.03)
+        else:
+            study = np.zeros(n, dtype=np.bool_)
         for mask, letter in ((trip, "V"), (work, "W"), (study, "S")):
             sel = mask & ~absent
             am[sel] = _CODE[letter]
             pm[sel] = _CODE[letter]
-        # phased start for reception: not required to attend some sessions
-        if sd.size and date.month == 9:
-            x = (yg == 0) & (sd < 5) & (low_unit(h_pm) < 0.5)
-            pm[x] = _CODE["X"]
+        # reduced timetable: afternoons C2
+        c2f = self.c2_from[rows]
+        c2 = (c2f >= 0) & (sd >= c2f) & (sd < self.c2_to[rows]) & ~absent
+        pm[c2] = _CODE["C2"]
+        # phased start for reception: not required to attend some afternoons
+        if date.month == 9:
+            pm[(yg == 0) & (sd < 5) & (u_pm >= 0.5)] = _CODE["X"]
         # INSET days (#), unexpected closures (Y4), dual registration (D)
         slot = self.cal.inset_slot[la, t].astype(np.int64)
+        mask_s = self.inset_mask[sch]
         inset = (slot >= 0) & (
-            (self.inset_mask[rows] >> np.maximum(slot, 0).astype(np.uint8)) & 1 == 1
+            ((mask_s >> np.maximum(slot, 0).astype(np.uint8)) & 1) == 1
         )
-        closed = (
-            to_unit(mix(self.urn_h[rows] ^ np.uint64(e * 0x9E37 + 5))) < CLOSURE_DAY
+        closed_s = (
+            to_unit32(mix(self.school_h ^ np.uint64((e * 0x9E37 + 5) % (1 << 64))))
+            < CLOSURE_DAY
         )
+        closed = closed_s[sch]
         role = self.dual_role[rows]
-        at_sub = (self.dual_mask[rows] >> np.uint8(date.weekday())) & 1 == 1
+        at_sub = ((self.dual_mask[rows] >> np.uint8(date.weekday())) & 1) == 1
         away = ((role == 1) & at_sub) | ((role == 2) & ~at_sub)
         for mask, letter in ((away, "D"), (closed, "Y4"), (inset, "#")):
             am[mask] = _CODE[letter]

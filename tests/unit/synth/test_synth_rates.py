@@ -219,4 +219,5 @@ def test_full_year_national_rates_inside_all_targets() -> None:
         n for n, t in TARGETS.items() if n in measured and t.unit in ("%", "ratio")
     ]
     assert len(names) >= 12
+    print("measured:", {k: round(v, 2) for k, v in sorted(measured.items())})
     assert not _check(measured, names), measured
