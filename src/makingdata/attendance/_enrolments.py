@@ -175,7 +175,7 @@ def _date_range(
     return pl.date_range(start, end, interval="1d", eager=True).alias("date")
 
 
-def enrolment_period_counts(  # noqa: PLR0912 - one query plan, step by step
+def enrolment_period_counts(  # noqa: PLR0912, PLR0915 - one query plan, step by step
     marks: pl.LazyFrame,
     enrolments: pl.LazyFrame,
     schools: pl.LazyFrame | None,
@@ -307,7 +307,24 @@ def enrolment_period_counts(  # noqa: PLR0912 - one query plan, step by step
     grouped = grouped.filter(keep.fill_null(False)).select(
         "_eid", "_pid", *seg, "_ci", "n"
     )
-    wide = spread_codes(grouped, ["_eid", "_pid", *seg])
+    if seg:
+        wide = spread_codes(grouped, ["_eid", "_pid", *seg])
+    else:
+        # one integer key again: the spread's group-by is twice as fast on it
+        n_pid = max(periods.height, 1)
+        packed = grouped.select(
+            (pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid")).alias("_kk"),
+            "_ci",
+            "n",
+        )
+        wide = (
+            spread_codes(packed, ["_kk"])
+            .with_columns(
+                _eid=(pl.col("_kk") // n_pid).cast(pl.UInt32),
+                _pid=(pl.col("_kk") % n_pid).cast(pl.UInt32),
+            )
+            .drop("_kk")
+        )
     if cohort.drop_zero_possible:
         wide = wide.filter(pl.col("sess_possible") > 0)
     wide = wide.with_columns(
