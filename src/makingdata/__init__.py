@@ -63,6 +63,13 @@ from makingdata.errors import (
     ScopeError,
     ValidationError,
 )
+from makingdata.io import (
+    ReadResult,
+    pseudonymise,
+    read_enrolments,
+    read_marks,
+    read_schools,
+)
 from makingdata.policy import (
     Assessment,
     DataItem,
@@ -72,6 +79,16 @@ from makingdata.policy import (
     assess,
     assess_burden,
     load_request,
+)
+from makingdata.schemas import (
+    ValidationReport,
+    check_enrolments,
+    check_marks,
+    check_marks_enrolled,
+    check_schools,
+    validate_enrolments,
+    validate_marks,
+    validate_schools,
 )
 
 try:
@@ -103,6 +120,7 @@ __all__ = [
     "MakingDataWarning",
     "ProtectedTable",
     "Purpose",
+    "ReadResult",
     "Region",
     "Requester",
     "RuleError",
@@ -112,6 +130,7 @@ __all__ = [
     "Trust",
     "TrustMembership",
     "ValidationError",
+    "ValidationReport",
     "Viewer",
     "__version__",
     "assess",
@@ -119,16 +138,27 @@ __all__ = [
     "attendance_table",
     "audit",
     "category_expr",
+    "check_enrolments",
+    "check_marks",
+    "check_marks_enrolled",
+    "check_schools",
     "codes_frame",
     "enrolment_summary",
     "load_request",
     "protect",
     "protect_tables",
+    "pseudonymise",
+    "read_enrolments",
+    "read_marks",
+    "read_schools",
     "require_protected",
     "rollup",
     "round_half_up",
     "scope",
     "session_counts",
+    "validate_enrolments",
+    "validate_marks",
+    "validate_schools",
 ]
 
 
