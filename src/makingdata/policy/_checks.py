@@ -195,22 +195,34 @@ def register_history(request: DataRequest) -> Match | None:
     limit = dt.date(year, day.month, min(day.day, 28 if day.month == 2 else 31))
     if day.month != 2:
         limit = day.replace(year=year)
-    for i, item in enumerate(request.items):
-        if (
-            item.kind is ItemKind.ATTENDANCE
-            and item.covers_from is not None
-            and item.covers_from >= limit
-        ):
-            return Match(
-                values=(
-                    (f"items[{i}].covers_from", item.covers_from.isoformat()),
-                    ("request_date", request.request_date.isoformat()),
-                ),
-                detail="register entries since "
-                f"{item.covers_from.isoformat()} are within the "
-                f"{REGISTER_RETENTION_YEARS} years the school must keep them",
-            )
-    return None
+    found = [
+        (i, item)
+        for i, item in enumerate(request.items)
+        if item.kind is ItemKind.ATTENDANCE
+        and item.covers_from is not None
+        and item.covers_from >= limit
+    ]
+    if not found:
+        return None
+    statutory = any(item.statutory for _, item in found)
+    since = min(item.covers_from for _, item in found if item.covers_from)
+    return Match(
+        values=(
+            *((f"items[{i}].covers_from", str(item.covers_from)) for i, item in found),
+            ("request_date", request.request_date.isoformat()),
+        ),
+        detail=f"register entries since {since.isoformat()} are within the "
+        f"{REGISTER_RETENTION_YEARS} years the school must keep them"
+        + (
+            ""
+            if statutory
+            else "; supply them from the register (the request is not statutory, "
+            "so the duty is to keep them, not to send them)"
+        ),
+        # The school's duty is to keep the register; only a statutory request
+        # makes supplying the history a requirement.
+        verdict=None if statutory else Verdict.ALLOWED_WITH_CONDITIONS,
+    )
 
 
 def la_statutory_without_regulation(request: DataRequest) -> Match | None:

@@ -103,8 +103,24 @@ CASES: dict[str, tuple[DataRequest, DataRequest]] = {
         ),
     ),
     "REG-01": (
-        make(items=(item(ItemKind.ATTENDANCE, covers_from=dt.date(2020, 10, 1)),)),
-        make(items=(item(ItemKind.ATTENDANCE, covers_from=dt.date(2019, 9, 30)),)),
+        make(
+            items=(
+                item(
+                    ItemKind.ATTENDANCE,
+                    statutory=True,
+                    covers_from=dt.date(2020, 10, 1),
+                ),
+            )
+        ),
+        make(
+            items=(
+                item(
+                    ItemKind.ATTENDANCE,
+                    statutory=True,
+                    covers_from=dt.date(2019, 9, 30),
+                ),
+            )
+        ),
     ),
     "LEG-01": (
         make(

@@ -141,6 +141,23 @@ def test_items_not_held_is_allowed_with_conditions_when_justified() -> None:
     assert ("justification", "the purpose needs it") in f.values
 
 
+def test_register_history_is_required_only_for_statutory_requests() -> None:
+    history = C.item(ItemKind.ATTENDANCE, covers_from=dt.date(2021, 9, 1))
+    f = assess(C.make(items=(history,))).finding("REG-01")
+    assert f.verdict is Verdict.ALLOWED_WITH_CONDITIONS
+    assert "supply them from the register" in f.detail
+    statutory = attrs.evolve(history, statutory=True)
+    assert assess(C.make(items=(statutory,))).finding("REG-01").verdict is (
+        Verdict.REQUIRED
+    )
+
+
+def test_dpia_rule_does_not_apply_to_a_schools_own_use() -> None:
+    own = C.make(requester=C.SCHOOL, granularity=C.PUPIL, dpia_done=False)
+    assert "DP-05" not in assess(own).rule_ids
+    assert "DP-05" in assess(attrs.evolve(own, requester=C.LA)).rule_ids
+
+
 def test_vendor_inherits_the_rules_of_whom_it_acts_for() -> None:
     trust_only = C.make(
         requester=C.TRUST, items=(C.item(ItemKind.PREDICTION),), collections_per_year=2
