@@ -72,7 +72,14 @@ _E = TypeVar("_E", bound=enum.Enum)
 
 
 class RequesterKind(enum.StrEnum):
-    """Who sends a request (reference/policy.md §7.2 "Binds")."""
+    """Who sends a request (reference/policy.md §7.2 "Binds").
+
+    Examples
+    --------
+    >>> from makingdata.domain.requests import RequesterKind
+    >>> RequesterKind("governing_board")
+    <RequesterKind.GOVERNING_BOARD: 'governing_board'>
+    """
 
     DFE = "dfe"
     RSC = "rsc"
@@ -86,7 +93,17 @@ class RequesterKind(enum.StrEnum):
 
 
 class ItemKind(enum.StrEnum):
-    """What kind of data an item asks for."""
+    """What kind of data an item asks for.
+
+    Examples
+    --------
+    >>> from makingdata.domain.requests import ATTAINMENT_KINDS, ItemKind
+    >>> (
+    ...     ItemKind.FLIGHT_PATH in ATTAINMENT_KINDS,
+    ...     ItemKind.ATTENDANCE in ATTAINMENT_KINDS,
+    ... )
+    (True, False)
+    """
 
     ATTAINMENT_TEST = "attainment_test"
     TEACHER_ASSESSMENT = "teacher_assessment"
@@ -117,7 +134,14 @@ ATTAINMENT_KINDS: frozenset[ItemKind] = frozenset(
 
 
 class Format(enum.StrEnum):
-    """The form the school is asked to supply the data in."""
+    """The form the school is asked to supply the data in.
+
+    Examples
+    --------
+    >>> from makingdata.domain.requests import Format
+    >>> [f.value for f in Format]
+    ['school_existing', 'requester_template', 'bespoke']
+    """
 
     SCHOOL_EXISTING = "school_existing"
     REQUESTER_TEMPLATE = "requester_template"
@@ -125,7 +149,14 @@ class Format(enum.StrEnum):
 
 
 class Granularity(enum.StrEnum):
-    """The level of the data asked for."""
+    """The level of the data asked for.
+
+    Examples
+    --------
+    >>> from makingdata.domain.requests import Granularity
+    >>> [g.value for g in Granularity]
+    ['pupil', 'group', 'school']
+    """
 
     PUPIL = "pupil"
     GROUP = "group"
@@ -133,7 +164,18 @@ class Granularity(enum.StrEnum):
 
 
 class RequestAudience(enum.StrEnum):
-    """Who will see the data or what is made from it."""
+    """Who will see the data of a request, or what is made from it.
+
+    Finer than :class:`makingdata.domain.sharing.Audience` (the audiences of a
+    released table): it names governors, parents, pupils, Ofsted, RSCs and the
+    Attendance Action Alliance, whom the rules treat differently.
+
+    Examples
+    --------
+    >>> from makingdata.domain.requests import RequestAudience
+    >>> RequestAudience("attendance_action_alliance").name
+    'ATTENDANCE_ACTION_ALLIANCE'
+    """
 
     REQUESTER = "requester"
     GOVERNORS = "governors"
@@ -150,7 +192,14 @@ class RequestAudience(enum.StrEnum):
 
 
 class InterventionTrigger(enum.StrEnum):
-    """Whether the school meets a trigger for intervention (seeds/001)."""
+    """Whether the school meets a trigger for intervention (seeds/001).
+
+    Examples
+    --------
+    >>> from makingdata.domain.requests import InterventionTrigger
+    >>> InterventionTrigger.INADEQUATE_OFSTED.value
+    'inadequate_ofsted'
+    """
 
     NONE = "none"
     INADEQUATE_OFSTED = "inadequate_ofsted"
@@ -158,7 +207,16 @@ class InterventionTrigger(enum.StrEnum):
 
 
 class SchoolType(enum.StrEnum):
-    """The kind of school the request goes to."""
+    """The kind of school the request goes to.
+
+    Nursery schools are outside the statutory daily attendance collection.
+
+    Examples
+    --------
+    >>> from makingdata.domain.requests import SchoolType
+    >>> SchoolType.NURSERY.value
+    'nursery'
+    """
 
     STATE_FUNDED = "state_funded"
     NURSERY = "nursery"

@@ -236,6 +236,29 @@ def assess_burden(
     ------
     InputError
         If the URN or the year is malformed.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from makingdata.policy import *
+    >>> asks = [
+    ...     DataRequest(
+    ...         title=f"{who} attendance",
+    ...         requester=Requester(kind, who),
+    ...         request_date=dt.date(2025, 10, 1),
+    ...         items=(DataItem(ItemKind.ATTENDANCE, need="support"),),
+    ...         staff_hours=hours,
+    ...     )
+    ...     for who, kind, hours in [
+    ...         ("Oak Trust", RequesterKind.TRUST, 1.0),
+    ...         ("Anyshire", RequesterKind.LA, 2.5),
+    ...     ]
+    ... ]
+    >>> b = assess_burden(asks, school=999001, academic_year="2025/26")
+    >>> b.per_requester()["staff_hours"].to_list()
+    [2.5, 1.0]
+    >>> [f.rule_id for f in b.findings]
+    ['MDW-DUP-01']
     """
     urn: object = school
     if isinstance(urn, bool) or not isinstance(urn, int) or not 100000 <= urn <= 999999:

@@ -93,6 +93,12 @@ class Provenance(enum.StrEnum):
     ``primary`` [R]: read in the source. ``secondary`` [S]: reported by others.
     ``seed-only`` [B]: only in the seed documents. ``inference`` [I]: our own
     reading. ``local``: added by an organisation.
+
+    Examples
+    --------
+    >>> from makingdata.policy import Provenance, default_catalogue
+    >>> default_catalogue()["DAILY-03"].provenance is Provenance.SEED_ONLY
+    True
     """
 
     PRIMARY = "primary"
@@ -475,6 +481,15 @@ class Catalogue:
         ------
         RuleError
             If there is no such rule or the reason is empty.
+
+        Examples
+        --------
+        >>> from makingdata.policy import default_catalogue
+        >>> cat = default_catalogue().without_rule(
+        ...     "MDW-REV-01", reason="reviewed termly"
+        ... )
+        >>> cat.to_frame().filter(id="MDW-REV-01")["disabled_reason"].item()
+        'reviewed termly'
         """
         if rule_id not in self:
             raise RuleError(

@@ -964,6 +964,21 @@ def attainment_points(year: SchoolYear) -> int:
     plus the undated collections of requests that fix no dates (each counts
     its ``collection_count``): two requesters collecting on the same day make
     one point; one requester collecting six times makes six.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from makingdata.policy import *
+    >>> req = DataRequest(
+    ...     title="Termly tests",
+    ...     requester=Requester(RequesterKind.TRUST, "Oak Trust"),
+    ...     request_date=dt.date(2025, 9, 1),
+    ...     items=(DataItem(ItemKind.ATTAINMENT_TEST),),
+    ...     collections_per_year=3,
+    ... )
+    >>> start, end = dt.date(2025, 9, 1), dt.date(2026, 8, 31)
+    >>> attainment_points(SchoolYear(999001, "2025/26", start, end, (req,)))
+    3
     """
     dated: set[dt.date] = set()
     undated = 0

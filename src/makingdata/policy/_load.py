@@ -125,6 +125,15 @@ def load_requests(directory: str | PathLike[str]) -> tuple[DataRequest, ...]:
     ------
     InputError
         If the folder does not exist or holds no request files, or a file is bad.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from makingdata.policy import load_requests
+    >>> load_requests(pathlib.Path(tempfile.mkdtemp()))
+    Traceback (most recent call last):
+    ...
+    makingdata.errors.InputError: ...: the folder holds no request files. What to do: add .toml, .json or .yaml request files.
     """
     d = Path(directory)
     if not d.is_dir():
