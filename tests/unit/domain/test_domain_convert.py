@@ -5,7 +5,7 @@ import datetime as dt
 import attrs
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
@@ -139,6 +139,7 @@ def memberships(draw: st.DrawFn) -> TrustMembership:
     )
 
 
+@settings(max_examples=40)  # each example builds frames: keep the suite fast
 @given(st.lists(records(), max_size=20))
 def test_marks_round_trip(items: list[AttendanceRecord]) -> None:
     frame = records_to_frame(items)
@@ -146,6 +147,7 @@ def test_marks_round_trip(items: list[AttendanceRecord]) -> None:
     assert frame_to_records(frame) == items
 
 
+@settings(max_examples=40)  # each example builds frames: keep the suite fast
 @given(st.lists(enrolments(), max_size=8))
 def test_enrolments_round_trip(items: list[Enrolment]) -> None:
     frame = enrolments_to_frame(items)
@@ -153,6 +155,7 @@ def test_enrolments_round_trip(items: list[Enrolment]) -> None:
     assert frame_to_enrolments(frame) == items
 
 
+@settings(max_examples=40)  # each example builds frames: keep the suite fast
 @given(st.lists(schools(), max_size=6))
 def test_schools_round_trip(items: list[School]) -> None:
     frame = schools_to_frame(items, with_previous_la=True)
@@ -166,6 +169,7 @@ def test_schools_round_trip(items: list[School]) -> None:
     ]
 
 
+@settings(max_examples=40)  # each example builds frames: keep the suite fast
 @given(st.lists(memberships(), max_size=8))
 def test_memberships_round_trip(items: list[TrustMembership]) -> None:
     frame = memberships_to_frame(items)
@@ -173,6 +177,7 @@ def test_memberships_round_trip(items: list[TrustMembership]) -> None:
     assert frame_to_memberships(frame) == items
 
 
+@settings(max_examples=40)  # each example builds frames: keep the suite fast
 @given(st.lists(records(), max_size=20))
 def test_frames_round_trip_too(items: list[AttendanceRecord]) -> None:
     frame = records_to_frame(items)

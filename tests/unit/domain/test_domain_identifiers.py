@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.gb import upn as stdnum_upn
 
@@ -271,6 +271,7 @@ def test_upn_errors_are_value_errors() -> None:
         validate_upn("B80120000500")
 
 
+@settings(max_examples=50)
 @given(
     st.lists(
         st.one_of(
