@@ -2,10 +2,14 @@
 
 Run ``python -m benchmarks.disclosure [--schools N] [--acro-python PATH]``.
 
-The table is made by a seeded generator (153 LAs in 9 regions, schools with a
-phase, enrolments split by FSM status) with the EES shape: one row per
-school × FSM status (with ``Total``), LA, region and England rows × phase ×
-FSM status. ``enrolments`` is the pupil count the threshold rule applies to.
+The table is made by a seeded generator (153 LAs in 9 regions, ~21,500 schools
+with a phase, enrolments split by FSM status and SEN provision) with the EES
+shape: one row per school × FSM × SEN (each with ``Total``), and LA, region and
+England rows × phase × FSM × SEN. Two tables are released from it together, as
+DfE would: by FSM status and by SEN provision (they share every total), and
+are protected together. ``enrolments`` is the pupil count the threshold rule
+applies to. (``makingdata.synth`` generates pupil-level data;
+this benchmark needs only the aggregate table, so it makes one directly.)
 
 ACRO (the ``acro`` package on PyPI) needs pandas <= 2.3.3; when it cannot be
 imported here, pass ``--acro-python`` pointing at a Python that has acro,
@@ -16,6 +20,7 @@ on the same table (written to a temporary parquet file).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import resource
 import subprocess
@@ -37,14 +42,17 @@ from makingdata.disclosure import (
     Threshold,
     audit,
     protect,
+    protect_tables,
     rule_set,
 )
 
 PHASES = ("Primary", "Secondary", "Special")
 FSM = ("FSM eligible", "Not known to be FSM eligible")
+SEN = ("Education, health and care plan", "SEN support", "No SEN provision")
+COUNTS = ("enrolments", "sess_possible", "sess_overall")
 SPEC = TableSpec(
-    counts=("enrolments", "sess_possible", "sess_overall"),
-    filters=("education_phase", "fsm_status"),
+    counts=COUNTS,
+    filters=("education_phase", "fsm_status", "sen_provision"),
     nestings=(
         Nesting("National", "Regional", ("country_code",)),
         Nesting("Regional", "Local authority", ("region_code",)),
@@ -63,10 +71,28 @@ def school_rules() -> RuleSet:
     )
 
 
+def _with_totals(
+    frame: pl.DataFrame, keys: list[str], filters: list[str]
+) -> pl.DataFrame:
+    """Add a ``Total`` category to every filter (all combinations), summing the counts."""
+    parts = []
+    for mask in itertools.product((False, True), repeat=len(filters)):
+        totalled = [f for f, t in zip(filters, mask, strict=True) if t]
+        kept = [f for f in filters if f not in totalled]
+        g = frame.group_by([*keys, *kept]).agg(
+            pl.col("school_urn").n_unique().alias("num_schools")
+            if "school_urn" not in keys
+            else pl.lit(1).alias("num_schools"),
+            pl.col(*COUNTS).sum(),
+        )
+        parts.append(g.with_columns([pl.lit("Total").alias(f) for f in totalled]))
+    return pl.concat(parts, how="diagonal_relaxed")
+
+
 def national_table(
     schools: int = 21_500, las: int = 153, regions: int = 9, seed: int = 7
 ) -> pl.DataFrame:
-    """A seeded EES-shaped school-level table with LA, region and England rows."""
+    """A seeded EES-shaped table: schools, LAs, regions, England × phase × FSM × SEN."""
     rng = np.random.default_rng(seed)
     la_region = np.sort(rng.integers(0, regions, las))
     la_of = rng.integers(0, las, schools)
@@ -79,47 +105,28 @@ def national_table(
         ).astype(np.int64)
         + 5
     )
-    fsm_share = rng.beta(2.2, 7, schools)
-    fsm = rng.binomial(size, fsm_share)
+    fsm = rng.binomial(size, rng.beta(2.2, 7, schools))
+    sen_fsm = rng.multinomial(fsm, [0.07, 0.22, 0.71])
+    sen_not = rng.multinomial(size - fsm, [0.03, 0.11, 0.86])
     possible_per = rng.normal(300, 10, schools).clip(250, 330)
     absence_rate = rng.beta(2, 28, schools)
-    school = pl.DataFrame(
-        {
-            "school_urn": np.arange(100000, 100000 + schools).astype(str),
-            "la": la_of,
-            "phase": phase,
-            "fsm": fsm,
-            "notfsm": size - fsm,
-            "pp": possible_per,
-            "ar": absence_rate,
-        }
-    )
-    long = (
-        school.unpivot(
-            index=["school_urn", "la", "phase", "pp", "ar"],
-            on=["fsm", "notfsm"],
-            variable_name="f",
-            value_name="enrolments",
-        )
-        .with_columns(
-            fsm_status=pl.when(pl.col("f") == "fsm")
-            .then(pl.lit(FSM[0]))
-            .otherwise(pl.lit(FSM[1])),
-            education_phase=pl.col("phase").replace_strict(
-                dict(enumerate(PHASES)), return_dtype=pl.String
-            ),
-            sess_possible=(pl.col("enrolments") * pl.col("pp")).round().cast(pl.Int64),
-        )
-        .with_columns(
-            sess_overall=(
-                pl.col("sess_possible")
-                * pl.col("ar")
-                * pl.when(pl.col("f") == "fsm").then(1.8).otherwise(1.0)
+    frames = []
+    for f_label, sen in ((FSM[0], sen_fsm), (FSM[1], sen_not)):
+        for k, s_label in enumerate(SEN):
+            frames.append(
+                pl.DataFrame(
+                    {
+                        "school_urn": np.arange(100000, 100000 + schools).astype(str),
+                        "la": la_of,
+                        "education_phase": np.asarray(PHASES)[phase],
+                        "fsm_status": f_label,
+                        "sen_provision": s_label,
+                        "enrolments": sen[:, k].astype(np.int64),
+                        "pp": possible_per,
+                        "ar": absence_rate * (1.8 if f_label == FSM[0] else 1.0),
+                    }
+                )
             )
-            .round()
-            .cast(pl.Int64)
-        )
-    )
     la_codes = pl.DataFrame(
         {
             "la": np.arange(las),
@@ -127,73 +134,39 @@ def national_table(
             "region_code": [f"E{12000001 + int(r):08d}" for r in la_region],
         }
     )
-    base = long.join(la_codes, on="la").select(
-        pl.lit("School").alias("geographic_level"),
-        pl.lit("E92000001").alias("country_code"),
-        "region_code",
-        "new_la_code",
-        "school_urn",
-        "education_phase",
-        "fsm_status",
-        pl.lit(1).alias("num_schools"),
-        pl.col("enrolments").cast(pl.Int64),
-        "sess_possible",
-        "sess_overall",
-    )
-    school_rows = pl.concat(
-        [
-            base,
-            base.group_by(
-                [
-                    "geographic_level",
-                    "country_code",
-                    "region_code",
-                    "new_la_code",
-                    "school_urn",
-                    "education_phase",
-                ]
-            )
-            .agg(
-                pl.lit("Total").alias("fsm_status"),
-                pl.lit(1).alias("num_schools"),
-                pl.col("enrolments", "sess_possible", "sess_overall").sum(),
-            )
-            .with_columns(
-                pl.col("fsm_status").list.first()
-                if False
-                else pl.lit("Total").alias("fsm_status"),
-                pl.lit(1).alias("num_schools"),
-            ),
-        ],
-        how="diagonal_relaxed",
-    )
-
-    def level(frame: pl.DataFrame, name: str, keep: list[str]) -> pl.DataFrame:
-        parts = []
-        for by_phase in (True, False):
-            g = frame.filter(pl.col("geographic_level") == "School")
-            keys = [*keep, "fsm_status"] + (["education_phase"] if by_phase else [])
-            agg = g.group_by(keys).agg(
-                pl.col("school_urn").n_unique().alias("num_schools"),
-                pl.col("enrolments", "sess_possible", "sess_overall").sum(),
-            )
-            if not by_phase:
-                agg = agg.with_columns(pl.lit("Total").alias("education_phase"))
-            parts.append(agg)
-        return pl.concat(parts, how="diagonal_relaxed").with_columns(
-            pl.lit(name).alias("geographic_level")
+    leaves = (
+        pl.concat(frames)
+        .with_columns(
+            sess_possible=(pl.col("enrolments") * pl.col("pp")).round().cast(pl.Int64)
         )
-
+        .with_columns(
+            sess_overall=(pl.col("sess_possible") * pl.col("ar"))
+            .round()
+            .cast(pl.Int64),
+            country_code=pl.lit("E92000001"),
+        )
+        .join(la_codes, on="la")
+        .drop("la", "pp", "ar")
+    )
+    geo = ["country_code", "region_code", "new_la_code", "school_urn"]
+    school_rows = _with_totals(
+        leaves, [*geo, "education_phase"], ["fsm_status", "sen_provision"]
+    ).with_columns(geographic_level=pl.lit("School"))
+    filters = ["education_phase", "fsm_status", "sen_provision"]
+    levels = [
+        ("Local authority", geo[:3]),
+        ("Regional", geo[:2]),
+        ("National", geo[:1]),
+    ]
     out = pl.concat(
         [
             school_rows,
-            level(
-                school_rows,
-                "Local authority",
-                ["country_code", "region_code", "new_la_code"],
+            *(
+                _with_totals(leaves, keys, filters).with_columns(
+                    geographic_level=pl.lit(name)
+                )
+                for name, keys in levels
             ),
-            level(school_rows, "Regional", ["country_code", "region_code"]),
-            level(school_rows, "National", ["country_code"]),
         ],
         how="diagonal_relaxed",
     )
@@ -201,44 +174,48 @@ def national_table(
         pl.lit(202526).alias("time_period"),
         pl.lit("Academic year").alias("time_identifier"),
         "geographic_level",
-        "country_code",
-        "region_code",
-        "new_la_code",
-        "school_urn",
-        "education_phase",
-        "fsm_status",
+        *geo,
+        *filters,
         pl.col("num_schools").cast(pl.Int64),
-        "enrolments",
-        "sess_possible",
-        "sess_overall",
-    ).sort(
-        "geographic_level", "new_la_code", "school_urn", "education_phase", "fsm_status"
-    )
+        *COUNTS,
+    ).sort("geographic_level", "new_la_code", "school_urn", *filters)
 
 
 def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def release(table: pl.DataFrame) -> list[pl.DataFrame]:
+    """The two tables released together: by FSM status and by SEN provision."""
+    fsm = table.filter(pl.col("sen_provision") == "Total").drop("sen_provision")
+    sen = table.filter(pl.col("fsm_status") == "Total").drop("fsm_status")
+    return [fsm, sen]
+
+
 def run_ours(table: pl.DataFrame) -> dict[str, object]:
+    tables = release(table)
     t0 = time.perf_counter()
-    p = protect(table, "public", spec=SPEC, rules=school_rules())
+    protected = protect_tables(tables, "public", spec=SPEC, rules=school_rules())
     t1 = time.perf_counter()
-    rep = audit(p, columns=["enrolments"])
+    rep = audit(protected, columns=["enrolments"])
     t2 = time.perf_counter()
+    report = protected[0].report
+    rows = sum(t.height for t in tables)
     return {
-        "rows": table.height,
+        "rows": rows,
         "protect_s": round(t1 - t0, 2),
         "audit_s": round(t2 - t1, 2),
-        "rows_per_s": round(table.height / (t1 - t0)),
-        "primary_rows": p.report.rows_primary,
-        "secondary_rows": p.report.rows_secondary,
-        "enrolments_suppressed": p.report.value_suppressed["enrolments"],
-        "solver": p.report.status,
-        "milps": p.report.milps,
-        "lps_protect": p.report.lps,
+        "rows_per_s": round(rows / (t1 - t0)),
+        "primary_rows": report.rows_primary,
+        "secondary_rows": report.rows_secondary,
+        "enrolments_suppressed": report.value_suppressed["enrolments"],
+        "enrolments_secondary": report.value_secondary["enrolments"],
+        "solver": report.status,
+        "milps": report.milps,
+        "lps_protect": report.lps,
         "audit_flagged": rep.flagged.height,
         "audit_cells": rep.cells.height,
+        "audit_lps": rep.lps,
     }
 
 
@@ -271,7 +248,9 @@ def acro_comparison(
     are set to the same threshold (zeros stay publishable).
     """
     schools = table.filter(
-        (pl.col("geographic_level") == "School") & (pl.col("fsm_status") != "Total")
+        (pl.col("geographic_level") == "School")
+        & (pl.col("fsm_status") != "Total")
+        & (pl.col("sen_provision") == "Total")
     )
     region = region or schools["region_code"].min()
     schools = schools.filter(pl.col("region_code") == region)

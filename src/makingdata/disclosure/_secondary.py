@@ -23,12 +23,14 @@ the Handbook describes for large tables:
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 
 from makingdata.disclosure._solver import (
+    _highspy,
+    _new_highs,
     components,
     incidence,
     intervals,
@@ -139,7 +141,7 @@ class _Model:
         var: NDArray[np.int64],
         rels: NDArray[np.int64],
         supp: NDArray[np.bool_],
-        cuts: list[NDArray[np.int64]],
+        cuts: list[tuple[NDArray[np.int64], NDArray[np.float64], float]],
         *,
         monotone: bool,
     ) -> NDArray[np.bool_]:
@@ -224,16 +226,20 @@ class _Model:
             lo_l.append(rhs)
             hi_l.append(np.inf)
             nrow += 1
-        for cut in cuts:
-            cp = pos[cut]
-            cp = cp[cp >= 0]
-            cp = cp[ub[cp] > 0]
-            if cp.size == 0:
+        for cut_cells, cut_w, cut_rhs in cuts:
+            cp = pos[cut_cells]
+            keep = (cp >= 0) & (ub[np.maximum(cp, 0)] > 0)
+            cp, w = cp[keep], cut_w[keep]
+            # cells fixed suppressed count towards the cut already
+            have = float(
+                cut_w[(cp_all := pos[cut_cells]) < 0][supp[cut_cells[cp_all < 0]]].sum()
+            )
+            if cp.size == 0 or cut_rhs - have <= 0:
                 continue
             rows.append(np.full(cp.size, nrow))
             cols.append(cp)
-            vals.append(np.ones(cp.size))
-            lo_l.append(1.0)
+            vals.append(w)
+            lo_l.append(min(cut_rhs - have, float(w.sum())))
             hi_l.append(np.inf)
             nrow += 1
         n = nv + ny
@@ -261,6 +267,77 @@ class _Model:
         if res.status != 0:
             self.suboptimal = True
         return np.asarray(res.x[:nv] > 0.5, dtype=bool)
+
+
+def _fs_cut(  # noqa: PLR0917 - private
+    m: Any,
+    supp: NDArray[np.bool_],
+    labels: NDArray[np.int64],
+    values: NDArray[np.float64],
+    target: int,
+    needed: float,
+) -> tuple[NDArray[np.int64], NDArray[np.float64], float] | None:
+    """Return a Fischetti–Salazar capacity cut for one under-protected cell.
+
+    The attacker's LPs (min and max of the cell over its group of hidden
+    cells) are solved with HiGHS; their duals price each published neighbour:
+    suppressing cell ``j`` would widen the interval by at most ``c_j``. Any
+    protecting pattern satisfies ``sum_j min(needed, c_j) s_j >= needed``
+    (Fischetti and Salazar-González 2001; Handbook on SDC, ch. 4), and the
+    current pattern violates it. Returns ``None`` without highspy.
+    """
+    hs = _highspy()
+    if hs is None or labels[target] < 0:
+        return None
+    free = np.flatnonzero(labels == labels[target])
+    mcsc = m.tocsc()
+    rows = np.unique(mcsc[:, free].nonzero()[0])
+    a_rows = m[rows].tocsc()
+    a_free = a_rows[:, free]
+    touched = np.unique(a_rows.nonzero()[1])
+    pub = np.setdiff1d(touched, free)
+    a_pub = a_rows[:, pub]
+    v = np.nan_to_num(values, nan=0.0)
+    rhs = -(a_pub @ v[pub])
+    h = _new_highs(hs)
+    lp = hs.HighsLp()
+    lp.num_col_ = int(free.size)
+    lp.num_row_ = int(rows.size)
+    lp.col_lower_ = np.zeros(free.size)
+    lp.col_upper_ = np.full(free.size, hs.kHighsInf)
+    lp.row_lower_ = rhs
+    lp.row_upper_ = rhs
+    lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a_free.indptr
+    lp.a_matrix_.index_ = a_free.indices
+    lp.a_matrix_.value_ = a_free.data
+    j = int(np.searchsorted(free, target))
+    c_free = np.zeros(free.size)
+    c_pub = np.zeros(pub.size)
+    for sign in (1.0, -1.0):
+        cost = np.zeros(free.size)
+        cost[j] = sign
+        lp.col_cost_ = cost
+        h.passModel(lp)
+        h.run()
+        if h.getModelStatus() != hs.HighsModelStatus.kOptimal:
+            return None
+        sol = h.getSolution()
+        y = np.asarray(sol.row_dual)
+        d_free = np.asarray(sol.col_dual)
+        d_pub = -(a_pub.T @ y)
+        c_free += np.where(d_free < -1e-9, np.inf, 0.0) + np.where(
+            d_free > 1e-9, d_free * v[free], 0.0
+        )
+        c_pub += np.where(d_pub < -1e-9, np.inf, 0.0) + np.where(
+            d_pub > 1e-9, d_pub * v[pub], 0.0
+        )
+    rhs_cut = needed - float(np.minimum(c_free, needed).sum())
+    weights = np.minimum(c_pub, needed)
+    keep = weights > 1e-9
+    if rhs_cut <= 1e-9 or not keep.any():
+        return None
+    return pub[keep], weights[keep], rhs_cut
 
 
 def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repair
@@ -374,10 +451,19 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
             break
         rounds += 1
         labels = components(struct, supp, m)
-        cuts: list[NDArray[np.int64]] = []
+        cuts: list[tuple[NDArray[np.int64], NDArray[np.float64], float]] = []
         seen: set[int] = set()
         neighbourhood: list[NDArray[np.int64]] = []
-        for t in targets[exposed_idx]:
+        for e in exposed_idx:
+            t = int(targets[e])
+            k = int(np.argmax(width[:, e] < required[t] - 1e-9))
+            cut = _fs_cut(m, supp, labels, audit_values[k], t, float(required[t]))
+            if cut is not None and rounds <= max_rounds // 2:
+                cut = (cut[0][fixed[cut[0]] != 0], cut[1][fixed[cut[0]] != 0], cut[2])
+                if cut[0].size:
+                    cuts.append(cut)
+                    neighbourhood.append(cut[0])
+                    continue
             lab = int(labels[t])
             if lab in seen:
                 continue
@@ -387,14 +473,14 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
             cand = near[~supp[near] & (fixed[near] != 0)]
             if cand.size == 0:
                 continue
-            cuts.append(cand)
+            cuts.append((cand, np.ones(cand.size), 1.0))
             neighbourhood.append(cand)
         if not cuts:
             break
         before = supp.copy()
         if rounds > max_rounds:
             greedy = True
-            for cand in cuts:
+            for cand, _, _ in cuts:
                 supp[cand] = True
         else:
             ring = np.unique(np.concatenate(neighbourhood))

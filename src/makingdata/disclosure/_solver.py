@@ -93,6 +93,8 @@ def _new_highs(highspy: Any) -> Any:
     else:
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    # Re-solving with a new objective reuses the basis only without presolve.
+    h.setOptionValue("presolve", "off")
     return h
 
 
