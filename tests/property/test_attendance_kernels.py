@@ -44,6 +44,33 @@ def test_round_half_up_is_decimal_round_half_up_of_the_float(x, dp):
     assert got == want
 
 
+@given(
+    xs=st.lists(
+        st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+        | st.builds(
+            lambda n, d: n / d * 100, st.integers(0, 10**6), st.integers(1, 10**6)
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    dp=st.integers(0, 6),
+)
+def test_staged_rounding_of_many_rates_is_decimal_round_half_up(xs, dp):
+    from makingdata.attendance._measures import _round_columns
+
+    frame = pl.LazyFrame(
+        {"a": xs, "b": list(reversed(xs))}, schema={"a": pl.Float64, "b": pl.Float64}
+    )
+    out = _round_columns(frame, {"a": "a", "b": "b_r"}, dp).collect()
+    assert out.columns == ["a", "b", "b_r"]
+    for col, src in (("a", xs), ("b_r", list(reversed(xs)))):
+        want = [
+            float(Decimal(x).quantize(Decimal(10) ** -dp, rounding=ROUND_HALF_UP))
+            for x in src
+        ]
+        assert out[col].to_list() == want
+
+
 # ---------------------------------------------------------------- data
 @st.composite
 def datasets(draw):

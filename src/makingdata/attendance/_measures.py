@@ -21,7 +21,7 @@ from makingdata.codes import CODES
 from makingdata.errors import InputError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
 __all__ = [
     "MEASURES",
@@ -119,8 +119,70 @@ def round_half_up(value: str | pl.Expr, decimals: int) -> pl.Expr:
     # column of the scale is a true IEEE division, as ``float(Decimal)`` is.
     rounded = (f + pl.when(up).then(1.0).otherwise(0.0)) / (f * 0.0 + scale)
     ok = x.is_finite() & (p < _MAX_EXACT)
+    sign = pl.when(x < 0).then(-1.0).otherwise(1.0)
     # the first branch is derived from ``x`` so the result keeps x's name
-    return pl.when(ok & (x < 0)).then(-rounded).when(ok).then(rounded).otherwise(x)
+    return pl.when(ok).then(rounded * sign).otherwise(x)
+
+
+def _round_columns(
+    frame: pl.LazyFrame, names: Mapping[str, str], decimals: int
+) -> pl.LazyFrame:
+    """Round float columns half-up into new columns, in stages (``src -> dst``).
+
+    The same arithmetic as :func:`round_half_up`, staged through temporary
+    columns so that the query plan stays small when dozens of rates are rounded.
+    """
+    check_decimals(decimals)
+    scale = float(10**decimals)
+    s_hi, s_lo = _split_float(scale)
+    t = {k: f"__rh{i}" for i, k in enumerate(names)}
+
+    def c(k: str, part: str) -> pl.Expr:
+        return pl.col(f"{t[k]}_{part}")
+
+    frame = frame.with_columns(
+        pl.col(k).cast(pl.Float64).abs().alias(f"{t[k]}_a") for k in names
+    )
+    frame = frame.with_columns(
+        e
+        for k in names
+        for e in (
+            (c(k, "a") * scale).alias(f"{t[k]}_p"),
+            (c(k, "a") * _SPLITTER).alias(f"{t[k]}_c"),
+        )
+    )
+    frame = frame.with_columns(
+        (c(k, "c") - (c(k, "c") - c(k, "a"))).alias(f"{t[k]}_hi") for k in names
+    )
+    frame = frame.with_columns(
+        e
+        for k in names
+        for e in (
+            (c(k, "a") - c(k, "hi")).alias(f"{t[k]}_lo"),
+            c(k, "p").floor().alias(f"{t[k]}_f"),
+        )
+    )
+    frame = frame.with_columns(
+        (
+            ((c(k, "hi") * s_hi - c(k, "p")) + c(k, "hi") * s_lo + c(k, "lo") * s_hi)
+            + c(k, "lo") * s_lo
+        ).alias(f"{t[k]}_e")
+        for k in names
+    )
+    out = []
+    for k, dst in names.items():
+        x = pl.col(k).cast(pl.Float64)
+        up = ((c(k, "p") - c(k, "f")) - 0.5 + c(k, "e")) >= 0.0
+        rounded = (c(k, "f") + pl.when(up).then(1.0).otherwise(0.0)) / (
+            c(k, "f") * 0.0 + scale
+        )
+        sign = pl.when(x < 0).then(-1.0).otherwise(1.0)
+        ok = x.is_finite() & (c(k, "p") < _MAX_EXACT)
+        out.append(pl.when(ok).then(rounded * sign).otherwise(x).alias(dst))
+    frame = frame.with_columns(out)
+    return frame.drop(
+        [f"{t[k]}_{p}" for k in names for p in ("a", "p", "c", "hi", "lo", "f", "e")]
+    )
 
 
 def rate_expr(
@@ -231,7 +293,7 @@ def add_rates(
     *,
     decimals: int | None = None,
     measures: Iterable[Measure] | None = None,
-    decimals_expr: pl.Expr | None = None,
+    places: Mapping[str, int | None] | None = None,
 ) -> pl.LazyFrame:
     """Append every measure whose numerator and denominator are in ``frame``.
 
@@ -243,17 +305,27 @@ def add_rates(
         Places to round to (half-up); ``None`` keeps unrounded floats.
     measures
         The measures to try; default :data:`MEASURES`.
-    decimals_expr
-        An integer expression giving the places row by row (e.g. 1 for national
-        rows, 5 for the rest); overrides ``decimals``. Its values must be 0–5.
+    places
+        Places by ``geographic_level`` value (``{"National": 1, "Local
+        authority": 5}``), overriding ``decimals`` row by row; a level mapped
+        to ``None`` keeps unrounded floats.
 
     Examples
     --------
     >>> import polars as pl
     >>> from makingdata.attendance import add_rates
-    >>> lf = pl.LazyFrame({"sess_possible": [380], "sess_overall": [19]})
+    >>> lf = pl.LazyFrame(
+    ...     {
+    ...         "geographic_level": ["National", "Regional"],
+    ...         "sess_possible": [380, 380],
+    ...         "sess_overall": [19, 19],
+    ...     }
+    ... )
     >>> add_rates(lf, decimals=1).collect()["sess_overall_percent"].to_list()
-    [5.0]
+    [5.0, 5.0]
+    >>> out = add_rates(lf, places={"National": 0, "Regional": 2}).collect()
+    >>> out["sess_overall_percent"].to_list()
+    [5.0, 5.0]
     """
     names = frame.collect_schema().names()
     present = set(names)
@@ -262,20 +334,42 @@ def add_rates(
         for m in (MEASURES if measures is None else measures)
         if m.numerator in present and m.denominator in present
     ]
+    if places is not None:
+        for v in places.values():
+            if v is not None:
+                check_decimals(v)
+    # the unrounded rates first, as columns, so that each rounding expression
+    # refers to a column rather than repeating the rate's expression tree
+    frame = frame.with_columns(
+        rate_expr(m.numerator, m.denominator).alias(m.name) for m in todo
+    )
+    if places is None:
+        if decimals is None:
+            return frame
+        return _round_columns(frame, {m.name: m.name for m in todo}, decimals)
+    by_dp: dict[int | None, list[str]] = {}
+    for level, dp in places.items():
+        by_dp.setdefault(dp, []).append(level)
+    for dp in by_dp:
+        if dp is not None:
+            frame = _round_columns(
+                frame, {m.name: f"__dp{dp}_{m.name}" for m in todo}, dp
+            )
     exprs: list[pl.Expr] = []
     for m in todo:
-        if decimals_expr is not None:
-            raw = rate_expr(m.numerator, m.denominator)
-            expr = pl.coalesce(
-                *[
-                    pl.when(decimals_expr == dp).then(round_half_up(raw, dp))
-                    for dp in range(6)
-                ]
+        expr: pl.Expr = pl.lit(None, pl.Float64)
+        for dp, levels in by_dp.items():
+            val = pl.col(m.name) if dp is None else pl.col(f"__dp{dp}_{m.name}")
+            expr = (
+                pl.when(pl.col("geographic_level").is_in(levels))
+                .then(val)
+                .otherwise(expr)
             )
-        else:
-            expr = rate_expr(m.numerator, m.denominator, decimals)
         exprs.append(expr.alias(m.name))
-    return frame.with_columns(exprs)
+    frame = frame.with_columns(exprs)
+    return frame.drop(
+        [f"__dp{dp}_{m.name}" for dp in by_dp if dp is not None for m in todo]
+    )
 
 
 def check_decimals(decimals: int | None) -> None:

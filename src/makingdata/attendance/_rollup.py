@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 import polars as pl
@@ -26,6 +27,9 @@ from makingdata.attendance._enrolments import (
 from makingdata.attendance._measures import add_rates, check_decimals
 from makingdata.attendance._sessions import COUNT_COLUMNS
 from makingdata.errors import InputError
+
+if TYPE_CHECKING:
+    from polars._typing import EngineType
 
 __all__ = [
     "BREAKDOWNS",
@@ -409,9 +413,15 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
             g = g.with_columns(
                 geographic_level=pl.lit(level.label), __rank=pl.lit(level.rank)
             )
-            g = add_rates(g, decimals=_decimals_for(decimals, level))
             parts.append(g)
     out = pl.concat(parts, how="diagonal_relaxed")
+    # rates once, on the concatenated counts: a far smaller query plan than
+    # one set of rate expressions per level and grouping set
+    places = {lv.label: _decimals_for(decimals, lv) for lv in levels}
+    if len(set(places.values())) <= 1:
+        out = add_rates(out, decimals=next(iter(places.values()), None))
+    else:
+        out = add_rates(out, places=places)
     cols = out.collect_schema().names()
     rates = [c for c in cols if _is_percent(c) and c not in (*num, *txt)]
     counts_out = [c for c in (*num, *txt) if c in cols]
@@ -492,6 +502,7 @@ def school_counts(
     cohort: Cohort | None = None,
     calendar: pl.DataFrame | None = None,
     trust: bool = False,
+    engine: EngineType = "streaming",
 ) -> pl.LazyFrame:
     """School-level additive counts with breakdown and Total rows (school stage)."""
     _check_by(by)
@@ -563,9 +574,19 @@ def school_counts(
         "trust_id",
         "trust_name",
     ]
+    # The heavy stage ends here: marks -> one row per school, period and
+    # breakdown group. It is collected once (streaming engine) so that every
+    # grouping set and level reuses a small in-memory frame instead of
+    # repeating the whole plan in each branch.
+    finest = (
+        wide.group_by(["_pid", *geo, *by])
+        .agg([pl.col(c).sum().cast(pl.Int64) for c in count_cols])
+        .collect(engine=engine)
+        .lazy()
+    )
     parts = []
     for kept in _grouping_sets(by):
-        g = wide.group_by(["_pid", *geo, *kept]).agg(
+        g = finest.group_by(["_pid", *geo, *kept]).agg(
             [pl.col(c).sum().cast(pl.Int64) for c in count_cols]
         )
         g = g.with_columns([pl.lit("Total").alias(c) for c in by if c not in kept])
@@ -604,6 +625,7 @@ def attendance_table(
     cohort: Cohort | None = None,
     calendar: pl.DataFrame | None = None,
     decimals: int | Mapping[str, int] | None = 1,
+    engine: EngineType = "streaming",
 ) -> pl.LazyFrame:
     r"""Build an EES attendance table from marks: levels × breakdowns × periods.
 
@@ -612,6 +634,11 @@ def attendance_table(
     rules of :class:`Cohort` applied — spread into reason and category counts,
     summarised per enrolment (persistent and severe absence), summed per school
     with breakdown and ``Total`` rows, then rolled up with :func:`rollup`.
+
+    The heavy stage (marks to one row per school, period and breakdown group)
+    runs when this function is called, with ``engine``, and is kept in memory:
+    it is small (schools × periods × groups), and every level and grouping set
+    then reuses it. The returned LazyFrame holds only the rollup and the rates.
 
     Parameters
     ----------
@@ -646,6 +673,8 @@ def attendance_table(
     decimals
         Places for percentages (an int, or a mapping of level to places);
         ``None`` keeps unrounded floats.
+    engine
+        polars engine for the heavy stage (default ``"streaming"``).
 
     Returns
     -------
@@ -757,6 +786,7 @@ def attendance_table(
             cohort=cohort,
             calendar=calendar,
             trust=split,
+            engine=engine,
         )
         parts.append(
             rollup(
@@ -825,9 +855,17 @@ def headline_tables(
 
     Examples
     --------
+    >>> import datetime as dt
+    >>> from makingdata import synth
     >>> from makingdata.attendance import headline_tables
-    >>> callable(headline_tables)
-    True
+    >>> d = synth.generate(
+    ...     scale=0.01, start=dt.date(2025, 9, 8), end=dt.date(2025, 9, 9), la=330
+    ... )
+    >>> tables = headline_tables(d.marks(), d.enrolments, d.schools, d.memberships)
+    >>> sorted(tables)
+    ['national', 'regional', 'trust']
+    >>> tables["national"]["fsm_status"].to_list()
+    ['FSM eligible', 'Not known to be FSM eligible', 'Total']
     """
     m = marks.lazy()
     if end is None:

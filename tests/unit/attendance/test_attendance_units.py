@@ -331,3 +331,40 @@ def test_session_counts_per_pupil():
     assert out.select("pupil_key", "sess_present", "sess_late", "sess_unauthorised", "sess_aea", "sess_attendance").rows() == [
         (1, 1, 2, 1, 0, 1), (2, 0, 0, 0, 1, 1)
     ]  # fmt: skip
+
+
+def test_headline_tables_for_the_demo():
+    from makingdata.attendance import headline_tables
+
+    days = [dt.date(2025, 9, 8), dt.date(2025, 9, 9)]
+    marks = _marks(
+        [
+            (u, p, d, "AM", c)
+            for u, p in ((URN_A, 1), (URN_B, 2))
+            for d, c in zip(days, ["/", "I"], strict=True)
+        ]
+    )
+    enrol = _enrol(
+        [
+            (1, URN_A, dt.date(2025, 9, 1), None, 9, True),
+            (2, URN_B, dt.date(2025, 9, 1), None, 9, False),
+        ]
+    )
+    mem = pl.DataFrame(
+        {"urn": [URN_A], "trust_id": ["TR00007"], "trust_name": ["Seven"],
+         "joined": [dt.date(2020, 1, 1)], "left": [None]},
+        schema={"urn": pl.UInt32, "trust_id": pl.String, "trust_name": pl.String,
+                "joined": pl.Date, "left": pl.Date},
+    )  # fmt: skip
+    tables = headline_tables(marks, enrol, _schools(), mem)
+    assert set(tables) == {"national", "regional", "trust"}
+    nat = tables["national"].filter(pl.col("fsm_status") == "Total")
+    assert nat.select("enrolments", "sess_possible", "sess_overall_percent").row(0) == (
+        2,
+        4,
+        50.0,
+    )
+    trust = tables["trust"]
+    assert trust["trust_id"].unique().to_list() == ["TR00007"]
+    assert trust.filter(pl.col("fsm_status") == "Total")["enrolments"].item() == 1
+    assert tables["regional"]["region_name"].unique().to_list() == ["North East"]
