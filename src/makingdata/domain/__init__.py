@@ -20,6 +20,10 @@ what to do.
   :class:`YearGroup`, :class:`EducationPhase`, the EES labels of
   ``makingdata._contracts``), :func:`age_at_31_august`, and
   :class:`AttendanceRecord`.
+* **Sharing** (``makingdata.domain.sharing``): :class:`SharingAgreement`
+  (consent or statutory, with opt-out dates), :class:`Viewer` (built only from
+  the Directory), :class:`Audience` and :class:`LegalBasis`: the facts
+  ``makingdata.access.scope`` decides from.
 * **Conversions** between lists of records and the contract frames:
   :func:`records_to_frame` / :func:`frame_to_records` (marks),
   :func:`enrolments_to_frame` / :func:`frame_to_enrolments`,
