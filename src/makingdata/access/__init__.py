@@ -27,8 +27,8 @@ construction:
   and :func:`apply_cli_scope` give command-line tools the same scope.
 
 The domain objects (``SharingAgreement``, ``Viewer``, ``Audience``,
-``LegalBasis``, ``GRANTS``) live in :mod:`makingdata.domain.sharing` and are
-re-exported here.
+``LegalBasis``, ``GRANTS``, ``statutory_agreements``) live in
+:mod:`makingdata.domain.sharing` and are re-exported here.
 
 Examples
 --------
@@ -76,6 +76,7 @@ from makingdata.domain.sharing import (
     LegalBasis,
     SharingAgreement,
     Viewer,
+    statutory_agreements,
 )
 
 __all__ = [
@@ -98,4 +99,5 @@ __all__ = [
     "release",
     "rotation_map",
     "scope",
+    "statutory_agreements",
 ]

@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from makingdata._contracts import EducationPhase
 from makingdata.domain._fields import check_date, check_optional_date, to_urn
 from makingdata.domain._identifiers import (
     is_valid_new_la_code,
@@ -65,11 +66,13 @@ __all__ = [
     "DFE",
     "GRANTS",
     "PARTNER_GROUPS",
+    "STATE_FUNDED_TYPE_GROUPS",
     "STATUTORY_COLLECTION_START",
     "Audience",
     "LegalBasis",
     "SharingAgreement",
     "Viewer",
+    "statutory_agreements",
 ]
 
 #: First day of the statutory daily attendance collection (reference/policy.md §5.1).
@@ -77,6 +80,17 @@ STATUTORY_COLLECTION_START = dt.date(2024, 8, 19)
 
 #: The recipient name of the national collection (agreements made with DfE).
 DFE = "DfE"
+
+#: GIAS establishment type groups in the statutory daily collection: maintained,
+#: special, academy and AP academy schools (reference/policy.md §4, Sept 2025).
+STATE_FUNDED_TYPE_GROUPS: frozenset[str] = frozenset(
+    {
+        "Local authority maintained schools",
+        "Academies",
+        "Free Schools",
+        "Special schools",
+    }
+)
 
 
 class LegalBasis(enum.StrEnum):
@@ -553,3 +567,63 @@ class Viewer:
     def public(cls) -> Viewer:
         """Return the viewer for the public (anything published)."""
         return cls(Audience.PUBLIC, None, "the public", _seal=_SEAL)
+
+
+def statutory_agreements(directory: Directory) -> list[SharingAgreement]:
+    """Return the statutory daily collection for every school it applies to.
+
+    From 19 August 2024 (or the school's opening, if later) to its closing: one
+    :meth:`SharingAgreement.statutory` per school whose GIAS type group is one
+    of :data:`STATE_FUNDED_TYPE_GROUPS` (or not recorded) and which is not a
+    nursery school ("It does not apply to nursery schools", reference/policy.md
+    §4). Schools that closed before the collection began get none.
+
+    Parameters
+    ----------
+    directory
+        The schools.
+
+    Returns
+    -------
+    list of SharingAgreement
+        Sorted by URN.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from makingdata.domain import Directory, LocalAuthority, Region, School
+    >>> from makingdata.domain.sharing import statutory_agreements
+    >>> la = LocalAuthority(
+    ...     885, "E10000034", "Worcestershire", Region("E12000005", "West Midlands")
+    ... )
+    >>> d = Directory(
+    ...     [
+    ...         School(123456, "Example Primary", 8852001, la, "Primary"),
+    ...         School(123457, "Example Nursery", 8851001, la, "Nursery"),
+    ...         School(123458, "Closed", 8852002, la, close_date=dt.date(2024, 7, 19)),
+    ...     ]
+    ... )
+    >>> [(a.urn, a.start) for a in statutory_agreements(d)]
+    [(123456, datetime.date(2024, 8, 19))]
+    """
+    out: list[SharingAgreement] = []
+    for school in directory.schools():
+        if school.phase is EducationPhase.NURSERY:
+            continue
+        group = school.establishment_type_group
+        if group is not None and group not in STATE_FUNDED_TYPE_GROUPS:
+            continue
+        if (
+            school.close_date is not None
+            and school.close_date < STATUTORY_COLLECTION_START
+        ):
+            continue
+        start = max(
+            STATUTORY_COLLECTION_START, school.open_date or STATUTORY_COLLECTION_START
+        )
+        if school.close_date is not None and school.close_date < start:
+            continue
+        out.append(
+            SharingAgreement.statutory(school.urn, start=start, end=school.close_date)
+        )
+    return out

@@ -134,3 +134,40 @@ def test_viewers_carry_no_scope(directory):
 def test_empty_directory_knows_no_trust():
     with pytest.raises(InputError):
         Viewer.trust("TR00001", Directory([]))
+
+
+def test_statutory_agreements_cover_state_funded_schools_only():
+    from makingdata.domain import School, default_local_authorities
+    from makingdata.domain.sharing import statutory_agreements
+
+    la = {x.new_la_code: x for x in default_local_authorities()}["E10000034"]
+    schools = [
+        School(
+            100001,
+            "Academy",
+            8852001,
+            la,
+            "Secondary",
+            establishment_type_group="Academies",
+        ),
+        School(
+            100002,
+            "Independent",
+            8856001,
+            la,
+            "Secondary",
+            establishment_type_group="Independent schools",
+        ),
+        School(100003, "Nursery", 8851001, la, "Nursery"),
+        School(100004, "New", 8852004, la, "Primary", open_date=D(2025, 9, 1)),
+        School(100005, "Closing", 8852005, la, "Primary", close_date=D(2025, 7, 18)),
+        School(100006, "Gone", 8852006, la, "Primary", close_date=D(2024, 8, 18)),
+    ]
+    got = [
+        (a.urn, a.start, a.last_day) for a in statutory_agreements(Directory(schools))
+    ]
+    assert got == [
+        (100001, D(2024, 8, 19), None),
+        (100004, D(2025, 9, 1), None),
+        (100005, D(2024, 8, 19), D(2025, 7, 18)),
+    ]
