@@ -50,9 +50,10 @@ class AuditLog:
     understood), what (kind of frame and its columns), how many rows went in
     and came out, how many schools were in scope (and their URNs, up to
     1,000), and for a refusal the reason and the promise it cites. Lines are
-    only ever appended (the file is opened in append mode for each record and
-    never rewritten); ``fsync=True`` forces each line to disk before the call
-    returns.
+    only ever appended: each record is one ``write`` on a descriptor opened
+    with ``O_APPEND`` (so processes sharing the log do not interleave inside a
+    line), and a new file is created readable by its owner only (mode 600).
+    ``fsync=True`` forces each line to disk before the call returns.
 
     Rows are counted only for a ``polars.DataFrame``; for a ``LazyFrame``,
     which is not collected, ``rows_in`` and ``rows_out`` are empty and the log
@@ -94,13 +95,19 @@ class AuditLog:
             "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
         }
         line.update(event)
-        text = json.dumps(line, default=_json_default, ensure_ascii=False) + "\n"
+        data = (
+            json.dumps(line, default=_json_default, ensure_ascii=False) + "\n"
+        ).encode()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
+        # One write() on an O_APPEND descriptor: concurrent writers never
+        # interleave inside a line, and nothing earlier is ever rewritten.
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, data)
             if self.fsync:
-                os.fsync(fh.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _json_default(value: object) -> str:

@@ -69,6 +69,7 @@ def test_log_is_only_appended(tmp_path):
     assert after.startswith(before)
     assert len(after.splitlines()) == 2
     assert json.loads(after.splitlines()[1])["viewer"] == "public"
+    assert path.stat().st_mode & 0o777 == 0o600  # readable by its owner only
 
 
 def test_unknown_viewer_refusal_is_recorded(tmp_path, marks, directory, agreements):
