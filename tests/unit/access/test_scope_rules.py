@@ -284,3 +284,18 @@ def test_agreements_must_be_agreements(marks, directory):
             agreements=[("100001", "DfE")],  # type: ignore[list-item]
             audit=None,
         )
+
+
+def test_the_day_before_an_agreement_starts_is_not_shared():
+    from makingdata.domain import School, TrustMembership, default_local_authorities
+
+    la = {x.new_la_code: x for x in default_local_authorities()}["E10000034"]
+    d = Directory(
+        [School(100001, "Alpha", 8852001, la, open_date=D(2022, 1, 30))],
+        [TrustMembership(100001, "TR00001", D(2022, 1, 31))],
+    )
+    shared = [SharingAgreement(100001, "DfE", D(2022, 2, 1))]
+    days = [D(2022, 1, 30), D(2022, 1, 31), D(2022, 2, 1)]
+    marks = pl.DataFrame({"urn": [100001] * 3, "date": days})
+    for viewer in (Viewer.trust("TR00001", d), Viewer.dfe(), Viewer.la(885, d)):
+        assert seen(marks, viewer, d, shared) == {(100001, D(2022, 2, 1))}
