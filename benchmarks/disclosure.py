@@ -341,6 +341,31 @@ def acro_comparison(
     ours_s = time.perf_counter() - t1
     ours_audit = audit(p, protection=10)
     acro_supp = int(acro_table["n"].is_null().sum())
+    # ACRO recomputes its margins without the suppressed cells, so its own table
+    # is consistent with every hidden cell being 0. Published next to the true
+    # totals (any other release of the same counts: rolls, the FSM table's totals),
+    # each hidden cell is the true total minus the published cells.
+    truth = ours_in.select(
+        "geographic_level", "school_urn", "fsm_status", pl.col("n").alias("true_n")
+    )
+    margins = (pl.col("fsm_status") == "Total") | (
+        pl.col("geographic_level") == "Region"
+    )
+    acro_margins_off = int(
+        acro_table.join(
+            truth, on=["geographic_level", "school_urn", "fsm_status"], nulls_equal=True
+        )
+        .filter(margins & (pl.col("n") != pl.col("true_n")))
+        .height
+    )
+    with_true_totals = (
+        acro_table.join(
+            truth, on=["geographic_level", "school_urn", "fsm_status"], nulls_equal=True
+        )
+        .with_columns(n=pl.when(margins).then(pl.col("true_n")).otherwise(pl.col("n")))
+        .drop("true_n")
+    )
+    acro_true_audit = audit(with_true_totals, spec=spec, protection=10)
     return {
         "region": region,
         "pupil_records": micro.height,
@@ -352,6 +377,10 @@ def acro_comparison(
         "acro_audit_flagged": acro_audit.flagged.height,
         "acro_audit_findings": dict(
             acro_audit.cells.group_by("finding").len().iter_rows()
+        ),
+        "acro_margins_not_true_totals": acro_margins_off,
+        "acro_with_true_totals_findings": dict(
+            acro_true_audit.cells.group_by("finding").len().iter_rows()
         ),
         "ours_protect_s": round(ours_s, 2),
         "ours_cells_suppressed": p.report.rows_primary + p.report.rows_secondary,
