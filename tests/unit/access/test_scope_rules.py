@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
 from makingdata.access import allowed_windows, scope
+from makingdata.domain import (
+    Directory,
+    School,
+    TrustMembership,
+    default_local_authorities,
+)
 from makingdata.domain.sharing import SharingAgreement, Viewer
 from makingdata.errors import InputError, ScopeError
-
-if TYPE_CHECKING:
-    from makingdata.domain import Directory
 
 D = dt.date
 
@@ -287,8 +289,6 @@ def test_agreements_must_be_agreements(marks, directory):
 
 
 def test_the_day_before_an_agreement_starts_is_not_shared():
-    from makingdata.domain import School, TrustMembership, default_local_authorities
-
     la = {x.new_la_code: x for x in default_local_authorities()}["E10000034"]
     d = Directory(
         [School(100001, "Alpha", 8852001, la, open_date=D(2022, 1, 30))],
