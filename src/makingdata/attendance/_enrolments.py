@@ -12,6 +12,7 @@ rounding can move an enrolment across the threshold.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import attrs
 import polars as pl
@@ -24,6 +25,9 @@ from makingdata.attendance._sessions import (
     spread_codes,
 )
 from makingdata.errors import InputError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["Cohort", "enrolment_summary"]
 
@@ -175,7 +179,7 @@ def _date_range(
     return pl.date_range(start, end, interval="1d", eager=True).alias("date")
 
 
-def enrolment_period_counts(  # noqa: PLR0912, PLR0915 - one query plan, step by step
+def long_counts(
     marks: pl.LazyFrame,
     enrolments: pl.LazyFrame,
     schools: pl.LazyFrame | None,
@@ -186,11 +190,13 @@ def enrolment_period_counts(  # noqa: PLR0912, PLR0915 - one query plan, step by
     cohort: Cohort,
     calendar: pl.DataFrame | None,
     memberships: pl.LazyFrame | None = None,
-) -> tuple[pl.LazyFrame, pl.DataFrame]:
-    """Count sessions per (enrolment, period[, trust]) and flag PA and SA.
+    carry: Sequence[str] = (),
+) -> tuple[pl.LazyFrame, pl.DataFrame, list[str]]:
+    """Count marks per (enrolment, period[, trust], code) in the cohort.
 
-    Returns the lazy frame (``_eid, _pid, [trust_id, trust_name], counts,
-    pa/sa flags``) and the periods table (``_pid`` → EES time columns).
+    Returns the long frame (``_eid, _pid, [trust_id, trust_name], _ci, n, urn``
+    and the enrolment columns named in ``carry``), the periods table (``_pid``
+    → EES time columns) and the trust segment columns.
     """
     require_columns(
         marks,
@@ -266,10 +272,10 @@ def enrolment_period_counts(  # noqa: PLR0912, PLR0915 - one query plan, step by
             _ci=(pl.col("_k") % _CODE_SLOTS).cast(pl.UInt8),
         )
         .join(combos.lazy(), on="_dk", how="left")
-        .join(enr.select("_eid", "urn"), on="_eid", how="left")
     )
-    # cohort rules on the small grouped frame
-    need = ["_eid"]
+    # cohort rules on the small grouped frame; one join brings the school, the
+    # age and any characteristics the caller wants carried along
+    need = ["_eid", "urn", *carry]
     names = enr.collect_schema().names()
     need.extend(c for c in ("date_of_birth", "age_at_31_august") if c in names)
     grouped = grouped.join(enr.select(need), on="_eid", how="left")
@@ -305,8 +311,40 @@ def enrolment_period_counts(  # noqa: PLR0912, PLR0915 - one query plan, step by
                 pl.col("establishment_type_group").fill_null("") != "Independent"
             )
     grouped = grouped.filter(keep.fill_null(False)).select(
-        "_eid", "_pid", *seg, "_ci", "n"
+        "_eid", "_pid", *seg, "_ci", "n", "urn", *carry
     )
+    return grouped, periods, seg
+
+
+def enrolment_period_counts(
+    marks: pl.LazyFrame,
+    enrolments: pl.LazyFrame,
+    schools: pl.LazyFrame | None,
+    *,
+    period: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    cohort: Cohort,
+    calendar: pl.DataFrame | None,
+    memberships: pl.LazyFrame | None = None,
+) -> tuple[pl.LazyFrame, pl.DataFrame]:
+    """Count sessions per (enrolment, period[, trust]) and flag PA and SA.
+
+    Returns the lazy frame (``_eid, _pid, [trust_id, trust_name], counts,
+    pa/sa flags``) and the periods table (``_pid`` → EES time columns).
+    """
+    long, periods, seg = long_counts(
+        marks,
+        enrolments,
+        schools,
+        period=period,
+        start=start,
+        end=end,
+        cohort=cohort,
+        calendar=calendar,
+        memberships=memberships,
+    )
+    grouped = long.select("_eid", "_pid", *seg, "_ci", "n")
     if seg:
         wide = spread_codes(grouped, ["_eid", "_pid", *seg])
     else:

@@ -22,10 +22,11 @@ from makingdata.attendance._enrolments import (
     SCHOOL_CHARACTERISTICS,
     Cohort,
     characteristic_exprs,
-    enrolment_period_counts,
+    long_counts,
 )
 from makingdata.attendance._measures import add_rates, check_decimals
-from makingdata.attendance._sessions import COUNT_COLUMNS
+from makingdata.attendance._sessions import COUNT_COLUMNS, spread_codes
+from makingdata.codes import CODES, Category
 from makingdata.errors import InputError
 
 if TYPE_CHECKING:
@@ -39,6 +40,24 @@ __all__ = [
     "headline_tables",
     "rollup",
 ]
+
+#: Code indexes (the physical values of CODE_DTYPE) of each category total.
+_CODE_INDEX: dict[str, list[int]] = {
+    name: [i for i, c in enumerate(CODES.values()) if c.category in cats]
+    for name, cats in {
+        "possible": {
+            Category.PRESENT,
+            Category.AEA,
+            Category.AUTHORISED,
+            Category.UNAUTHORISED,
+        },
+        "overall": {Category.AUTHORISED, Category.UNAUTHORISED},
+        "authorised": {Category.AUTHORISED},
+        "unauthorised": {Category.UNAUTHORISED},
+    }.items()
+}
+#: The enrolment column each enrolment breakdown is derived from.
+_RAW_CHARACTERISTIC = {"fsm_status": "fsm_eligible"}
 
 COUNTRY_CODE = "E92000001"
 COUNTRY_NAME = "England"
@@ -507,7 +526,19 @@ def school_counts(
     """School-level additive counts with breakdown and Total rows (school stage)."""
     _check_by(by)
     cohort = Cohort() if cohort is None else cohort
-    wide, periods = enrolment_period_counts(
+    enr_names = enrolments.lazy().collect_schema().names()
+    enr_by = [c for c in by if c not in SCHOOL_CHARACTERISTICS]
+    carry: list[str] = []
+    for c in enr_by:
+        src = _RAW_CHARACTERISTIC.get(c, c)
+        if src not in enr_names:
+            raise InputError(
+                f"the enrolments frame has no {src!r} column for the {c!r} breakdown",
+                column=src,
+                hint="add the column (ENROLMENTS_SCHEMA) or drop the breakdown",
+            )
+        carry.append(src)
+    long, periods, seg = long_counts(
         marks.lazy(),
         enrolments.lazy(),
         schools.lazy(),
@@ -517,37 +548,38 @@ def school_counts(
         cohort=cohort,
         calendar=calendar,
         memberships=memberships.lazy() if (trust and memberships is not None) else None,
+        carry=carry,
     )
-    seg = ["trust_id", "trust_name"] if trust and memberships is not None else []
-    enr = enrolments.lazy().with_row_index("_eid")
-    enr_names = enr.collect_schema().names()
-    chars = characteristic_exprs()
-    enr_by = [c for c in by if c not in SCHOOL_CHARACTERISTICS]
-    for c in enr_by:
-        src = {
-            "fsm_status": "fsm_eligible",
-        }.get(c, c)
-        if src not in enr_names:
-            raise InputError(
-                f"the enrolments frame has no {src!r} column for the {c!r} breakdown",
-                column=src,
-                hint="add the column (ENROLMENTS_SCHEMA) or drop the breakdown",
-            )
-    wide = wide.join(
-        enr.select("_eid", "urn", *[chars[c].alias(c) for c in enr_by]),
-        on="_eid",
-        how="left",
+    # Per enrolment, only the four category totals (for PA and SA); the reason
+    # counts stay long and are summed per school, so no wide per-enrolment frame
+    # of every reason is ever built.
+    n_pid = max(periods.height, 1)
+    n = pl.col("n").cast(pl.Int64)
+    ci = pl.col("_ci")
+    long = long.with_columns(
+        _kk=pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid"),
+        _pos=pl.when(ci.is_in(_CODE_INDEX["possible"])).then(n).otherwise(0),
+        _ov=pl.when(ci.is_in(_CODE_INDEX["overall"])).then(n).otherwise(0),
+        _au=pl.when(ci.is_in(_CODE_INDEX["authorised"])).then(n).otherwise(0),
+        _un=pl.when(ci.is_in(_CODE_INDEX["unauthorised"])).then(n).otherwise(0),
     )
-    pa = pl.col("persistent_absence")
-    sa = pl.col("severe_absence")
+    per_e = long.group_by("_kk", *seg).agg(
+        pl.col("_pos").sum().alias("sess_possible"),
+        pl.col("_ov").sum().alias("sess_overall"),
+        pl.col("_au").sum().alias("sess_authorised"),
+        pl.col("_un").sum().alias("sess_unauthorised"),
+        pl.col("_pid").first(),
+        pl.col("urn").first(),
+        *[pl.col(c).first() for c in carry],
+    )
+    if cohort.drop_zero_possible:
+        zero = per_e.filter(pl.col("sess_possible") == 0).select("_kk", *seg)
+        per_e = per_e.filter(pl.col("sess_possible") > 0)
+        long = long.join(zero, on=["_kk", *seg], how="anti", nulls_equal=True)
+    has = pl.col("sess_possible") > 0
+    pa = (10 * pl.col("sess_overall") >= pl.col("sess_possible")) & has
+    sa = (2 * pl.col("sess_overall") >= pl.col("sess_possible")) & has
     sess = ("sess_possible", "sess_overall", "sess_authorised", "sess_unauthorised")
-    wide = wide.with_columns(
-        enrolments=pl.lit(1, pl.Int64),
-        enrolments_pa_10_exact=pa.cast(pl.Int64),
-        enrolments_pa_50_exact=sa.cast(pl.Int64),
-        **{f"{s}_pa_10_exact": pl.when(pa).then(pl.col(s)).otherwise(0) for s in sess},
-        **{f"{s}_pa_50_exact": pl.when(sa).then(pl.col(s)).otherwise(0) for s in sess},
-    )
     pa_cols = [
         "enrolments",
         "enrolments_pa_10_exact",
@@ -555,6 +587,26 @@ def school_counts(
         "enrolments_pa_50_exact",
         *[f"{s}_pa_50_exact" for s in sess],
     ]
+    gkeys = ["urn", "_pid", *seg, *carry]
+    per_school = per_e.group_by(gkeys).agg(
+        pl.len().cast(pl.Int64).alias("enrolments"),
+        pa.sum().cast(pl.Int64).alias("enrolments_pa_10_exact"),
+        *[
+            pl.col(s).filter(pa).sum().cast(pl.Int64).alias(f"{s}_pa_10_exact")
+            for s in sess
+        ],
+        sa.sum().cast(pl.Int64).alias("enrolments_pa_50_exact"),
+        *[
+            pl.col(s).filter(sa).sum().cast(pl.Int64).alias(f"{s}_pa_50_exact")
+            for s in sess
+        ],
+    )
+    reasons = spread_codes(long.group_by([*gkeys, "_ci"]).agg(pl.col("n").sum()), gkeys)
+    wide = reasons.join(
+        per_school, on=gkeys, how="full", coalesce=True, nulls_equal=True
+    ).with_columns(pl.col(c).fill_null(0) for c in [*COUNT_COLUMNS, *pa_cols])
+    chars = characteristic_exprs()
+    wide = wide.with_columns(chars[c].alias(c) for c in enr_by)
     sch = _school_frame(schools.lazy())
     wide = wide.join(sch, on="urn", how="left")
     if not seg:
