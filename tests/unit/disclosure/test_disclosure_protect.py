@@ -342,3 +342,114 @@ def test_linprog_path_agrees_with_highspy(monkeypatch: pytest.MonkeyPatch) -> No
     slow = audit(p).cells.select("row", "lo", "hi", "finding")
     assert_frame_equal(fast, slow)
     assert fast.height == p.report.rows_primary + p.report.rows_secondary
+
+
+def test_school_to_trust_and_la_together() -> None:
+    """Schools add up to their LA and to their trust: both relations protect."""
+    rows = []
+    schools = [
+        ("S1", "T1", 3, 60),
+        ("S2", "T1", 40, 200),
+        ("S3", "T2", 25, 150),
+        ("S4", "T2", 30, 170),
+    ]
+    for urn, trust, a, b in schools:
+        for cat, v in (("FSM", a), ("Not", b), ("Total", a + b)):
+            rows.append(("School", urn, trust, cat, v, 1))
+    for trust in ("T1", "T2"):
+        members = [s for s in schools if s[1] == trust]
+        for cat, k in (("FSM", 2), ("Not", 3)):
+            rows.append(("MAT", None, trust, cat, sum(s[k] for s in members), 2))
+        rows.append(("MAT", None, trust, "Total", sum(s[2] + s[3] for s in members), 2))
+    for cat, k in (("FSM", 2), ("Not", 3)):
+        rows.append(("Local authority", None, None, cat, sum(s[k] for s in schools), 4))
+    rows.append(
+        ("Local authority", None, None, "Total", sum(s[2] + s[3] for s in schools), 4)
+    )
+    df = pl.DataFrame(
+        rows,
+        schema=[
+            "geographic_level",
+            "school_urn",
+            "trust_id",
+            "fsm_status",
+            "enrolments",
+            "num_schools",
+        ],
+        orient="row",
+    ).with_columns(new_la_code=pl.lit("E06000001"))
+    spec = TableSpec(
+        counts=("enrolments",),
+        filters=("fsm_status",),
+        nestings=(
+            Nesting("Local authority", "School", ("new_la_code",)),
+            Nesting("MAT", "School", ("trust_id",)),
+        ),
+        time=(),
+    )
+    assert build_structure(df, spec).n_relations == 7 + 3 + 6
+    p = protect(df, "public", spec=spec, rules=keep_schools())
+    assert audit(p).ok
+    # the trust with the small school must hide a second school's FSM cell or its own total
+    t1 = p.status.filter((df["trust_id"] == "T1") & (df["fsm_status"] == "FSM"))
+    assert (t1["disclosure_status"] != "published").sum() >= 2
+
+
+def test_next_week_keeps_last_weeks_release() -> None:
+    spec = TableSpec(
+        counts=("enrolments",), filters=("fsm_status",), time=(), cumulative="week"
+    )
+
+    def week(n: int, fsm: int, rest: int) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "week": [n] * 3,
+                "fsm_status": ["FSM", "Not", "Total"],
+                "enrolments": [fsm, rest, fsm + rest],
+                "num_schools": [12] * 3,
+            }
+        )
+
+    first = protect(week(1, 20, 300), "public", spec=spec)
+    assert first.report.rows_primary == 0
+    released = (
+        week(1, 20, 300)
+        .select("week", "fsm_status")
+        .with_columns(first.status["disclosure_status"])
+    )
+    both = pl.concat([week(1, 20, 300), week(2, 23, 330)])
+    second = protect(both, "public", spec=spec, fixed=released)
+    week1 = second.status.filter(both["week"] == 1)["disclosure_status"]
+    assert week1.to_list() == ["published"] * 3  # last week's release cannot change
+    # the FSM increment is 3 pupils: week 2 must hide enough to protect it
+    assert (
+        second.status.filter(both["week"] == 2)["disclosure_status"] != "published"
+    ).sum() >= 2
+    assert differencing(
+        first.table, second.table.filter(pl.col("week") == 2), spec=spec
+    ).ok
+
+
+def test_dominance_in_protect() -> None:
+    from makingdata.disclosure import Dominance
+
+    df = pl.DataFrame(
+        {
+            "geographic_level": ["Local authority", "School", "School", "School"],
+            "new_la_code": ["A"] * 4,
+            "school_urn": [None, "1", "2", "3"],
+            "sess_possible": [1000, 950, 30, 20],
+        }
+    )
+    spec = TableSpec(counts=("sess_possible",), nestings=LA_SPEC.nestings, time=())
+    rules = RuleSet(
+        "dfe",
+        (
+            Dominance("dom-1-90", "sess_possible", 1, 90, SDC_HANDBOOK),
+            *keep_schools().rules[-1:],
+        ),
+        "t",
+    )
+    p = protect(df, "dfe", spec=spec, rules=rules)
+    assert p.status["disclosure_rules"][0].to_list() == ["dom-1-90"]
+    assert audit(p).ok
