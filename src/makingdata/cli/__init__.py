@@ -34,6 +34,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "makingdata.cli._access",
     "makingdata.cli._synth",
     "makingdata.cli._aggregate",
+    "makingdata.cli._disclosure",
 )
 
 
