@@ -200,6 +200,7 @@ def task_duckdb(path: str) -> int:
         QUALIFY count(*) OVER (PARTITION BY u, urn_ok, date_t, session) = 1)
     """
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     return int(con.execute(sql).fetchone()[0])  # type: ignore[index]
 
 
