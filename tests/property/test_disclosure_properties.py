@@ -17,6 +17,7 @@ from makingdata.disclosure import (
     TableSpec,
     audit,
     protect,
+    protect_tables,
     round_half_up,
     round_half_up_expr,
     rule_set,
@@ -159,3 +160,45 @@ def test_audience_never_receives_forbidden_columns(
         assert "School" not in p.table["geographic_level"].to_list()
     if audience != "school":
         assert "pupil_key" not in p.table.columns
+
+
+@st.composite
+def released_together(draw: st.DrawFn) -> list[pl.DataFrame]:
+    """LA × FSM and LA × SEN tables of the same pupils (they share the LA totals)."""
+    fsm_rows, sen_rows = [], []
+    count = st.integers(0, 30) | st.integers(0, 6)
+    for la in range(draw(st.integers(2, 5))):
+        cells = [[draw(count) for _ in range(3)] for _ in range(2)]  # fsm × sen
+        base = {
+            "geographic_level": "Local authority",
+            "new_la_code": f"L{la}",
+            "num_schools": 9,
+        }
+        total = sum(map(sum, cells))
+        for name, v in (
+            ("FSM", sum(cells[0])),
+            ("Not", sum(cells[1])),
+            ("Total", total),
+        ):
+            fsm_rows.append({**base, "fsm_status": name, "enrolments": v})
+        for k, name in enumerate(("EHC", "Support", "None")):
+            sen_rows.append(
+                {**base, "sen_provision": name, "enrolments": cells[0][k] + cells[1][k]}
+            )
+        sen_rows.append({**base, "sen_provision": "Total", "enrolments": total})
+    return [pl.DataFrame(fsm_rows), pl.DataFrame(sen_rows)]
+
+
+@settings(max_examples=15, deadline=None)
+@given(released_together())
+def test_tables_released_together_are_safe_together(tables: list[pl.DataFrame]) -> None:
+    spec = TableSpec(
+        counts=("enrolments",), filters=("fsm_status", "sen_provision"), time=()
+    )
+    protected = protect_tables(tables, "public", spec=spec)
+    assert audit(protected).ok
+    for original, p in zip(tables, protected, strict=True):
+        published = p.status["disclosure_status"] == "published"
+        assert p.table.filter(published)["enrolments"].to_list() == (
+            original.filter(published)["enrolments"].to_list()
+        )

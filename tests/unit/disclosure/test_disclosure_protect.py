@@ -453,3 +453,13 @@ def test_dominance_in_protect() -> None:
     p = protect(df, "dfe", spec=spec, rules=rules)
     assert p.status["disclosure_rules"][0].to_list() == ["dom-1-90"]
     assert audit(p).ok
+
+
+def test_protect_without_highspy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from makingdata.disclosure import _secondary, _solver
+
+    monkeypatch.setattr(_solver, "_highspy", lambda: None)
+    monkeypatch.setattr(_secondary, "_highspy", lambda: None)
+    p = protect(school_table(), "public", spec=LA_SPEC, rules=keep_schools())
+    assert audit(p).ok
+    assert p.report.rows_primary == 1
