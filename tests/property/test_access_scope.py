@@ -30,18 +30,20 @@ CURRENT = [
     "E06000059",  # Dorset (county until 31 Mar 2019)
     "E06000060",  # Buckinghamshire (county until 31 Mar 2020)
     "E10000034",  # Worcestershire (no change)
+    "E06000058",  # Bournemouth, Christchurch and Poole (from three LAs in 2019)
 ]
 #: The LA each of them replaced, if any.
 PREDECESSOR_OF = {
-    "E06000063": "E10000006",
-    "E06000064": "E10000006",
-    "E06000065": "E10000023",
-    "E06000066": "E10000027",
-    "E06000061": "E10000021",
-    "E06000059": "E10000009",
-    "E06000060": "E10000002",
+    "E06000063": ["E10000006"],
+    "E06000064": ["E10000006"],
+    "E06000065": ["E10000023"],
+    "E06000066": ["E10000027"],
+    "E06000061": ["E10000021"],
+    "E06000059": ["E10000009"],
+    "E06000060": ["E10000002"],
+    "E06000058": ["E06000028", "E06000029", "E10000009"],
 }
-PREDECESSORS = sorted(set(PREDECESSOR_OF.values()))
+PREDECESSORS = sorted({p for ps in PREDECESSOR_OF.values() for p in ps})
 TRUSTS = ["TR00001", "TR00002", "TR00003"]
 UNKNOWN_URN = 999999
 LO, HI = D(2018, 1, 1), D(2026, 12, 31)
@@ -84,6 +86,12 @@ def worlds(draw: st.DrawFn) -> dict[str, Any]:
                 la,
                 open_date=opened,
                 close_date=closed,
+                # BCP: which of Bournemouth (837), Poole (836) or Dorset (835)
+                previous_la_code=(
+                    draw(st.sampled_from([None, 835, 836, 837]))
+                    if code == "E06000058"
+                    else None
+                ),
             )
         )
         cuts = sorted(set(draw(st.lists(dates, max_size=4))))
@@ -99,7 +107,7 @@ def worlds(draw: st.DrawFn) -> dict[str, Any]:
             opt_out = draw(maybe_date)
             if opt_out is not None and opt_out < start:
                 start, opt_out = opt_out, start
-            others = [*TRUSTS, code, PREDECESSOR_OF.get(code, code)]
+            others = [*TRUSTS, code, *PREDECESSOR_OF.get(code, [])]
             recipient = draw(st.sampled_from([DFE, DFE, DFE, DFE, *others]))
             agreements.append(SharingAgreement(urn, recipient, start, opt_out=opt_out))
         if draw(st.booleans()):
@@ -115,7 +123,7 @@ def all_viewers(world: dict[str, Any]) -> list[Viewer]:
     """DfE, every school, every trust and every LA near the world's schools."""
     d: Directory = world["directory"]
     used = sorted({s.la.new_la_code for s in d.schools()})
-    near = used + sorted({PREDECESSOR_OF[c] for c in used if c in PREDECESSOR_OF})
+    near = used + sorted({p for c in used for p in PREDECESSOR_OF.get(c, [])})
     return [
         Viewer.dfe(),
         *(Viewer.school(u, d) for u in world["urns"]),
