@@ -270,7 +270,7 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
     *,
     spec: TableSpec | None = None,
     rules: RuleSet | None = None,
-    fixed: pl.DataFrame | None = None,
+    fixed: pl.DataFrame | ProtectedTable | None = None,
     time_limit: float = 60.0,
 ) -> list[ProtectedTable]:
     """Protect several tables released together (shared margins are one cell).
@@ -286,9 +286,9 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
     rules
         The rule set; the audience's default when omitted.
     fixed
-        Cells already released: the key columns plus ``disclosure_status``
-        (``published`` cells must stay published, others stay suppressed),
-        e.g. last week's year-to-date ``status`` frame joined to its keys.
+        Cells already released: a :class:`ProtectedTable` (last week's
+        release), or a frame of the key columns plus ``disclosure_status``
+        (``published`` cells must stay published, others stay suppressed).
     time_limit
         Seconds allowed per integer programme.
 
@@ -371,6 +371,8 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
                 sensitive[n:] |= (inc > 0) & (inc < rule.minimum)
     sec = rs.secondary
     fixed_arr = np.full(struct.n_cells, -1, dtype=np.int8)
+    if isinstance(fixed, ProtectedTable):
+        fixed = fixed.table.with_columns(fixed.status["disclosure_status"])
     if fixed is not None:
         keys = [k for k in spec.key_columns(work) if k in fixed.columns]
         joined = (
@@ -506,7 +508,7 @@ def protect(
     *,
     spec: TableSpec | None = None,
     rules: RuleSet | None = None,
-    fixed: pl.DataFrame | None = None,
+    fixed: pl.DataFrame | ProtectedTable | None = None,
     time_limit: float = 60.0,
 ) -> ProtectedTable:
     """Protect one table for an audience (threshold, secondary suppression, rounding).

@@ -419,6 +419,8 @@ def test_next_week_keeps_last_weeks_release() -> None:
     )
     both = pl.concat([week(1, 20, 300), week(2, 23, 330)])
     second = protect(both, "public", spec=spec, fixed=released)
+    again = protect(both, "public", spec=spec, fixed=first)  # the ProtectedTable itself
+    assert_frame_equal(again.status, second.status)
     week1 = second.status.filter(both["week"] == 1)["disclosure_status"]
     assert week1.to_list() == ["published"] * 3  # last week's release cannot change
     # the FSM increment is 3 pupils: week 2 must hide enough to protect it
