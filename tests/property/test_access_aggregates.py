@@ -2,16 +2,46 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from makingdata.access import scope
 from makingdata.domain import Directory
 from makingdata.domain.sharing import Viewer
+from makingdata.errors import AccessDenied
 
 IDENTITY = ["urn", "school_urn", "laestab", "school_laestab", "school_name", "estab"]
 LEVELS = ["National", "Regional", "Local authority", "School", None]
+
+
+@settings(max_examples=60)
+@given(
+    with_urn_and_date=st.booleans(),
+    audience=st.sampled_from(["partner", "public"]),
+    n=st.integers(0, 5),
+)
+def test_pupil_or_school_day_rows_are_refused(
+    with_urn_and_date: bool, audience: str, n: int
+) -> None:
+    frame = pl.DataFrame({"pupil_key": list(range(n)), "sess_possible": [2] * n})
+    if with_urn_and_date:
+        frame = frame.drop("pupil_key").with_columns(
+            urn=pl.lit(100001), date=pl.lit(dt.date(2025, 9, 8))
+        )
+    viewer = Viewer.partner("AAA") if audience == "partner" else Viewer.public()
+    with pytest.raises(AccessDenied, match=r"seeds/003_39734155fc877a52\.txt §4"):
+        scope(
+            frame,
+            viewer=viewer,
+            purpose="research",
+            directory=Directory([]),
+            agreements=[],
+            audit=None,
+        )
 
 
 @settings(max_examples=60)
