@@ -241,6 +241,20 @@ def finish(
         )
     )
     out = collect_source(source, plan)
+    # Blank lines after the last row with content (an editor's or Excel's
+    # trailing newlines) are not rows: drop them and say how many.
+    content = out.filter(bit_col != 1)
+    last = content.get_column(ROW).max() if content.height else None
+    trailing = (
+        out.filter((bit_col == 1) & (pl.col(ROW) > last)) if last is not None else out
+    )
+    n_trailing = trailing.height
+    if n_trailing:
+        out = (
+            out.filter((bit_col != 1) | (pl.col(ROW) <= last))
+            if last is not None
+            else out.clear()
+        )
     n_read = out.height
     stats = out.select(
         *[
@@ -272,6 +286,15 @@ def finish(
                 "message": w.message,
             }
         )
+    rows.append(
+        {
+            "check": "trailing_blank_lines",
+            "column": None,
+            "result": WARNING if n_trailing else PASS,
+            "n_failing": n_trailing,
+            "message": "blank lines at the end of the file were not counted as rows",
+        }
+    )
     valid = out.filter(bit_col == 0).select(
         [pl.col(c).cast(d).alias(c) for c, d in contract.items()]
     )

@@ -284,3 +284,17 @@ def test_both_layouts_is_unusable(tmp_path: Path) -> None:
 def test_semicolon_separator_option(tmp_path: Path) -> None:
     p = write(tmp_path, f"upn;urn;date;session;code\n{UPN};100001;2024-09-02;AM;/\n")
     assert read_marks(p, key=KEY, separator=";").ok
+
+
+def test_trailing_blank_lines_are_not_rows(tmp_path: Path) -> None:
+    row = f"{UPN},100001,2024-09-02,AM,/"
+    p = write(
+        tmp_path,
+        f"upn,urn,date,session,code\r\n{row}\r\n,,,,\r\n{row[:-4]}PM,\\\r\n\r\n\r\n",
+    )
+    result = read_marks(p, key=KEY)
+    # The blank row in the middle is a row (rejected); the two at the end are not.
+    assert (result.n_read, result.n_valid) == (3, 2)
+    assert rejects_set(result) == {(3, "blank_row")}
+    check = result.report.checks.filter(check="trailing_blank_lines").row(0, named=True)
+    assert (check["result"], check["n_failing"]) == ("WARNING", 2)
