@@ -186,6 +186,7 @@ def finish(
     warnings: Sequence[Rule] = (),
     contract: Mapping[str, pl.DataType],
     reject_keys: Sequence[str] = (ROW,),
+    blank_columns: Sequence[str] | None = None,
     column_alias: Mapping[str, str] | None = None,
     layout: str | None = None,
     strict: bool,
@@ -215,7 +216,7 @@ def finish(
             (
                 prs.text(c) if schema[prs.raw(c)] == pl.String else pl.col(prs.raw(c))
             ).is_null()
-            for c in raw_columns
+            for c in (raw_columns if blank_columns is None else blank_columns)
         ]
     ).alias("_blank")
     bits = (
@@ -243,18 +244,14 @@ def finish(
     out = collect_source(source, plan)
     # Blank lines after the last row with content (an editor's or Excel's
     # trailing newlines) are not rows: drop them and say how many.
-    content = out.filter(bit_col != 1)
-    last = content.get_column(ROW).max() if content.height else None
-    trailing = (
-        out.filter((bit_col == 1) & (pl.col(ROW) > last)) if last is not None else out
+    # (Computed on single columns, so the frame is copied only when needed.)
+    last = out.select(pl.col(ROW).filter(bit_col != 1).max()).item()
+    trailing = (bit_col == 1) & (
+        pl.lit(value=True) if last is None else pl.col(ROW) > last
     )
-    n_trailing = trailing.height
+    n_trailing = int(out.select(trailing.sum()).item())
     if n_trailing:
-        out = (
-            out.filter((bit_col != 1) | (pl.col(ROW) <= last))
-            if last is not None
-            else out.clear()
-        )
+        out = out.filter(trailing.not_())
     n_read = out.height
     stats = out.select(
         *[
@@ -292,7 +289,8 @@ def finish(
             "column": None,
             "result": WARNING if n_trailing else PASS,
             "n_failing": n_trailing,
-            "message": "blank lines at the end of the file were not counted as rows",
+            "message": "blank lines at the end of the file were not counted as "
+            "rows (a wide marks line counts twice, AM and PM)",
         }
     )
     valid = out.filter(bit_col == 0).select(
@@ -590,6 +588,10 @@ def _read_marks(source: Source, *, key: str | bytes | None, strict: bool) -> Rea
         lazy=lazy,
         raw=raw,
         reject_keys=(ROW, prs.raw("session")) if layout == "wide" else (ROW,),
+        # In the wide layout the session is made from the column name, not read.
+        blank_columns=[c for c in raw_columns if c != "session"]
+        if layout == "wide"
+        else None,
         raw_columns=raw_columns,
         typed=typed,
         rules=[

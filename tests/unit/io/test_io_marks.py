@@ -298,3 +298,17 @@ def test_trailing_blank_lines_are_not_rows(tmp_path: Path) -> None:
     assert rejects_set(result) == {(3, "blank_row")}
     check = result.report.checks.filter(check="trailing_blank_lines").row(0, named=True)
     assert (check["result"], check["n_failing"]) == ("WARNING", 2)
+
+
+def test_blank_lines_in_the_wide_layout(tmp_path: Path) -> None:
+    row = f"{UPN},100001,02/09/2024,/,\\"
+    p = write(
+        tmp_path,
+        f"upn,urn,date,am,pm\n{row}\n,,,,\n{row.replace('02/09', '03/09')}\n\n",
+    )
+    result = read_marks(p, key=KEY)
+    assert rejects_set(result) == {(3, "blank_row")}
+    assert result.rejects["session"].to_list() == ["AM", "PM"]
+    assert (result.n_read, result.n_valid) == (6, 4)
+    check = result.report.checks.filter(check="trailing_blank_lines").row(0, named=True)
+    assert check["n_failing"] == 2  # one blank line = two marks, AM and PM
