@@ -444,16 +444,20 @@ def main() -> None:
     )
     parser.add_argument("--days", type=int, default=5, help="weekdays in scenario B")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-a", action="store_true")
     parser.add_argument("--skip-b", action="store_true")
     args = parser.parse_args()
     print(
         f"polars {pl.__version__}, duckdb {duckdb.__version__}, pandas {pd.__version__}"
     )
-    t0 = time.perf_counter()
-    one = synth.generate(scale=args.scale, start=args.day, end=args.day, seed=args.seed)
-    print(f"synthetic set-up {time.perf_counter() - t0:.1f} s (scale {args.scale})")
-    scenario_a(one, args.day)
-    del one
+    if not args.skip_a:
+        t0 = time.perf_counter()
+        one = synth.generate(
+            scale=args.scale, start=args.day, end=args.day, seed=args.seed
+        )
+        print(f"synthetic set-up {time.perf_counter() - t0:.1f} s (scale {args.scale})")
+        scenario_a(one, args.day)
+        del one
     if not args.skip_b:
         end = args.day
         days = 0
