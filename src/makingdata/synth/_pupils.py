@@ -109,6 +109,8 @@ def _year_factor(phase_code: I64, yg: I64) -> F64:
     special = phase_code == SPECIAL
     f = np.where(special & (yg == 0), 0.3, f)
     f = np.where(special & (yg >= 12), 0.5, f)
+    # all-through schools: a primary phase half the size of the secondary
+    f = np.where((phase_code == ALL_THROUGH) & (yg < 7), 0.5, f)
     out: F64 = f
     return out
 

@@ -21,8 +21,12 @@ _ASSUMED = (
     "(recent years); not checked against a file in this project"
 )
 _SEVERE = (
-    "attendance-domain.md: recent years about 2% (DfE annual absence releases); "
-    "approximate"
+    "approximate: about 2% in DfE's recent annual absence releases; "
+    "not checked against a file in this project"
+)
+_FSM_GAP = (
+    "approximate: FSM pupils about twice as likely to be persistently absent in "
+    "DfE's recent releases; not checked against a file in this project"
 )
 
 
@@ -79,7 +83,7 @@ _ROWS = (
         1.6,
         2.8,
         "ratio",
-        "attendance-domain.md and the brief: FSM PA roughly twice non-FSM",
+        _FSM_GAP,
     ),
     ("fsm_eligible", 25.0, 23.0, 27.5, "%", _ASSUMED),
     ("sen_support", 13.0, 11.5, 14.5, "%", _ASSUMED),
