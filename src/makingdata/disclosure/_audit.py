@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from makingdata.disclosure._protect import ProtectedTable
+from makingdata.disclosure._rules import Rounding
 from makingdata.disclosure._solver import incidence, intervals
 from makingdata.disclosure._tables import TableSpec, build_structure, ees_spec
 from makingdata.errors import InputError
@@ -82,9 +83,9 @@ class AuditReport:
 
     @property
     def flagged(self) -> pl.DataFrame:
-        """Sensitive cells whose interval is too narrow (``exact``, ``exact zero``, ``narrow``)."""
+        """Cells that need attention: ``exact``, ``exact zero``, ``narrow`` or ``inconsistent``."""
         return self.cells.filter(
-            pl.col("finding").is_in(["exact", "exact zero", "narrow"])
+            pl.col("finding").is_in(["exact", "exact zero", "narrow", "inconsistent"])
         )
 
     @property
@@ -195,12 +196,16 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
     if not items:
         raise InputError("nothing to audit", hint="pass at least one table")
     sec = None
+    round_all = 0
     frames: list[pl.DataFrame] = []
     sensitive_rows: list[pl.Series | None] = []
     for t in items:
         if isinstance(t, ProtectedTable):
             spec = spec or t.spec
             sec = sec or t.rules.secondary
+            for rule in t.rules.of(Rounding):
+                assert isinstance(rule, Rounding)
+                round_all = max(round_all, rule.base)
             frames.append(t.table)
             sensitive_rows.append(t.status["disclosure_status"] == "primary")
         elif isinstance(t, pl.DataFrame):
@@ -277,12 +282,17 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
         known = np.isfinite(v)
         lb = np.where(known, v, 0.0)
         ub = np.where(known, v, np.inf)
+        # a count published rounded half-up to ``base`` stands for the whole
+        # numbers r - floor(base/2) .. r + ceil(base/2) - 1
+        bases = np.zeros(n, dtype=np.int64)
         if level is not None:
             for lv, base in rounded.items():
-                at = (level == lv).to_numpy() & known
-                half = base / 2
-                lb[at] = np.maximum(v[at] - half, 0)
-                ub[at] = v[at] + half - (1 if base % 2 == 0 else 0)
+                bases[(level == lv).to_numpy()] = base
+        if round_all:
+            bases[:] = np.maximum(bases, round_all)
+        at = known & (bases > 0)
+        lb[at] = np.maximum(v[at] - bases[at] // 2, 0)
+        ub[at] = v[at] + (bases[at] + 1) // 2 - 1
         lowish = sym.is_in(["low", "k", "~"]).fill_null(value=False).to_numpy()
         lb = np.concatenate([lb, np.zeros(struct.n_cells - n)])
         ub = np.concatenate([ub, np.full(struct.n_cells - n, np.inf)])

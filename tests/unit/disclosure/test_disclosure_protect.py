@@ -465,3 +465,18 @@ def test_protect_without_highspy(monkeypatch: pytest.MonkeyPatch) -> None:
     p = protect(school_table(), "public", spec=LA_SPEC, rules=keep_schools())
     assert audit(p).ok
     assert p.report.rows_primary == 1
+
+
+def test_rounded_release_is_audited_as_intervals() -> None:
+    rules = keep_schools((Rounding("round-5", 5, SDC_HANDBOOK),))
+    p = protect(school_table(), "public", spec=LA_SPEC, rules=rules)
+    report = audit(p)
+    assert not (report.cells["finding"] == "inconsistent").any()
+    assert report.ok
+
+
+def test_inconsistent_relations_are_flagged() -> None:
+    df = pl.DataFrame({"fsm_status": ["Total", "FSM", "Not"], "n": ["40", "c", "45"]})
+    report = audit(df, spec=TableSpec(counts=("n",), filters=("fsm_status",), time=()))
+    assert report.cells["finding"].to_list() == ["inconsistent"]
+    assert not report.ok
