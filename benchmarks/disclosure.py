@@ -383,6 +383,7 @@ def acro_comparison(
             acro_true_audit.cells.group_by("finding").len().iter_rows()
         ),
         "ours_protect_s": round(ours_s, 2),
+        "acro_time_over_ours": round(meta["acro_s"] / ours_s, 1),
         "ours_cells_suppressed": p.report.rows_primary + p.report.rows_secondary,
         "ours_primary": p.report.rows_primary,
         "ours_audit_flagged": ours_audit.flagged.height,
