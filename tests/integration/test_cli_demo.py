@@ -1,0 +1,57 @@
+"""`makingdata demo` runs the whole data path and reports what each stage did."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def demo_output() -> str:
+    # One run for the whole module, through the real entry point.
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "makingdata.cli",
+            "demo",
+            "--start",
+            "2025-09-08",
+            "--end",
+            "2025-09-19",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_every_stage_runs(demo_output: str) -> None:
+    for n in range(1, 8):
+        assert f"[{n}/7]" in demo_output
+
+
+def test_planted_errors_are_all_rejected_and_nothing_else(demo_output: str) -> None:
+    m = re.search(r"(\d[\d,]*) rejected \((\d+) errors were planted\)", demo_output)
+    assert m is not None
+    assert m.group(1) == m.group(2)
+    assert "rows in = valid + rejected: True" in demo_output
+
+
+def test_forbidden_purpose_is_refused(demo_output: str) -> None:
+    assert "refused:" in demo_output
+    assert "academisation" in demo_output
+
+
+def test_public_release_passes_its_audit(demo_output: str) -> None:
+    assert re.search(r"audit of the protected release: .* -> OK", demo_output)
+
+
+def test_flight_path_request_is_prohibited(demo_output: str) -> None:
+    assert "overall verdict prohibited" in demo_output
