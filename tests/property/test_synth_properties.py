@@ -43,7 +43,7 @@ def test_calendar_shape(year: int, la: int) -> None:
     ]
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(
     seed=st.integers(0, 2**31),
     la=st.sampled_from(LAS),
