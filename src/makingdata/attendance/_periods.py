@@ -22,6 +22,12 @@ from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
+from makingdata._calendar import (
+    MONDAY,
+    easter_sunday,
+    last_weekday_of_month,
+    weekday_on_or_after,
+)
 from makingdata.errors import InputError
 
 if TYPE_CHECKING:
@@ -57,39 +63,6 @@ HALF_TERMS: tuple[str, ...] = (
     "Summer 2",
 )
 _TERM_OF = {h: h.split()[0] + " term" for h in HALF_TERMS}
-
-
-def easter_sunday(year: int) -> dt.date:
-    """Return Easter Sunday of ``year`` (Gregorian calendar, anonymous algorithm).
-
-    Examples
-    --------
-    >>> from makingdata.attendance import easter_sunday
-    >>> easter_sunday(2025)
-    datetime.date(2025, 4, 20)
-    """
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    ell = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * ell) // 451
-    month, day = divmod(h + ell - 7 * m + 114, 31)
-    return dt.date(year, month, day + 1)
-
-
-def _last_monday(year: int, month: int) -> dt.date:
-    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-    last = nxt - dt.timedelta(days=1)
-    return last - dt.timedelta(days=last.weekday())
-
-
-def _nth_monday(year: int, month: int, n: int) -> dt.date:
-    first = dt.date(year, month, 1)
-    return first + dt.timedelta(days=(7 - first.weekday()) % 7 + 7 * (n - 1))
 
 
 def academic_year(date: dt.date) -> int:
@@ -140,11 +113,11 @@ def default_calendar(years: Iterable[int]) -> pl.DataFrame:
         easter_monday = easter_sunday(y + 1) + dt.timedelta(days=1)
         starts += [
             dt.date(y, 8, 1),
-            _last_monday(y, 10) + dt.timedelta(days=7),
+            last_weekday_of_month(y, 10, MONDAY) + dt.timedelta(days=7),
             dt.date(y + 1, 1, 1),
-            _nth_monday(y + 1, 2, 3) + dt.timedelta(days=7),
+            weekday_on_or_after(dt.date(y + 1, 2, 15), MONDAY) + dt.timedelta(days=7),
             easter_monday,
-            _last_monday(y + 1, 5),
+            last_weekday_of_month(y + 1, 5, MONDAY),
         ]
         labels += list(HALF_TERMS)
     return pl.DataFrame(

@@ -18,12 +18,18 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from makingdata._calendar import (
+    FRIDAY,
+    MONDAY,
+    THURSDAY,
+    easter_sunday,
+    last_weekday_of_month,
+    weekday_on_or_after,
+)
 from makingdata.synth._hash import mix_int
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-_MON, _TUE, _WED, _THU, _FRI = range(5)
 
 #: One-off bank holidays in England (in addition to the regular eight).
 _EXTRA_BANK_HOLIDAYS = (
@@ -48,51 +54,26 @@ N_INSET = 5
 TERM_DTYPE = pl.Enum(["Autumn", "Spring", "Summer"])
 
 
-def easter_sunday(year: int) -> dt.date:
-    """Return Easter Sunday (Gregorian, anonymous algorithm)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    ell = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * ell) // 451
-    month, day = divmod(h + ell - 7 * m + 114, 31)
-    return dt.date(year, month, day + 1)
-
-
-def _nth_weekday_on_or_after(d: dt.date, weekday: int) -> dt.date:
-    return d + dt.timedelta(days=(weekday - d.weekday()) % 7)
-
-
-def _last_weekday_of_month(year: int, month: int, weekday: int) -> dt.date:
-    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-    last = nxt - dt.timedelta(days=1)
-    return last - dt.timedelta(days=(last.weekday() - weekday) % 7)
-
-
 def bank_holidays(year: int) -> set[dt.date]:
     """Return England's bank holidays in calendar ``year``."""
     out: set[dt.date] = set()
     jan1 = dt.date(year, 1, 1)
-    out.add(jan1 if jan1.weekday() < 5 else _nth_weekday_on_or_after(jan1, _MON))
+    out.add(jan1 if jan1.weekday() < 5 else weekday_on_or_after(jan1, MONDAY))
     easter = easter_sunday(year)
     out.add(easter - dt.timedelta(days=2))
     out.add(easter + dt.timedelta(days=1))
-    early_may = _nth_weekday_on_or_after(dt.date(year, 5, 1), _MON)
+    early_may = weekday_on_or_after(dt.date(year, 5, 1), MONDAY)
     out.add(_MOVED.get(early_may, early_may))
-    spring = _last_weekday_of_month(year, 5, _MON)
+    spring = last_weekday_of_month(year, 5, MONDAY)
     out.add(_MOVED.get(spring, spring))
-    out.add(_last_weekday_of_month(year, 8, _MON))
+    out.add(last_weekday_of_month(year, 8, MONDAY))
     xmas = dt.date(year, 12, 25)
     boxing = dt.date(year, 12, 26)
     if xmas.weekday() >= 5:
-        xmas = _nth_weekday_on_or_after(xmas, _MON)
+        xmas = weekday_on_or_after(xmas, MONDAY)
     out.add(xmas)
     if boxing.weekday() >= 5 or boxing == xmas:
-        boxing = _nth_weekday_on_or_after(xmas + dt.timedelta(days=1), _MON)
+        boxing = weekday_on_or_after(xmas + dt.timedelta(days=1), MONDAY)
         if boxing == xmas:  # pragma: no cover - defensive
             boxing += dt.timedelta(days=1)
     out.add(boxing)
@@ -121,23 +102,23 @@ class TermDates:
 def term_dates(la: int, year: int) -> TermDates:
     """Return the terms (name, first day, last day) and half-term breaks."""
     sep1 = dt.date(year, 9, 1)
-    first = _nth_weekday_on_or_after(sep1, _MON) if sep1.weekday() >= 5 else sep1
-    if first.weekday() == _MON:
+    first = weekday_on_or_after(sep1, MONDAY) if sep1.weekday() >= 5 else sep1
+    if first.weekday() == MONDAY:
         # most schools skip the Monday when 1 September is a Monday
         first += dt.timedelta(days=1)
     first += dt.timedelta(days=_variant(la, year, 1, 3))
     while first.weekday() >= 5:  # pragma: no cover - the variants stay in the week
         first += dt.timedelta(days=1)
-    oct_ht = _last_weekday_of_month(year, 10, _MON)
+    oct_ht = last_weekday_of_month(year, 10, MONDAY)
     if _variant(la, year, 2, 7) == 0:
         oct_ht -= dt.timedelta(days=7)
-    aut_end = _nth_weekday_on_or_after(dt.date(year, 12, 16), _FRI)
+    aut_end = weekday_on_or_after(dt.date(year, 12, 16), FRIDAY)
 
-    spr_start = _nth_weekday_on_or_after(dt.date(year + 1, 1, 4), _MON)
+    spr_start = weekday_on_or_after(dt.date(year + 1, 1, 4), MONDAY)
     jan4 = dt.date(year + 1, 1, 4)
     if jan4.weekday() < 5:
-        spr_start = jan4 if jan4.weekday() <= _THU else spr_start
-    feb_ht = _nth_weekday_on_or_after(dt.date(year + 1, 2, 12), _MON)
+        spr_start = jan4 if jan4.weekday() <= THURSDAY else spr_start
+    feb_ht = weekday_on_or_after(dt.date(year + 1, 2, 12), MONDAY)
     if _variant(la, year, 3, 10) == 0:
         feb_ht += dt.timedelta(days=7)
     easter = easter_sunday(year + 1)
@@ -147,9 +128,9 @@ def term_dates(la: int, year: int) -> TermDates:
         easter_break = (easter - dt.timedelta(days=6), easter + dt.timedelta(days=5))
     spr_end = easter_break[0] - dt.timedelta(days=1)
     sum_start = easter_break[1] + dt.timedelta(days=1)
-    sum_start = _nth_weekday_on_or_after(sum_start, _MON)
-    may_ht = _last_weekday_of_month(year + 1, 5, _MON)
-    sum_end = _nth_weekday_on_or_after(dt.date(year + 1, 7, 17), _FRI)
+    sum_start = weekday_on_or_after(sum_start, MONDAY)
+    may_ht = last_weekday_of_month(year + 1, 5, MONDAY)
+    sum_end = weekday_on_or_after(dt.date(year + 1, 7, 17), FRIDAY)
     sum_end -= dt.timedelta(days=_variant(la, year, 5, 3))
     terms = (
         ("Autumn", first, aut_end),
