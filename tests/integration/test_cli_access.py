@@ -8,7 +8,7 @@ import json
 import polars as pl
 import pytest
 
-from makingdata.access import AuditLog, scope
+from makingdata.access import AuditLog, read_audit_log, scope
 from makingdata.cli import main
 from makingdata.domain import (
     Directory,
@@ -97,3 +97,97 @@ def test_show_filters_by_viewer_and_refusals(log_path, capsys):
 def test_show_missing_log_exits_2(tmp_path, capsys):
     assert main(["audit-log", "show", str(tmp_path / "nope.jsonl")]) == 2
     assert "no audit log at this path" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def synth_files(tmp_path_factory):
+    from makingdata import synth
+
+    d = synth.generate(
+        scale=0.01, start=D(2025, 9, 8), end=D(2025, 9, 19), la=330, seed=3
+    )
+    root = tmp_path_factory.mktemp("agg_access")
+    d.marks().write_parquet(root / "marks.parquet")
+    d.enrolments.write_parquet(root / "enrolments.parquet")
+    d.schools.write_parquet(root / "schools.parquet")
+    d.memberships.write_parquet(root / "memberships.parquet")
+    urns = sorted(d.schools["urn"].to_list())
+    sharing = urns[::2]  # half the schools have a statutory agreement on file
+    lines = ["urn,recipient,start,legal_basis"]
+    lines += [f"{u},DfE,2024-08-19,statutory" for u in sharing]
+    (root / "agreements.csv").write_text("\n".join(lines) + "\n")
+    return root, d, set(sharing)
+
+
+def _aggregate(root, *extra):
+    return main(
+        [
+            "aggregate",
+            "--marks", str(root / "marks.parquet"),
+            "--enrolments", str(root / "enrolments.parquet"),
+            "--schools", str(root / "schools.parquet"),
+            "--memberships", str(root / "memberships.parquet"),
+            "--from", "2025-09-08",
+            "--to", "2025-09-19",
+            "--level", "school",
+            *extra,
+        ]
+    )  # fmt: skip
+
+
+def test_aggregate_with_a_trust_viewer_shows_only_its_sharing_schools(
+    synth_files, tmp_path
+):
+    root, d, sharing = synth_files
+    window = (D(2025, 9, 8), D(2025, 9, 19))
+    members = d.memberships.filter(
+        (pl.col("joined").is_null() | (pl.col("joined") <= window[1]))
+        & (pl.col("left").is_null() | (pl.col("left") >= window[0]))
+    )
+    trust = (
+        members.filter(pl.col("urn").is_in(list(sharing)))
+        .group_by("trust_id")
+        .len()
+        .sort("len", "trust_id")
+        .row(-1)[0]
+    )
+    mine = set(members.filter(pl.col("trust_id") == trust)["urn"].to_list())
+    log = tmp_path / "audit.jsonl"
+    out = tmp_path / "trust.csv"
+    code = _aggregate(
+        root,
+        "--viewer", f"trust:{trust}",
+        "--purpose", "Support",
+        "--agreements", str(root / "agreements.csv"),
+        "--audit-log", str(log),
+        "--out", str(out),
+    )  # fmt: skip
+    assert code == 0
+    table = pl.read_csv(out)
+    shown = set(table["school_urn"].cast(pl.Int64).to_list())
+    assert shown
+    assert shown <= mine & sharing
+    everyone = tmp_path / "all.csv"
+    assert _aggregate(root, "--out", str(everyone)) == 0
+    full = pl.read_csv(everyone)
+    assert set(full["school_urn"].cast(pl.Int64).to_list()) & mine & sharing == shown
+    decisions = read_audit_log(log)
+    assert decisions["decision"].to_list() == ["granted", "granted"]
+    assert decisions["frame_kind"].to_list() == ["marks", "enrolments"]
+
+
+def test_aggregate_refuses_a_forbidden_purpose(synth_files, tmp_path, capsys):
+    root, _, _ = synth_files
+    log = tmp_path / "audit.jsonl"
+    code = _aggregate(
+        root,
+        "--viewer", "dfe",
+        "--purpose", "academization",
+        "--agreements", str(root / "agreements.csv"),
+        "--audit-log", str(log),
+        "--out", str(tmp_path / "t.csv"),
+    )  # fmt: skip
+    assert code == 2
+    assert "would break the promise in seeds/003" in capsys.readouterr().err
+    assert read_audit_log(log)["decision"].to_list() == ["refused"]
+    assert not (tmp_path / "t.csv").exists()

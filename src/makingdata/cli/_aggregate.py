@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from makingdata._contracts import MEMBERSHIPS_SCHEMA
+from makingdata.access import add_scope_arguments, apply_cli_scope
 from makingdata.attendance import BREAKDOWNS, PERIODS, Cohort, attendance_table, rollup
+from makingdata.domain import Directory
 from makingdata.errors import InputError
 from makingdata.io import read_enrolments, read_marks, read_schools
 
@@ -100,6 +102,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "(default: MAKINGDATA_PSEUDONYM_KEY)",
     )
     p.add_argument("--out", required=True, type=Path, metavar="PATH")
+    add_scope_arguments(p, with_directory=False)
     p.set_defaults(func=run_aggregate)
 
     r = sub.add_parser(
@@ -175,9 +178,15 @@ def run_aggregate(args: argparse.Namespace) -> int:
     memberships = (
         _read_memberships(args.memberships) if args.memberships is not None else None
     )
+    marks_in, enrolments_in = marks.valid.lazy(), enrolments.valid.lazy()
+    if args.viewer is not None or args.purpose is not None:
+        # only what the viewer may see for the purpose (makingdata.access.scope)
+        directory = Directory.from_frames(schools.valid, memberships)
+        marks_in = apply_cli_scope(marks_in, args, directory=directory)
+        enrolments_in = apply_cli_scope(enrolments_in, args, directory=directory)
     table = attendance_table(
-        marks.valid.lazy(),
-        enrolments.valid.lazy(),
+        marks_in,
+        enrolments_in,
         schools.valid.lazy(),
         memberships.lazy() if memberships is not None else None,
         levels=args.level,
