@@ -6,16 +6,8 @@ import hashlib
 import os
 
 import polars as pl
-from stdnum.exceptions import (
-    InvalidChecksum,
-    InvalidComponent,
-    InvalidFormat,
-    InvalidLength,
-)
-from stdnum.exceptions import ValidationError as StdnumValidationError
-from stdnum.gb import upn as stdnum_upn
 
-from makingdata.domain._identifiers import _known_la_numbers
+from makingdata.domain import check_upns
 from makingdata.errors import InputError
 
 #: Environment variable read when no key is passed.
@@ -24,19 +16,13 @@ KEY_ENV_VAR = "MAKINGDATA_PSEUDONYM_KEY"
 #: BLAKE2b accepts keys of 1 to 64 bytes.
 _MAX_KEY_BYTES = 64
 
-#: UPN rule names, by the stdnum exception that signals them.
+#: The messages of the readers' UPN rules. Which rule a UPN breaks is decided
+#: by :func:`makingdata.domain.check_upns` (``upn_rule``).
 UPN_RULES: dict[str, str] = {
     "upn_length": "upn must be 13 characters",
     "upn_format": "upn must be a check letter, 11 digits and a final digit or letter",
     "upn_la_code": "characters 2-4 of the upn must be an English LA code",
     "upn_check_letter": "the upn's check letter does not match (DfE check-letter algorithm)",
-}
-
-
-_STDNUM_RULES: dict[type[Exception], str] = {
-    InvalidLength: "upn_length",
-    InvalidFormat: "upn_format",
-    InvalidChecksum: "upn_check_letter",
 }
 
 
@@ -69,17 +55,10 @@ def resolve_key(key: str | bytes | None) -> bytes:
     return raw
 
 
-def _english_la_numbers() -> frozenset[int]:
-    """Old LA codes known to makingdata (live and abolished) plus stdnum's list.
-
-    stdnum's list dates from 2011 and lacks LAs created since (838, 839,
-    940-943 ...), whose UPNs are valid. The table is :mod:`makingdata.domain`'s.
-    """
-    return _known_la_numbers() | frozenset(stdnum_upn._la_numbers)
-
-
 def upn_problem(upn: str) -> str | None:
     """Return the rule a (compacted) UPN breaks, or None if it is valid.
+
+    The rule is :func:`makingdata.domain.check_upns`'s ``upn_rule``.
 
     Examples
     --------
@@ -89,16 +68,8 @@ def upn_problem(upn: str) -> str | None:
     >>> upn_problem("A801200005001")
     'upn_check_letter'
     """
-    try:
-        stdnum_upn.validate(upn)
-    except InvalidComponent:
-        if int(upn[1:4]) not in _english_la_numbers():
-            return "upn_la_code"
-        if stdnum_upn.calc_check_digit(upn[1:]) != upn[0]:
-            return "upn_check_letter"
-    except StdnumValidationError as err:
-        return _STDNUM_RULES.get(type(err), "upn_format")
-    return None
+    rule: str | None = check_upns(pl.Series([upn], dtype=pl.String)).item(0, "upn_rule")
+    return rule
 
 
 def hash_upn(upn: str, key: bytes) -> int:
@@ -127,12 +98,11 @@ def upn_map(upns: pl.Series, key: bytes) -> pl.DataFrame:
     """
     distinct = upns.drop_nulls().unique()
     texts: list[str] = distinct.to_list()
-    keys: list[int | None] = []
-    rules: list[str | None] = []
-    for text in texts:
-        rule = upn_problem(text)
-        rules.append(rule)
-        keys.append(None if rule else hash_upn(text, key))
+    rules: list[str | None] = check_upns(distinct).get_column("upn_rule").to_list()
+    keys = [
+        None if rule else hash_upn(text, key)
+        for text, rule in zip(texts, rules, strict=True)
+    ]
     return pl.DataFrame(
         {"_upn": texts, "pupil_key": keys, "_upn_rule": rules},
         schema={
