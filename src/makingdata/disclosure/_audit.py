@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 import polars as pl
 
-from makingdata.disclosure._protect import ProtectedTable
+from makingdata.disclosure._protect import ProtectedTable, protected_columns
 from makingdata.disclosure._rules import Rounding
 from makingdata.disclosure._solver import incidence, intervals
 from makingdata.disclosure._tables import TableSpec, build_structure, ees_spec
@@ -196,6 +196,7 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
     if not items:
         raise InputError("nothing to audit", hint="pass at least one table")
     sec = None
+    rule_sets = []
     round_all = 0
     frames: list[pl.DataFrame] = []
     sensitive_rows: list[pl.Series | None] = []
@@ -203,6 +204,7 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
         if isinstance(t, ProtectedTable):
             spec = spec or t.spec
             sec = sec or t.rules.secondary
+            rule_sets.append(t.rules)
             for rule in t.rules.of(Rounding):
                 assert isinstance(rule, Rounding)
                 round_all = max(round_all, rule.base)
@@ -221,6 +223,14 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
     if protection is None:
         protection = sec.protection if sec is not None else 6.0
     counts = list(columns or spec.counts)
+    # One definition of "sensitive" with protect(): for a ProtectedTable, the
+    # primary cells of the protected columns (pupil counts). A plain frame's
+    # rules are unknown, so every ``c`` cell of every column is sensitive.
+    guarded: set[str] | None = None
+    if rule_sets:
+        guarded = set()
+        for rs in rule_sets:
+            guarded.update(protected_columns(rs, list(spec.counts)))
     prepared = []
     for i, (fr, sens) in enumerate(zip(frames, sensitive_rows, strict=True)):
         missing = [c for c in counts if c not in fr.columns]
@@ -302,7 +312,16 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
         if latents.size:
             out.append(
                 _increments(
-                    struct, lb, ub, latents, m, c, float(protection), merged, keys
+                    struct,
+                    lb,
+                    ub,
+                    latents,
+                    m,
+                    c,
+                    float(protection),
+                    merged,
+                    keys,
+                    guarded=guarded is None or c in guarded,
                 )
             )
             lps += 2 * latents.size
@@ -314,7 +333,7 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
         sens_all = merged.select(
             pl.when(pl.col("__sens").is_null())
             .then(pl.col(f"__sym_{c}") == "c")
-            .otherwise(pl.col("__sens"))
+            .otherwise(pl.col("__sens") & (guarded is None or c in guarded))
             .fill_null(value=False)
         ).to_series()
         sensitive = sens_all.to_numpy()[targets].astype(bool)
@@ -368,11 +387,13 @@ def _increments(  # noqa: PLR0917 - private
     protection: float,
     merged: pl.DataFrame,
     keys: list[str],
+    *,
+    guarded: bool = True,
 ) -> pl.DataFrame:
     """Intervals of the unpublished increments between year-to-date periods."""
     res = intervals(struct, lb, ub, latents, m=m)
     width = res.hi - res.lo
-    small = (res.lo > 0) & (res.hi < protection)
+    small = (res.lo > 0) & (res.hi < protection) & guarded
     exact = small & (width <= 0)
     finding = np.where(exact, "exact", np.where(small, "narrow", "protected"))
     later = struct.latent_next[latents - struct.n_rows]

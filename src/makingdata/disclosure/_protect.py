@@ -21,7 +21,13 @@ from makingdata.disclosure._rules import (
     rule_set,
 )
 from makingdata.disclosure._secondary import complementary
-from makingdata.disclosure._tables import TableSpec, build_structure, combine, ees_spec
+from makingdata.disclosure._tables import (
+    TableSpec,
+    build_structure,
+    combine,
+    ees_spec,
+    is_rate_column,
+)
 from makingdata.errors import DisclosureError, InputError
 
 if TYPE_CHECKING:
@@ -37,6 +43,7 @@ __all__ = [
     "ProtectionReport",
     "protect",
     "protect_tables",
+    "protected_columns",
     "require_protected",
     "write_protected_csv",
 ]
@@ -168,7 +175,15 @@ class ProtectedTable:
         out = self.table
         rates = {r.column: r for r in self.spec.rates}
         exprs = []
-        for col in (*self.spec.counts, *rates):
+        other_rates = [
+            c
+            for c, t in out.schema.items()
+            if t.is_numeric()
+            and is_rate_column(c)
+            and c not in rates
+            and c not in self.spec.counts
+        ]
+        for col in (*self.spec.counts, *rates, *other_rates):
             if col not in out.columns:
                 continue
             text = pl.col(col).cast(pl.String)
@@ -189,6 +204,44 @@ class ProtectedTable:
                 .alias(col)
             )
         return out.with_columns(exprs)
+
+
+def protected_columns(rules: RuleSet, counts: Sequence[str]) -> list[str]:
+    """Return the count columns whose suppressed cells must not be recoverable.
+
+    They are the columns the rule set's threshold rules count (pupils), or
+    the first count column when none of those is present. :func:`protect`
+    chooses complementary suppressions so that every primary cell of these
+    columns keeps an interval at least the protection level wide, and
+    :func:`~makingdata.disclosure.audit` checks exactly these cells of a
+    :class:`ProtectedTable`: one definition of *sensitive* for both, so that
+    ``audit(protect(t, audience)).ok`` holds. Other count columns (sessions,
+    reason codes) are suppressed with their row and bounded by the audit, but
+    they are not protected quantities: their small values (a region with 2
+    sessions of code K) are published in the margins anyway.
+
+    Parameters
+    ----------
+    rules
+        The rule set.
+    counts
+        The count columns of the table.
+
+    Returns
+    -------
+    list of str
+        The protected columns (the rule set's order; the first one prices
+        the suppressions).
+
+    Examples
+    --------
+    >>> protected_columns(rule_set("public"), ["sess_possible", "enrolments"])
+    ['enrolments']
+    >>> protected_columns(rule_set("public"), ["sess_possible", "sess_overall"])
+    ['sess_possible']
+    """
+    found = [c for c in rules.threshold_columns if c in counts]
+    return found or list(counts[:1])
 
 
 def _drop_identifiers(
@@ -354,8 +407,7 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
     sensitive = np.zeros(struct.n_cells, dtype=bool)
     sensitive[reasons["row"].to_numpy()] = True
     counts = [c for c in spec.counts if c in work.columns]
-    thresholds = [c for c in rs.threshold_columns if c in counts]
-    audit_cols = thresholds or counts[:1]
+    audit_cols = protected_columns(rs, counts)
 
     def cell_values(col: str) -> NDArray[np.float64]:
         v = work[col].cast(pl.Float64).fill_null(np.nan).to_numpy()
@@ -443,7 +495,17 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
         )
     )
     mask = pl.Series(row_supp)
-    rate_cols = [r.column for r in spec.rates if r.column in work.columns]
+    # every rate of a suppressed row goes, declared in the spec or not
+    rate_cols = list(
+        dict.fromkeys(
+            [r.column for r in spec.rates if r.column in work.columns]
+            + [
+                c
+                for c, t in work.schema.items()
+                if t.is_numeric() and is_rate_column(c) and c not in counts
+            ]
+        )
+    )
     out = work.with_columns(
         [
             pl.when(pl.lit(mask)).then(None).otherwise(pl.col(c)).alias(c)

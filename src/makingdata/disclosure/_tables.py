@@ -16,6 +16,7 @@ the list of relations (sparse, one entry per cell per relation).
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import attrs
@@ -38,6 +39,7 @@ __all__ = [
     "build_structure",
     "combine",
     "ees_spec",
+    "is_rate_column",
 ]
 
 #: Geography columns of EES files (attendance-domain §4), used to key rows.
@@ -200,6 +202,40 @@ _EES_NESTINGS = (
 )
 
 
+#: Numeric columns of attendance tables that are neither counts nor rates.
+NOT_COUNTS: frozenset[str] = frozenset({"num_schools"})
+
+_RATE_TOKENS = frozenset({"percent", "perc", "rate"})
+
+
+def is_rate_column(name: str) -> bool:
+    """Whether a column name is a rate: it has a ``percent``/``perc``/``rate`` word.
+
+    Attendance kernels put the word at the end (``sess_overall_percent``) or
+    in the middle (``sess_overall_percent_pa_10_exact``, the absence rate of
+    persistently absent pupils); either way the column is not additive.
+
+    Parameters
+    ----------
+    name
+        A column name.
+
+    Returns
+    -------
+    bool
+        True for a rate.
+
+    Examples
+    --------
+    >>> [
+    ...     is_rate_column(c)
+    ...     for c in ("sess_overall_percent_pa_10_exact", "sess_overall_pa_10_exact")
+    ... ]
+    [True, False]
+    """
+    return any(p in _RATE_TOKENS for p in name.split("_"))
+
+
 def ees_spec(
     frame: pl.DataFrame,
     *,
@@ -208,8 +244,9 @@ def ees_spec(
 ) -> TableSpec:
     """Guess the spec of an EES-shaped attendance table from its columns.
 
-    Counts are the numeric columns that are not rates (``_percent``/``_perc``)
-    and not ``num_schools``; filters are the string columns that hold a
+    Counts are the numeric columns that are not rates (a ``percent``,
+    ``perc`` or ``rate`` word anywhere in the name, see
+    :func:`is_rate_column`) and not ``num_schools``; filters are the string columns that hold a
     ``Total`` (unless given); nestings are the standard EES ones whose levels
     and link columns are present.
 
@@ -257,9 +294,9 @@ def ees_spec(
     numeric = [
         c
         for c, t in frame.schema.items()
-        if t.is_numeric() and c not in geo and c != "num_schools"
+        if t.is_numeric() and c not in geo and c not in NOT_COUNTS
     ]
-    rate_cols = [c for c in numeric if c.endswith(("_percent", "_perc"))]
+    rate_cols = [c for c in numeric if is_rate_column(c)]
     counts = tuple(c for c in numeric if c not in rate_cols)
     if filters is None:
         filters = tuple(
@@ -271,15 +308,20 @@ def ees_spec(
         )
     rates = []
     for r in rate_cols:
-        stem = r.removesuffix("_percent").removesuffix("_perc")
-        if stem in counts:
-            den = (
-                "enrolments"
-                if stem.startswith("enrolments") and "enrolments" in counts
-                else ("sess_possible" if "sess_possible" in counts else None)
-            )
-            if den is not None:
-                rates.append(Rate(r, stem, den))
+        parts = r.split("_")
+        stem = "_".join(p for p in parts if p not in _RATE_TOKENS)
+        if stem not in counts:
+            continue
+        # a rate of a sub-population (``..._pa_10_exact``) is over that
+        # sub-population's own denominator
+        sub = re.search(r"_pa_[0-9]+_exact$", stem)
+        suffix = sub.group(0) if sub else ""
+        if stem.startswith("enrolments"):
+            den = "enrolments"
+        else:
+            den = f"sess_possible{suffix}"
+        if den in counts and den != stem:
+            rates.append(Rate(r, stem, den))
     levels = (
         set(frame["geographic_level"].unique().to_list())
         if "geographic_level" in frame.columns
