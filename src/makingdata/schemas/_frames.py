@@ -59,16 +59,21 @@ def code_invalid_on_date(code: str = "code", date: str = "date") -> pl.Expr:
     )
 
 
+def _urn_range() -> Rule:
+    """Return the URN-shape rule of every frame with a ``urn`` column."""
+    return Rule(
+        "urn_range",
+        "urn",
+        "urn must be a six-digit URN (100000-999999)",
+        _ids.urn_out_of_range("urn"),
+    )
+
+
 def marks_rules() -> list[Rule]:
     """Return the data rules of the marks frame, in report order."""
     return [
         *not_null_rules(list(MARKS_SCHEMA)),
-        Rule(
-            "urn_range",
-            "urn",
-            "urn must be a six-digit URN (100000-999999)",
-            _ids.urn_out_of_range("urn"),
-        ),
+        _urn_range(),
         Rule(
             "code_valid_on_date",
             "code",
@@ -99,12 +104,7 @@ def enrolments_rules() -> list[Rule]:
     )
     return [
         *not_null_rules(["pupil_key", "urn", "enrol_start"]),
-        Rule(
-            "urn_range",
-            "urn",
-            "urn must be a six-digit URN (100000-999999)",
-            _ids.urn_out_of_range("urn"),
-        ),
+        _urn_range(),
         Rule(
             "enrol_start_after_end",
             "enrol_end",
@@ -156,12 +156,7 @@ def schools_rules() -> list[Rule]:
     """Return the data rules of the schools frame, in report order."""
     return [
         *not_null_rules(["urn", "school_name"]),
-        Rule(
-            "urn_range",
-            "urn",
-            "urn must be a six-digit URN (100000-999999)",
-            _ids.urn_out_of_range("urn"),
-        ),
+        _urn_range(),
         Rule(
             "duplicate_urn",
             "urn",
