@@ -36,6 +36,7 @@ from makingdata.disclosure._protect import (
     ProtectionReport,
     protect,
     protect_tables,
+    protected_columns,
     require_protected,
     write_protected_csv,
 )
@@ -57,7 +58,13 @@ from makingdata.disclosure._rules import (
     rules_frame,
 )
 from makingdata.disclosure._secondary import SolveInfo
-from makingdata.disclosure._tables import Nesting, Rate, TableSpec, ees_spec
+from makingdata.disclosure._tables import (
+    Nesting,
+    Rate,
+    TableSpec,
+    ees_spec,
+    is_rate_column,
+)
 
 __all__ = [
     "AUDIENCES",
@@ -83,8 +90,10 @@ __all__ = [
     "audit",
     "differencing",
     "ees_spec",
+    "is_rate_column",
     "protect",
     "protect_tables",
+    "protected_columns",
     "require_protected",
     "round_half_up",
     "round_half_up_expr",

@@ -153,9 +153,14 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
     *sensitive* cell whose interval is narrower than its protection level is
     flagged.
 
-    Sensitive cells are the ``primary`` rows of a :class:`ProtectedTable`; for
-    a plain frame every ``c`` cell is treated as sensitive (its reason is
-    unknown), while ``x``/``z`` cells are bounded but not flagged.
+    Sensitive cells of a :class:`ProtectedTable` are its ``primary`` rows in
+    its protected columns (:func:`~makingdata.disclosure.protected_columns`,
+    the pupil counts): the cells :func:`~makingdata.disclosure.protect`
+    protects, so that ``audit(protect(t, audience)).ok`` holds. Its other
+    count columns are bounded and reported as ``not sensitive``. For a plain
+    frame every ``c`` cell is treated as sensitive (its reason is unknown;
+    pass ``columns`` to audit only the protected ones), while ``x``/``z``
+    cells are bounded but not flagged.
 
     Parameters
     ----------

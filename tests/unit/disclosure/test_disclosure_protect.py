@@ -480,3 +480,31 @@ def test_inconsistent_relations_are_flagged() -> None:
     report = audit(df, spec=TableSpec(counts=("n",), filters=("fsm_status",), time=()))
     assert report.cells["finding"].to_list() == ["inconsistent"]
     assert not report.ok
+
+
+def test_audit_sensitivity_is_protects_own() -> None:
+    """A hidden row's zero-everywhere column is bounded to 0 but not flagged;
+    the same cells audited as a plain frame (rules unknown) are flagged."""
+    from makingdata.disclosure import protected_columns
+
+    df = pl.DataFrame(
+        {
+            "fsm_status": ["Total", "FSM eligible", "Not eligible"],
+            "num_schools": [3, 3, 3],
+            "enrolments": [50, 4, 46],
+            "reason_f_legacy_family_holiday": [0, 0, 0],
+            "sess_overall_percent_pa_10_exact": [1.5, 2.0, 1.4],
+        }
+    )
+    p = protect(df, "public")
+    assert protected_columns(p.rules, p.spec.counts) == ["enrolments"]
+    assert "sess_overall_percent_pa_10_exact" not in p.spec.counts
+    report = audit(p)
+    assert report.ok
+    zero = report.cells.filter(pl.col("column") == "reason_f_legacy_family_holiday")
+    assert zero["hi"].to_list() == [0.0, 0.0]
+    assert zero["finding"].to_list() == ["not sensitive", "not sensitive"]
+    plain = audit(p.to_ees(), spec=p.spec)
+    assert not plain.ok
+    assert audit(p.to_ees(), spec=p.spec, columns=["enrolments"]).ok
+    assert p.to_ees()["sess_overall_percent_pa_10_exact"].to_list() == ["1.5", "c", "c"]
