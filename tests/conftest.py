@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 settings.register_profile(
     "ci",
@@ -39,3 +45,21 @@ def real_data_dir() -> Path:
     if base is None or not (base / "data" / "real").is_dir():
         pytest.skip("shared/data/real is not beside this checkout")
     return base / "data" / "real"
+
+
+@pytest.fixture(scope="session")
+def synth_reference() -> ModuleType:
+    """The plain-polars synthetic-data reference, tests/_synth_reference.py.
+
+    Loaded by path: with ``--import-mode=importlib`` tests/ is not a package.
+    """
+    name = "makingdata_tests_synth_reference"
+    if name not in sys.modules:
+        path = Path(__file__).with_name("_synth_reference.py")
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 from polars.testing import assert_frame_equal
 
 from makingdata import attendance, synth
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "synth"))
-from test_synth_rates import _per_enrolment
+if TYPE_CHECKING:
+    from types import ModuleType
 
 
-def test_enrolment_summary_matches_the_plain_reference() -> None:
+def test_enrolment_summary_matches_the_plain_reference(
+    synth_reference: ModuleType,
+) -> None:
     data = synth.generate(
         scale=0.1, start=dt.date(2025, 9, 1), end=dt.date(2025, 9, 26), seed=41, la=330
     )
-    reference = _per_enrolment(data).select(
+    reference = synth_reference.per_enrolment(data).select(
         "pupil_key",
         "urn",
         pl.col("possible").cast(pl.Int64),

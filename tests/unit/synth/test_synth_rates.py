@@ -1,76 +1,23 @@
 """Generated absence rates against the national targets (DfE methodology).
 
-The reference below is deliberately plain polars, independent of the
-attendance kernels: possible sessions exclude the not-counted codes; overall
-absence = authorised + unauthorised sessions / possible; an enrolment is a
-persistent absentee at >= 10% of its own possible sessions and severe at
->= 50%; the cohort is ages 5-15 at 31 August (attendance-domain.md §3).
+Rates are measured with the plain-polars reference of
+tests/_synth_reference.py (fixture ``synth_reference``), independent of the
+attendance kernels.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pytest
 
 from makingdata.codes import category_expr
-from makingdata.synth import TARGETS, SynthData, generate
+from makingdata.synth import TARGETS, generate
 
-_CATS = ("Present", "Approved educational activity", "Authorised", "Unauthorised")
-
-
-def _per_enrolment(data: SynthData) -> pl.DataFrame:
-    """Sum each enrolment's sessions over the range, a day at a time."""
-    acc: list[pl.DataFrame] = []
-    for date, m in data.iter_marks():
-        cat = category_expr("code")
-        acc.append(
-            m.group_by("urn", "pupil_key").agg(
-                possible=cat.is_in(_CATS).sum(),
-                authorised=(cat == "Authorised").sum(),
-                unauthorised=(cat == "Unauthorised").sum(),
-                illness=(pl.col("code") == "I").sum(),
-                mon_fri_absent=(
-                    cat.is_in(["Authorised", "Unauthorised"]).sum()
-                    if date.weekday() in (0, 4)
-                    else pl.lit(0, dtype=pl.UInt32)
-                ),
-                mon_fri_possible=(
-                    cat.is_in(_CATS).sum()
-                    if date.weekday() in (0, 4)
-                    else pl.lit(0, dtype=pl.UInt32)
-                ),
-            )
-        )
-        if len(acc) >= 20:
-            acc = [pl.concat(acc).group_by("urn", "pupil_key").sum()]
-    sessions = pl.concat(acc).group_by("urn", "pupil_key").sum()
-    phase = (
-        pl.when(pl.col("education_phase") == "Special")
-        .then(pl.lit("Special"))
-        .when(
-            pl.col("education_phase").is_in(["Secondary", "Middle (deemed secondary)"])
-            | (
-                (pl.col("education_phase") == "All-through")
-                & (pl.col("age_at_31_august") >= 11)
-            )
-        )
-        .then(pl.lit("Secondary"))
-        .otherwise(pl.lit("Primary"))
-    )
-    return (
-        data.enrolments.filter(pl.col("age_at_31_august").is_between(5, 15))
-        .join(data.schools.select("urn", "education_phase"), on="urn")
-        .with_columns(phase=phase)
-        .join(sessions, on=["urn", "pupil_key"])
-        .filter(pl.col("possible") > 0)
-        .with_columns(absent=pl.col("authorised") + pl.col("unauthorised"))
-        .with_columns(
-            pa=pl.col("absent") >= 0.1 * pl.col("possible"),
-            sa=pl.col("absent") >= 0.5 * pl.col("possible"),
-        )
-    )
+if TYPE_CHECKING:
+    from types import ModuleType
 
 
 def _rates(frame: pl.DataFrame) -> dict[str, float]:
@@ -97,12 +44,12 @@ def _check(measured: dict[str, float], names: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def autumn() -> pl.DataFrame:
+def autumn(synth_reference: ModuleType) -> pl.DataFrame:
     """A whole autumn term at a quarter of a percent of England (fast)."""
     data = generate(
         scale=0.005, start=dt.date(2025, 9, 1), end=dt.date(2025, 12, 31), seed=31
     )
-    return _per_enrolment(data)
+    return synth_reference.per_enrolment(data)
 
 
 #: Persistent absence over one term runs higher than over a year: each enrolment
@@ -158,7 +105,9 @@ def test_mondays_and_fridays_are_worse(autumn: pl.DataFrame) -> None:
     assert mon_fri > 1.04 * midweek
 
 
-def test_holidays_cluster_near_breaks_and_illness_peaks_in_winter() -> None:
+def test_holidays_cluster_near_breaks_and_illness_peaks_in_winter(
+    synth_reference: ModuleType,
+) -> None:
     data = generate(
         scale=0.01,
         start=dt.date(2025, 9, 1),
@@ -170,7 +119,7 @@ def test_holidays_cluster_near_breaks_and_illness_peaks_in_winter() -> None:
         m.group_by("date").agg(
             g=(pl.col("code") == "G").sum(),
             i=(pl.col("code") == "I").sum(),
-            n=category_expr("code").is_in(_CATS).sum(),
+            n=category_expr("code").is_in(synth_reference.POSSIBLE_CATEGORIES).sum(),
         )
         for _d, m in data.iter_marks()
     )
@@ -202,12 +151,14 @@ def test_holidays_cluster_near_breaks_and_illness_peaks_in_winter() -> None:
 
 
 @pytest.mark.slow
-def test_full_year_national_rates_inside_all_targets() -> None:
+def test_full_year_national_rates_inside_all_targets(
+    synth_reference: ModuleType,
+) -> None:
     """The whole of 2025/26 at 5% of England against every absence target."""
     data = generate(
         scale=0.05, start=dt.date(2025, 9, 1), end=dt.date(2026, 8, 31), seed=33
     )
-    frame = _per_enrolment(data)
+    frame = synth_reference.per_enrolment(data)
     measured = _rates(frame)
     for phase in ("Primary", "Secondary", "Special"):
         r = _rates(frame.filter(pl.col("phase") == phase))
