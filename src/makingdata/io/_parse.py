@@ -74,6 +74,16 @@ def _missing(name: str, t: pl.Expr) -> Rule:
     return Rule(f"{name}_missing", name, f"{name} is blank", t.is_null())
 
 
+def _invalid(name: str, what: str, given: pl.Expr) -> Rule:
+    """Return the rule broken by a value that is given but cannot be read."""
+    return Rule(
+        f"{name}_invalid",
+        name,
+        f"{name} must be {what}",
+        given & pl.col(name).is_null(),
+    )
+
+
 def _is_integer(dtype: pl.DataType) -> bool:
     return isinstance(dtype, _INTEGER_DTYPES)
 
@@ -91,14 +101,7 @@ def parse_urn(
         n = pl.when(t.str.len_bytes() == 6).then(t.cast(pl.UInt32, strict=False))
         typed = pl.when(n >= 100_000).then(n)
         present = t.is_not_null()
-    rules = [
-        Rule(
-            f"{name}_invalid",
-            name,
-            f"{name} must be six digits (a URN)",
-            present & pl.col(name).is_null(),
-        )
-    ]
+    rules = [_invalid(name, "six digits (a URN)", present)]
     if required:
         rules.insert(
             0, Rule(f"{name}_missing", name, f"{name} is blank", present.not_())
@@ -122,14 +125,7 @@ def parse_uint(
         else _text_for(dtype, name)
     )
     typed = pl.when(t.str.contains(digits)).then(t).cast(target, strict=False)
-    rules = [
-        Rule(
-            f"{name}_invalid",
-            name,
-            f"{name} must be {what}",
-            t.is_not_null() & pl.col(name).is_null(),
-        )
-    ]
+    rules = [_invalid(name, what, t.is_not_null())]
     if required:
         rules.insert(0, _missing(name, t))
     return Parsed(typed, tuple(rules))
@@ -174,12 +170,11 @@ def parse_date(
         typed = _date_from_text(t)
         missing = t.is_null()
         rules.append(
-            Rule(
-                f"{name}_invalid",
+            _invalid(
                 name,
-                f"{name} must be a date as yyyy-mm-dd, dd/mm/yyyy or dd-mm-yyyy "
+                "a date as yyyy-mm-dd, dd/mm/yyyy or dd-mm-yyyy "
                 "(mm/dd/yyyy is not accepted)",
-                t.is_not_null() & pl.col(name).is_null(),
+                t.is_not_null(),
             )
         )
     if required:
@@ -220,14 +215,7 @@ def parse_enum(
         typed = t.str.to_lowercase().replace_strict(
             dict(mapping), default=None, return_dtype=target
         )
-    rules = [
-        Rule(
-            f"{name}_invalid",
-            name,
-            f"{name} must be {what}",
-            t.is_not_null() & pl.col(name).is_null(),
-        )
-    ]
+    rules = [_invalid(name, what, t.is_not_null())]
     if required:
         rules.insert(0, _missing(name, t))
     return Parsed(typed, tuple(rules))
@@ -242,12 +230,7 @@ def parse_bool(dtype: pl.DataType, name: str) -> Parsed:
     typed = t.str.to_lowercase().replace_strict(
         mapping, default=None, return_dtype=pl.Boolean
     )
-    rule = Rule(
-        f"{name}_invalid",
-        name,
-        f"{name} must be true/false, yes/no, y/n or 1/0",
-        t.is_not_null() & pl.col(name).is_null(),
-    )
+    rule = _invalid(name, "true/false, yes/no, y/n or 1/0", t.is_not_null())
     return Parsed(typed, (rule,))
 
 
