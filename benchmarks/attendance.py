@@ -112,9 +112,10 @@ def q1_duckdb(con: duckdb.DuckDBPyConnection, marks: str) -> pl.DataFrame:
     ).pl()
 
 
-def q1_pandas(marks: pd.DataFrame) -> pd.DataFrame:
+def _pandas_session_counts(m: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Count each code per ``keys`` and sum them into the session counts."""
     wide = (
-        marks.groupby(["urn", "date", "code"], observed=True)
+        m.groupby([*keys, "code"], observed=True)
         .size()
         .unstack("code", fill_value=0)
         .reindex(columns=list(CODES), fill_value=0)
@@ -126,7 +127,11 @@ def q1_pandas(marks: pd.DataFrame) -> pd.DataFrame:
     out["sess_unauthorised"] = wide[UNAUTH].sum(axis=1)
     for c in CODES.values():
         out[c.dfe_reason] = wide[c.code]
-    return out.reset_index().sort_values(["urn", "date"])
+    return out.reset_index()
+
+
+def q1_pandas(marks: pd.DataFrame) -> pd.DataFrame:
+    return _pandas_session_counts(marks, ["urn", "date"]).sort_values(["urn", "date"])
 
 
 # ---------------------------------------------------------------- query 2
@@ -226,20 +231,7 @@ def _pandas_cohort(marks, enrolments, schools, start, end) -> pd.DataFrame:
 
 
 def _pandas_enrolment_counts(m: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    wide = (
-        m.groupby([*keys, "code"], observed=True)
-        .size()
-        .unstack("code", fill_value=0)
-        .reindex(columns=list(CODES), fill_value=0)
-    )
-    out = pd.DataFrame(index=wide.index)
-    out["sess_possible"] = wide[COUNTED].sum(axis=1)
-    out["sess_overall"] = wide[ABSENT].sum(axis=1)
-    out["sess_authorised"] = wide[AUTH].sum(axis=1)
-    out["sess_unauthorised"] = wide[UNAUTH].sum(axis=1)
-    for c in CODES.values():
-        out[c.dfe_reason] = wide[c.code]
-    out = out.reset_index()
+    out = _pandas_session_counts(m, keys)
     return out[out["sess_possible"] > 0]
 
 
