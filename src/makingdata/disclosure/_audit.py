@@ -65,6 +65,8 @@ class AuditReport:
         ``[lo, hi]`` of values consistent with everything published, its
         ``width``, the ``required`` width and the ``finding``: ``exact`` (the
         value can be recovered), ``exact zero`` (recovered, and it is 0),
+        ``zero margin`` (it is 0 because a published total it is part of is
+        0 — the margin discloses it, not the pattern, so it is not flagged),
         ``narrow`` (interval narrower than required), ``protected``,
         ``not sensitive``, or ``inconsistent`` (the published figures do not
         satisfy the declared relations: check the spec).
@@ -344,15 +346,24 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
         sensitive = sens_all.to_numpy()[targets].astype(bool)
         width = res.hi - res.lo
         required = np.full(targets.size, float(protection))
+        forced = _zero_margin(struct, known & (ub[:n] <= 0))[targets]
         finding = np.select(
             [
                 np.isnan(width),
                 ~sensitive,
+                (width <= 0) & (res.hi <= 0) & forced,
                 (width <= 0) & (res.hi <= 0),
                 width <= 0,
                 width < required,
             ],
-            ["inconsistent", "not sensitive", "exact zero", "exact", "narrow"],
+            [
+                "inconsistent",
+                "not sensitive",
+                "zero margin",
+                "exact zero",
+                "exact",
+                "narrow",
+            ],
             default="protected",
         )
         out.append(
@@ -380,6 +391,31 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
         lps=lps,
         seconds=time.perf_counter() - started,
     )
+
+
+def _zero_margin(struct: Structure, zero: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Cells forced to 0 by a published zero total, directly or through hidden zero totals.
+
+    ``zero`` marks the rows published as 0. A relation whose total side is all
+    zero forces each of its parts to 0 (counts are non-negative); parts that
+    are themselves totals pass it down (a hidden region under a published
+    England 0 forces its LAs). Latent increments are never published, but an
+    increment relation whose later period is 0 forces the earlier one too.
+    """
+    forced = np.concatenate([zero, np.zeros(struct.n_cells - struct.n_rows, bool)])
+    if struct.n_relations == 0:
+        return forced[: struct.n_rows]
+    total = struct.coef > 0
+    part = ~total
+    for _ in range(struct.n_relations + 1):
+        all_zero = np.ones(struct.n_relations, dtype=bool)
+        np.logical_and.at(all_zero, struct.rel[total], forced[struct.cell[total]])
+        all_zero &= struct.tolerance <= 0  # a band lets the parts be positive
+        new = struct.cell[part & all_zero[struct.rel]]
+        if forced[new].all():
+            break
+        forced[new] = True
+    return forced[: struct.n_rows]
 
 
 def _increments(  # noqa: PLR0917 - private

@@ -493,6 +493,7 @@ def test_audit_sensitivity_is_protects_own() -> None:
             "num_schools": [3, 3, 3],
             "enrolments": [50, 4, 46],
             "reason_f_legacy_family_holiday": [0, 0, 0],
+            "reason_k_aea_education_arranged_by_la": [2, 1, 1],
             "sess_overall_percent_pa_10_exact": [1.5, 2.0, 1.4],
         }
     )
@@ -504,7 +505,53 @@ def test_audit_sensitivity_is_protects_own() -> None:
     zero = report.cells.filter(pl.col("column") == "reason_f_legacy_family_holiday")
     assert zero["hi"].to_list() == [0.0, 0.0]
     assert zero["finding"].to_list() == ["not sensitive", "not sensitive"]
+    narrow = report.cells.filter(
+        pl.col("column") == "reason_k_aea_education_arranged_by_la"
+    )
+    assert narrow["hi"].to_list() == [2.0, 2.0]
+    assert narrow["finding"].to_list() == ["not sensitive", "not sensitive"]
+    # rules unknown: every c cell is sensitive; the zeros are forced by the
+    # published zero total (not flagged), the [0, 2] intervals are narrow
     plain = audit(p.to_ees(), spec=p.spec)
+    by_col = dict(plain.cells.group_by("column").agg(pl.col("finding").first()).rows())
+    assert by_col["reason_f_legacy_family_holiday"] == "zero margin"
+    assert by_col["reason_k_aea_education_arranged_by_la"] == "narrow"
     assert not plain.ok
     assert audit(p.to_ees(), spec=p.spec, columns=["enrolments"]).ok
     assert p.to_ees()["sess_overall_percent_pa_10_exact"].to_list() == ["1.5", "c", "c"]
+
+
+ZERO_SPEC = TableSpec(
+    counts=("n",),
+    nestings=(
+        Nesting("National", "Regional", ("country_code",)),
+        Nesting("Regional", "Local authority", ("region_code",)),
+    ),
+    time=(),
+)
+
+
+def zero_frame(national: str, region: str, las: list[str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "geographic_level": ["National", "Regional"] + ["Local authority"] * 3,
+            "country_code": ["E92000001"] * 5,
+            "region_code": [None, "R1", "R1", "R1", "R1"],
+            "new_la_code": [None, None, "L1", "L2", "L3"],
+            "n": [national, region, *las],
+        }
+    )
+
+
+def test_zero_forced_by_a_published_zero_margin_is_not_flagged() -> None:
+    report = audit(zero_frame("0", "c", ["c", "c", "0"]), spec=ZERO_SPEC)
+    assert report.cells["finding"].to_list() == ["zero margin"] * 3
+    assert report.ok
+
+
+def test_zero_left_over_from_a_positive_margin_is_flagged() -> None:
+    # the region's 7 are all accounted for by L3: the hidden L1 and L2 are 0,
+    # which the pattern (not a zero margin) gives away
+    report = audit(zero_frame("7", "7", ["c", "c", "7"]), spec=ZERO_SPEC)
+    assert report.cells["finding"].to_list() == ["exact zero"] * 2
+    assert not report.ok
