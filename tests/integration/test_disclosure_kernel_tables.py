@@ -113,3 +113,33 @@ def test_every_rate_of_a_suppressed_row_is_hidden(data: synth.SynthData) -> None
     assert not shown.to_series().any()
     ees = p.to_ees().filter(hidden)
     assert (ees["sess_overall_percent_pa_10_exact"] == "c").all()
+
+
+@pytest.mark.parametrize(
+    "period", ["day", "week", "half_term", "term", "academic_year", "ytd", "range"]
+)
+def test_every_period_of_the_kernels_is_keyed_and_protected(
+    data: synth.SynthData, period: str
+) -> None:
+    t = attendance.attendance_table(
+        data.marks(),
+        data.enrolments,
+        data.schools,
+        data.memberships,
+        levels=("school", "la", "national"),
+        by=("sex",),
+        period=period,
+        start=START,
+        end=END,
+    ).collect()
+    spec = ees_spec(t)
+    assert not t.select(spec.key_columns(t)).is_duplicated().any()
+    report = disclosure.audit(disclosure.protect(t, "public"))
+    assert report.ok, report.flagged
+
+
+def test_spec_knows_every_period_column_of_the_kernels() -> None:
+    from makingdata.attendance._rollup import TIME_COLUMNS
+    from makingdata.disclosure._tables import EES_TIME_COLUMNS
+
+    assert set(TIME_COLUMNS) <= set(EES_TIME_COLUMNS)

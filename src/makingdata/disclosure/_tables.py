@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "EES_TIME_COLUMNS",
     "GEOGRAPHY_COLUMNS",
     "Nesting",
     "Rate",
@@ -202,6 +203,18 @@ _EES_NESTINGS = (
 )
 
 
+#: Period columns of EES-shaped attendance tables: a daily table's rows share a
+#: ``time_identifier`` (the week) and differ by ``attendance_date``.
+EES_TIME_COLUMNS: tuple[str, ...] = (
+    "time_period",
+    "time_identifier",
+    "attendance_date",
+    "week_commencing",
+    "half_term",
+    "period_start",
+    "period_end",
+)
+
 #: Numeric columns of attendance tables that are neither counts nor rates.
 NOT_COUNTS: frozenset[str] = frozenset({"num_schools"})
 
@@ -246,9 +259,11 @@ def ees_spec(
 
     Counts are the numeric columns that are not rates (a ``percent``,
     ``perc`` or ``rate`` word anywhere in the name, see
-    :func:`is_rate_column`) and not ``num_schools``; filters are the string columns that hold a
-    ``Total`` (unless given); nestings are the standard EES ones whose levels
-    and link columns are present.
+    :func:`is_rate_column`) and not ``num_schools``; the period columns are
+    those of ``EES_TIME_COLUMNS`` present (``attendance_date`` keys the rows
+    of a daily table); filters are the string columns that hold a ``Total``
+    (unless given); nestings are the standard EES ones whose levels and link
+    columns are present.
 
     Parameters
     ----------
@@ -281,16 +296,18 @@ def ees_spec(
     >>> spec.counts, spec.filters, [r.column for r in spec.rates]
     (('enrolments', 'enrolments_pa_10_exact'), ('fsm_status',), ['enrolments_pa_10_exact_percent'])
     """
-    geo = set(GEOGRAPHY_COLUMNS) | {
-        "geographic_level",
-        "time_period",
-        "time_identifier",
-        "country_name",
-        "region_name",
-        "la_name",
-        "school_name",
-        "trust_name",
-    }
+    geo = (
+        set(GEOGRAPHY_COLUMNS)
+        | set(EES_TIME_COLUMNS)
+        | {
+            "geographic_level",
+            "country_name",
+            "region_name",
+            "la_name",
+            "school_name",
+            "trust_name",
+        }
+    )
     numeric = [
         c
         for c, t in frame.schema.items()
@@ -339,6 +356,7 @@ def ees_spec(
         filters=tuple(filters),
         nestings=nestings,
         rates=tuple(rates),
+        time=EES_TIME_COLUMNS,
         cumulative=cumulative,
     )
 
