@@ -47,6 +47,7 @@ def table(
 
 LEVELS = [
     ("la", "region", "national"),
+    ("la", "national"),
     ("school", "la"),
     ("school", "la", "region", "national"),
     ("trust",),

@@ -16,6 +16,7 @@ the list of relations (sparse, one entry per cell per relation).
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import TYPE_CHECKING
 
@@ -203,6 +204,14 @@ _EES_NESTINGS = (
 )
 
 
+#: Geographic levels from the top, each with the column its children share.
+_GEOGRAPHIC_CHAIN: tuple[tuple[str, str], ...] = (
+    ("National", "country_code"),
+    ("Regional", "region_code"),
+    ("Local authority", "new_la_code"),
+    ("School", "school_urn"),
+)
+
 #: Period columns of EES-shaped attendance tables: a daily table's rows share a
 #: ``time_identifier`` (the week) and differ by ``attendance_date``.
 EES_TIME_COLUMNS: tuple[str, ...] = (
@@ -262,8 +271,10 @@ def ees_spec(
     :func:`is_rate_column`) and not ``num_schools``; the period columns are
     those of ``EES_TIME_COLUMNS`` present (``attendance_date`` keys the rows
     of a daily table); filters are the string columns that hold a ``Total``
-    (unless given); nestings are the standard EES ones whose levels and link
-    columns are present.
+    (unless given); nestings link each geographic level present to the next
+    level present below it (England to its regions, or to its LAs when the
+    table has no regional rows; LAs to schools) and trusts to schools, when
+    the link columns are present.
 
     Parameters
     ----------
@@ -344,9 +355,17 @@ def ees_spec(
         if "geographic_level" in frame.columns
         else set()
     )
+    # Each geographic level present is the sum of the next level present below
+    # it: with no regional rows, England is the sum of its LAs.
+    chain = [lv for lv, _ in _GEOGRAPHIC_CHAIN if lv in levels]
+    link = dict(_GEOGRAPHIC_CHAIN)
+    candidates = [
+        Nesting(parent, child, (link[parent],))
+        for parent, child in itertools.pairwise(chain)
+    ] + [n for n in _EES_NESTINGS if n.parent == "MAT"]
     nestings = tuple(
         n
-        for n in _EES_NESTINGS
+        for n in candidates
         if n.parent in levels
         and n.child in levels
         and all(c in frame.columns for c in n.on)

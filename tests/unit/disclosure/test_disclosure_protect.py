@@ -555,3 +555,34 @@ def test_zero_left_over_from_a_positive_margin_is_flagged() -> None:
     report = audit(zero_frame("7", "7", ["c", "c", "7"]), spec=ZERO_SPEC)
     assert report.cells["finding"].to_list() == ["exact zero"] * 2
     assert not report.ok
+
+
+def test_england_is_the_sum_of_its_las_when_there_are_no_regions() -> None:
+    from makingdata.disclosure import ees_spec
+
+    df = pl.DataFrame(
+        {
+            "geographic_level": ["National"] + ["Local authority"] * 3,
+            "country_code": ["E92000001"] * 4,
+            "new_la_code": [None, "E09000001", "E09000002", "E09000003"],
+            "num_schools": [5, 2, 2, 1],
+            "enrolments": [100, 40, 30, 30],
+        }
+    )
+    spec = ees_spec(df)
+    assert [(n.parent, n.child) for n in spec.nestings] == [
+        ("National", "Local authority")
+    ]
+    p = protect(df, "public")
+    status = p.status["disclosure_status"].to_list()
+    assert status[3] == "primary"
+    assert status.count("secondary") >= 1
+    assert audit(p).ok
+    # the single-school LA alone hidden would be 100 - 40 - 30
+    alone = df.with_columns(
+        enrolments=pl.when(pl.col("num_schools") == 1)
+        .then(None)
+        .otherwise(pl.col("enrolments"))
+    )
+    exposed = audit(alone, spec=spec)
+    assert exposed.cells["finding"].to_list() == ["exact"]
