@@ -409,28 +409,20 @@ def default_local_authorities() -> tuple[LocalAuthority, ...]:
         for succ in row["successor_new_la_codes"].split():
             predecessors.setdefault(succ, []).append(row["new_la_code"])
             started[succ] = end + dt.timedelta(days=1)
-    las: list[LocalAuthority] = [
-        LocalAuthority(
+
+    def authority(row: dict[str, str]) -> LocalAuthority:
+        code = row["new_la_code"]
+        ended = row.get("date_of_termination")  # only former LAs have an end
+        return LocalAuthority(
             int(row["old_la_code"]),
-            row["new_la_code"],
+            code,
             row["la_name"],
             Region(row["region_code"], row["region_name"]),
-            date_of_operation=started.get(row["new_la_code"]),
-            predecessors=tuple(predecessors.get(row["new_la_code"], ())),
+            date_of_operation=started.get(code),
+            date_of_termination=dt.date.fromisoformat(ended) if ended else None,
+            predecessors=tuple(predecessors.get(code, ())),
+            successors=tuple(row.get("successor_new_la_codes", "").split()),
         )
-        for row in live
-    ]
-    las.extend(
-        LocalAuthority(
-            int(row["old_la_code"]),
-            row["new_la_code"],
-            row["la_name"],
-            Region(row["region_code"], row["region_name"]),
-            date_of_operation=started.get(row["new_la_code"]),
-            date_of_termination=dt.date.fromisoformat(row["date_of_termination"]),
-            predecessors=tuple(predecessors.get(row["new_la_code"], ())),
-            successors=tuple(row["successor_new_la_codes"].split()),
-        )
-        for row in gone
-    )
+
+    las = [authority(row) for row in (*live, *gone)]
     return tuple(sorted(las, key=lambda la: la.new_la_code))
