@@ -179,5 +179,8 @@ def test_pseudonymise_and_upn_rules() -> None:
     assert upn_problem("B999200005001") == "upn_la_code"
     assert upn_problem("M940200005001") is None  # LA 940 (2021), not in stdnum's list
     assert upn_problem("A940200005001") == "upn_check_letter"
+    # a tab around a UPN of a post-2011 LA is checked, not a crash
+    assert upn_problem("\tM940200005001") is None
+    assert upn_problem("\tA940200005001") == "upn_check_letter"
     with pytest.raises(InputError, match="no 'pupil' column"):
         pseudonymise(df, key=KEY, column="pupil")
