@@ -436,7 +436,11 @@ def _increments(  # noqa: PLR0917 - private
     width = res.hi - res.lo
     small = (res.lo > 0) & (res.hi < protection) & guarded
     exact = small & (width <= 0)
-    finding = np.where(exact, "exact", np.where(small, "narrow", "protected"))
+    finding = np.where(
+        exact,
+        "exact",
+        np.where(small, "narrow", "protected" if guarded else "not sensitive"),
+    )
     later = struct.latent_next[latents - struct.n_rows]
     return pl.DataFrame(
         {

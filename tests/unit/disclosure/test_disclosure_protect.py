@@ -586,3 +586,30 @@ def test_england_is_the_sum_of_its_las_when_there_are_no_regions() -> None:
     )
     exposed = audit(alone, spec=spec)
     assert exposed.cells["finding"].to_list() == ["exact"]
+
+
+def test_increments_of_unprotected_columns_are_not_sensitive() -> None:
+    weeks = pl.DataFrame(
+        {
+            "week": [1, 2],
+            "fsm_status": ["Total", "Total"],
+            "num_schools": [3, 3],
+            "enrolments": [40, 42],
+            "sess_possible": [400, 402],
+        }
+    )
+    spec = TableSpec(
+        counts=("enrolments", "sess_possible"),
+        filters=("fsm_status",),
+        time=(),
+        cumulative="week",
+    )
+    p = protect(weeks, "public", spec=spec)
+    report = audit(p)
+    inc = report.cells.filter(pl.col("symbol") == "increment")
+    by_col = dict(inc.select("column", "finding").rows())
+    # 2 more pupils is a sensitive increment, which protect hides; 2 more
+    # sessions are not a protected quantity
+    assert by_col == {"enrolments": "protected", "sess_possible": "not sensitive"}
+    assert p.report.rows_secondary > 0
+    assert report.ok
