@@ -155,11 +155,19 @@ def compliant_requests(draw: st.DrawFn) -> DataRequest:
                 codes=tuple(draw(st.lists(st.sampled_from(codes), max_size=2))),
             )
         )
-    granularity = draw(st.sampled_from(list(Granularity)))
+    requester = draw(requesters())
+    # Governing boards (or vendors acting for one) do not routinely get
+    # pupil-level attainment (MDW-GOV-01).
+    board = RequesterKind.GOVERNING_BOARD in (
+        requester.kind,
+        requester.acting_for.kind if requester.acting_for else None,
+    )
+    granularities = [g for g in Granularity if not (board and g is Granularity.PUPIL)]
+    granularity = draw(st.sampled_from(granularities))
     purpose = draw(st.sampled_from(SAFE_PURPOSES))
     return DataRequest(
         title=draw(NAME),
-        requester=draw(requesters()),
+        requester=requester,
         request_date=day,
         items=tuple(its),
         purpose=draw(NAME),
