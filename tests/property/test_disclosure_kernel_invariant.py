@@ -130,7 +130,7 @@ def la_tables(draw: st.DrawFn) -> pl.DataFrame:
     )
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(la_tables(), st.sampled_from(["public", "partner"]))
 def test_protect_never_returns_what_its_audit_flags(
     table: pl.DataFrame, audience: str
