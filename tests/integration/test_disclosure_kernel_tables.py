@@ -65,10 +65,26 @@ def test_public_release_of_a_kernel_table_passes_its_audit(
     p = disclosure.protect(t, "public")
     report = disclosure.audit(p)
     assert report.ok, report.flagged
-    # every primary cell of the protected column was audited
+    # every primary cell of every protected column (the pupil counts) was audited
+    guarded = disclosure.protected_columns(p.rules, p.spec.counts)
+    assert guarded == list(PUPIL_COUNTS)
     sens = report.cells.filter(pl.col("sensitive"))
-    assert sens.height == p.report.rows_primary
-    assert set(sens["column"].to_list()) <= {"enrolments"}
+    assert sens.height == p.report.rows_primary * len(guarded)
+    assert set(sens["column"].to_list()) <= set(PUPIL_COUNTS)
+    assert_no_small_pupil_count(p)
+
+
+PUPIL_COUNTS = ("enrolments", "enrolments_pa_10_exact", "enrolments_pa_50_exact")
+
+
+def assert_no_small_pupil_count(p: disclosure.ProtectedTable, minimum: int = 6) -> None:
+    """No published pupil count (all, PA, SA) lies in 1..minimum-1."""
+    for c in PUPIL_COUNTS:
+        shown = p.table[c].drop_nulls()
+        small = shown.filter((shown > 0) & (shown < minimum))
+        assert small.is_empty(), (c, small.to_list())
+        ees = p.to_ees()[c]
+        assert not ees.is_in([str(v) for v in range(1, minimum)]).any(), c
 
 
 @pytest.mark.parametrize("audience", ["public", "partner"])
@@ -83,6 +99,7 @@ def test_no_school_row_or_identifier_leaves(
     assert not [c for c in SCHOOL_IDS if c in p.to_ees().columns]
     assert p.report.rows_secondary > 0  # the breakdown needs complements
     assert disclosure.audit(p).ok
+    assert_no_small_pupil_count(p)
 
 
 def test_kernel_rate_columns_are_rates_not_counts(data: synth.SynthData) -> None:

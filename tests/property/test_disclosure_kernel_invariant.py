@@ -56,6 +56,11 @@ def test_audit_of_protect_is_ok(
         kept["enrolments"].to_list()
         == p.table.filter(published)["enrolments"].to_list()
     )
+    # no published pupil count, persistent/severe absence included, is small
+    minimum = 6
+    for c in ("enrolments", "enrolments_pa_10_exact", "enrolments_pa_50_exact"):
+        shown = p.table[c].drop_nulls()
+        assert shown.filter((shown > 0) & (shown < minimum)).is_empty(), c
 
 
 @st.composite

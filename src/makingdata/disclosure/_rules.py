@@ -82,7 +82,8 @@ CIN_SMALL_COUNTS = Source(
     "authorities (absence and KS2 files by LA, 2018/19–2024/25)",
     "checked: no published pupil count lies between 1 and 5 (the smallest non-zero "
     "published count is 6, zero is published); regional counts are rounded to the "
-    "nearest 10",
+    "nearest 10; the absence file protects the persistently (t_pupils_pa_10_exact) "
+    "and severely (t_pupils_pa_50_exact) absent pupil counts the same way, with 'c'",
 )
 GSS_SYMBOLS = Source(
     "GSS symbols guidance as adopted by EES (DfE analysts' guide, Open Data Standards; "
@@ -316,12 +317,18 @@ SCHOOL_COLUMNS: tuple[str, ...] = (
     "estab",
     "school_postcode",
 )
-#: Pupil counts that the threshold rule applies to (EES and makingdata names).
+#: Pupil counts that the threshold rule applies to (EES and makingdata names),
+#: including the persistently (10%+) and severely (50%+) absent pupils: DfE's
+#: absence files suppress ``t_pupils_pa_10_exact``/``t_pupils_pa_50_exact`` too.
 PUPIL_COUNT_COLUMNS: tuple[str, ...] = (
     "enrolments",
     "t_pupils",
     "pupil_count",
     "headcount",
+    "enrolments_pa_10_exact",
+    "enrolments_pa_50_exact",
+    "t_pupils_pa_10_exact",
+    "t_pupils_pa_50_exact",
 )
 
 
@@ -344,8 +351,10 @@ class RuleSet:
     >>> [r.id for r in rs.rules]  # doctest: +NORMALIZE_WHITESPACE
     ['drop-identifiers-public', 'threshold-pupils-6', 'single-school',
      'rates-follow-counts', 'secondary-suppression']
-    >>> rs.threshold_columns
-    ('enrolments', 't_pupils', 'pupil_count', 'headcount')
+    >>> rs.threshold_columns  # doctest: +NORMALIZE_WHITESPACE
+    ('enrolments', 't_pupils', 'pupil_count', 'headcount',
+     'enrolments_pa_10_exact', 'enrolments_pa_50_exact',
+     't_pupils_pa_10_exact', 't_pupils_pa_50_exact')
     """
 
     audience: Audience

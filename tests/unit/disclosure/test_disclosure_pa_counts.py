@@ -1,0 +1,65 @@
+"""Persistent and severe absence pupil counts are protected pupil counts (partner, public)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+import pytest
+
+from makingdata.disclosure import protect, protected_columns, rule_set
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+PA = ("enrolments_pa_10_exact", "enrolments_pa_50_exact")
+
+
+@pytest.mark.parametrize("audience", ["partner", "public"])
+def test_pa_and_sa_counts_are_thresholded(audience: str) -> None:
+    rs = rule_set(audience)
+    for c in (*PA, "t_pupils_pa_10_exact", "t_pupils_pa_50_exact"):
+        assert c in rs.threshold_columns
+    assert protected_columns(rs, ["sess_possible", "enrolments", *PA]) == [
+        "enrolments",
+        *PA,
+    ]
+
+
+@pytest.mark.parametrize("audience", ["school", "trust", "la", "dfe"])
+def test_trusted_audiences_have_no_threshold(audience: str) -> None:
+    assert rule_set(audience).threshold_columns == ()
+
+
+def test_a_small_pa_count_is_suppressed_with_its_complement() -> None:
+    df = pl.DataFrame(
+        {
+            "geographic_level": ["Local authority"] * 3,
+            "new_la_code": ["E06000001"] * 3,
+            "fsm_status": ["Total", "FSM eligible", "Not known to be FSM eligible"],
+            "num_schools": [30] * 3,
+            "enrolments": [500, 120, 380],
+            "enrolments_pa_10_exact": [90, 3, 87],
+            "enrolments_pa_50_exact": [10, 0, 10],
+        }
+    )
+    p = protect(df, "public")
+    ees = p.to_ees()
+    assert ees["enrolments_pa_10_exact"][1] == "c"
+    # the complement too, or 90 - 87 would give the 3 away
+    assert ees["enrolments_pa_10_exact"][2] == "c"
+    for c in ("enrolments", *PA):
+        assert not ees[c].is_in([str(v) for v in range(1, 6)]).any()
+
+
+def test_dfe_suppresses_pa_and_sa_counts_in_its_own_absence_file(
+    real_data_dir: Path,
+) -> None:
+    """DfE's CIN absence file: PA/SA pupil counts are never 1..5, and some are 'c'."""
+    t = pl.read_csv(real_data_dir / "absence_la.csv", infer_schema=False)
+    for c in ("t_pupils_pa_10_exact", "t_pupils_pa_50_exact"):
+        col = t[c]
+        assert (col == "c").sum() > 0, c
+        numbers = col.filter(~col.is_in(["c", "x", "z", "low"])).cast(pl.Int64)
+        assert numbers.filter((numbers > 0) & (numbers < 6)).is_empty(), c
+        assert (numbers == 0).any(), c  # zero is published
