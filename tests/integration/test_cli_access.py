@@ -168,7 +168,7 @@ def test_aggregate_with_a_trust_viewer_shows_only_its_sharing_schools(
     assert shown
     assert shown <= mine & sharing
     everyone = tmp_path / "all.csv"
-    assert _aggregate(root, "--out", str(everyone)) == 0
+    assert _aggregate(root, "--audience", "dfe", "--out", str(everyone)) == 0
     full = pl.read_csv(everyone)
     assert set(full["school_urn"].cast(pl.Int64).to_list()) & mine & sharing == shown
     decisions = read_audit_log(log)

@@ -13,8 +13,15 @@ import polars as pl
 from makingdata._contracts import MEMBERSHIPS_SCHEMA
 from makingdata.access import add_scope_arguments, apply_cli_scope
 from makingdata.attendance import BREAKDOWNS, PERIODS, Cohort, attendance_table, rollup
+from makingdata.disclosure import (
+    AUDIENCES,
+    Threshold,
+    protect,
+    rule_set,
+    write_protected_csv,
+)
 from makingdata.domain import Directory
-from makingdata.errors import InputError
+from makingdata.errors import DisclosureError, InputError
 from makingdata.io import read_enrolments, read_marks, read_schools
 
 if TYPE_CHECKING:
@@ -48,6 +55,21 @@ def _decimals(text: str) -> int | dict[str, int]:
             f"{text!r}: give places as 5 or as national=1,la=5"
         ) from None
     return out
+
+
+_AUDIENCE_HELP = (
+    "who receives the file: school, trust, la or dfe get the table as built "
+    "(scope it with --viewer/--purpose); partner and public get it protected "
+    "(small pupil counts, persistent/severe absence included, and single-school "
+    "aggregates suppressed with their complements, school rows dropped, EES "
+    "symbols). Without --audience the table is written unprotected only if it has "
+    "no School rows and no pupil count from 1 to 5; otherwise the command stops "
+    "(exit 2) and asks who the file is for"
+)
+
+
+def _add_audience(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--audience", choices=AUDIENCES, default=None, help=_AUDIENCE_HELP)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -102,6 +124,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "(default: MAKINGDATA_PSEUDONYM_KEY)",
     )
     p.add_argument("--out", required=True, type=Path, metavar="PATH")
+    _add_audience(p)
     add_scope_arguments(p, with_directory=False)
     p.set_defaults(func=run_aggregate)
 
@@ -126,6 +149,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="use only rows of this geographic_level (default School)",
     )
     r.add_argument("--out", required=True, type=Path, metavar="PATH")
+    _add_audience(r)
     r.set_defaults(func=run_rollup)
 
 
@@ -197,9 +221,62 @@ def run_aggregate(args: argparse.Namespace) -> int:
         cohort=Cohort.everyone() if args.all_pupils else Cohort(),
         decimals=args.decimals,
     ).collect()
-    table.write_csv(args.out)
-    print(f"wrote {table.height} rows to {args.out}", file=sys.stderr)
+    audience = args.audience
+    if audience is None and args.viewer is not None:
+        # a table scoped for a school, trust, LA or DfE viewer is for that audience
+        kind = str(args.viewer).split(":", 1)[0].strip().lower()
+        audience = kind if kind in {"school", "trust", "la", "dfe"} else None
+    _write(table, args.out, audience=audience)
     return 0
+
+
+def _needs_audience(table: pl.DataFrame) -> str | None:
+    """Why ``table`` may not be written without an audience (None: it may)."""
+    rules = rule_set("public")
+    minimum = min(
+        (r.minimum for r in rules.of(Threshold) if isinstance(r, Threshold)),
+        default=6,
+    )
+    if "geographic_level" in table.columns:
+        schools = table.filter(pl.col("geographic_level") == "School").height
+        if schools:
+            return f"it has {schools} School rows"
+    small = 0
+    for c in rules.threshold_columns:
+        if c in table.columns and table.schema[c].is_numeric():
+            small += table.filter(pl.col(c).is_between(1, minimum - 1)).height
+    if small:
+        return f"it has {small} pupil counts from 1 to {minimum - 1}"
+    return None
+
+
+def _write(table: pl.DataFrame, out: Path, *, audience: str | None) -> None:
+    """Write ``table`` for ``audience``: partner and public only ever get it protected."""
+    if audience is None:
+        why = _needs_audience(table)
+        if why is not None:
+            raise DisclosureError(
+                f"no --audience given and the table cannot go to just anyone: {why}",
+                path=out,
+                hint="say who the file is for: --audience school, trust, la or dfe "
+                "writes it as built, --audience partner or public protects it",
+            )
+        table.write_csv(out)
+    elif rule_set(audience).needs_protection:
+        protected = protect(table, audience)
+        write_protected_csv(protected, out, audience=audience)
+        report = protected.report
+        print(report, file=sys.stderr)
+        print(
+            f"disclosure: {report.cells_primary + report.cells_secondary} count cells "
+            f"suppressed ({report.cells_primary} primary, {report.cells_secondary} "
+            f"secondary), status {report.status}",
+            file=sys.stderr,
+        )
+        table = protected.table
+    else:
+        write_protected_csv(table, out, audience=audience)
+    print(f"wrote {table.height} rows to {out}", file=sys.stderr)
 
 
 def _read_table(path: Path) -> pl.DataFrame:
@@ -236,6 +313,5 @@ def run_rollup(args: argparse.Namespace) -> int:
         decimals=args.decimals,
         from_level=args.from_level,
     ).collect()
-    out.write_csv(args.out)
-    print(f"wrote {out.height} rows to {args.out}", file=sys.stderr)
+    _write(out, args.out, audience=args.audience)
     return 0

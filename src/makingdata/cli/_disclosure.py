@@ -14,6 +14,8 @@ from makingdata.disclosure import (
     audit,
     ees_spec,
     protect,
+    protected_columns,
+    rule_set,
     write_protected_csv,
 )
 from makingdata.errors import InputError
@@ -57,6 +59,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     a.add_argument("table", type=Path, help="EES CSV with symbols")
     a.add_argument("--filters", nargs="*", default=None, help="filter columns")
     a.add_argument("--counts", nargs="*", default=None, help="count columns to audit")
+    a.add_argument(
+        "--audience",
+        choices=("partner", "public"),
+        default=None,
+        help="audit the cells this audience's rules protect: the pupil counts its "
+        "threshold rule names (enrolments, persistent and severe absence, ...) at its "
+        "protection level, as `protect` does; use it on a table written with "
+        "`makingdata protect/aggregate/rollup --audience` (default: every count column)",
+    )
     a.add_argument(
         "--out", type=Path, default=None, help="write every cell's interval here (CSV)"
     )
@@ -108,8 +119,14 @@ def run_audit(args: argparse.Namespace) -> int:
     typed = _read(args.table, text=False)
     spec = ees_spec(typed, filters=args.filters)
     counts = tuple(args.counts) if args.counts else _count_columns(table, spec)
+    protection = None
+    if args.audience is not None:
+        rules = rule_set(args.audience)
+        counts = tuple(protected_columns(rules, counts))
+        if rules.secondary is not None:
+            protection = rules.secondary.protection
     spec = attrs.evolve(spec, counts=counts)
-    report = audit(table, spec=spec)
+    report = audit(table, spec=spec, protection=protection)
     if args.out is not None:
         report.cells.write_csv(args.out)
     print(report)
