@@ -64,7 +64,8 @@ _AUDIENCE_HELP = (
     "aggregates suppressed with their complements, school rows dropped, EES "
     "symbols). Without --audience the table is written unprotected only if it has "
     "no School rows and no pupil count from 1 to 5; otherwise the command stops "
-    "(exit 2) and asks who the file is for"
+    "(exit 2) and asks who the file is for: a dfe default would hand small counts to "
+    "whoever runs it, a public default would silently change a trusted reader's table"
 )
 
 
