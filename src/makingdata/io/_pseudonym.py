@@ -114,9 +114,19 @@ def upn_map(upns: pl.Series, key: bytes) -> pl.DataFrame:
 
 
 def compact_upn_expr(col: str | pl.Expr) -> pl.Expr:
-    """Return UPN text in stdnum's compact form: no spaces, upper case."""
+    """Return UPN text in stdnum's compact form: no spaces, upper case, stripped.
+
+    Mirrors ``stdnum.gb.upn.compact`` (remove spaces, upper-case, strip other
+    surrounding whitespace), so the text that is checked is the text that is
+    hashed: a UPN with a tab around it gets the same ``pupil_key`` as without.
+    """
     c = pl.col(col) if isinstance(col, str) else col
-    text = c.cast(pl.String).str.replace_all(" ", "", literal=True).str.to_uppercase()
+    text = (
+        c.cast(pl.String)
+        .str.replace_all(" ", "", literal=True)
+        .str.to_uppercase()
+        .str.strip_chars()
+    )
     return pl.when(text.str.len_bytes() == 0).then(None).otherwise(text)
 
 

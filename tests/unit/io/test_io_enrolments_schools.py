@@ -184,3 +184,10 @@ def test_pseudonymise_and_upn_rules() -> None:
     assert upn_problem("\tA940200005001") == "upn_check_letter"
     with pytest.raises(InputError, match="no 'pupil' column"):
         pseudonymise(df, key=KEY, column="pupil")
+
+
+def test_whitespace_around_a_upn_does_not_change_its_key() -> None:
+    # the text that is checked (stdnum strips it) is the text that is hashed
+    df = pl.DataFrame({"upn": [UPN, f"\t{UPN}", f"{UPN}\r", f" {UPN.lower()}\t"]})
+    keys = pseudonymise(df, key=KEY)["pupil_key"].to_list()
+    assert keys == [hash_upn(UPN, KEY.encode())] * 4
