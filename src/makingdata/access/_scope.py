@@ -523,6 +523,34 @@ def _event(viewer: object, asked: object, **more: Any) -> dict[str, Any]:
     return {"viewer": label, "audience": audience, "purpose_asked": text, **more}
 
 
+def _record_refusal(
+    log: AuditLog | None,
+    viewer: object,
+    asked: object,
+    err: ScopeError,
+    *,
+    action: str,
+    columns: list[str],
+    purpose: str | None = None,
+) -> None:
+    """Append one refused decision to ``log`` (if any), with the error's citation."""
+    if log is None:
+        return
+    extra = {} if purpose is None else {"purpose": purpose}
+    log.record(
+        _event(
+            viewer,
+            asked,
+            action=action,
+            decision="refused",
+            **extra,
+            columns=columns,
+            reason=str(err),
+            citation=getattr(err, "citation", None),
+        )
+    )
+
+
 def _decide(
     viewer: object,
     *,
@@ -536,18 +564,7 @@ def _decide(
         checked = _check_viewer(viewer, directory)
         found = _check_purpose(purpose, checked)
     except ScopeError as err:
-        if log is not None:
-            log.record(
-                _event(
-                    viewer,
-                    purpose,
-                    action=action,
-                    decision="refused",
-                    columns=columns,
-                    reason=str(err),
-                    citation=getattr(err, "citation", None),
-                )
-            )
+        _record_refusal(log, viewer, purpose, err, action=action, columns=columns)
         raise
     return checked, found
 
@@ -726,19 +743,15 @@ def scope(
             date=date,
         )
     except ScopeError as err:
-        if log is not None:
-            log.record(
-                _event(
-                    checked,
-                    purpose,
-                    action="scope",
-                    decision="refused",
-                    purpose=found.value,
-                    columns=names,
-                    reason=str(err),
-                    citation=getattr(err, "citation", None),
-                )
-            )
+        _record_refusal(
+            log,
+            checked,
+            purpose,
+            err,
+            action="scope",
+            columns=names,
+            purpose=found.value,
+        )
         raise
     result, detected, windows = out
     eager = isinstance(frame, pl.DataFrame)
@@ -900,19 +913,15 @@ def release(
     try:
         scoped = _release_scope(table, checked, names)
     except ScopeError as err:
-        if log is not None:
-            log.record(
-                _event(
-                    checked,
-                    purpose,
-                    action="release",
-                    decision="refused",
-                    purpose=found.value,
-                    columns=names,
-                    reason=str(err),
-                    citation=getattr(err, "citation", None),
-                )
-            )
+        _record_refusal(
+            log,
+            checked,
+            purpose,
+            err,
+            action="release",
+            columns=names,
+            purpose=found.value,
+        )
         raise
     protected = protect(scoped, checked.audience.value)
     if log is not None:
