@@ -191,12 +191,14 @@ def long_counts(
     calendar: pl.DataFrame | None,
     memberships: pl.LazyFrame | None = None,
     carry: Sequence[str] = (),
+    with_school: bool = True,
 ) -> tuple[pl.LazyFrame, pl.DataFrame, list[str]]:
     """Count marks per (enrolment, period[, trust], code) in the cohort.
 
-    Returns the long frame (``_eid, _pid, [trust_id, trust_name], _ci, n, urn``
-    and the enrolment columns named in ``carry``), the periods table (``_pid``
-    → EES time columns) and the trust segment columns.
+    Returns the long frame (``_eid, _pid, [trust_id, trust_name], _ci, n``,
+    then ``urn`` and the enrolment columns named in ``carry`` when
+    ``with_school`` or ``carry`` asks for them), the periods table (``_pid`` →
+    EES time columns) and the trust segment columns.
     """
     require_columns(
         marks,
@@ -219,20 +221,6 @@ def long_counts(
         end=end,
         calendar=calendar,
     )
-    enr = enrolments.with_row_index("_eid")
-    lf = marks.select("urn", "pupil_key", "date", "code")
-    if start is not None:
-        lf = lf.filter(pl.col("date") >= start)
-    if end is not None:
-        lf = lf.filter(pl.col("date") <= end)
-    lf = lf.join(
-        enr.select("_eid", "pupil_key", "urn", "enrol_start", "enrol_end"),
-        on=["pupil_key", "urn"],
-        how="inner",
-    ).filter(
-        (pl.col("enrol_start").is_null() | (pl.col("date") >= pl.col("enrol_start")))
-        & (pl.col("enrol_end").is_null() | (pl.col("date") <= pl.col("enrol_end")))
-    )
     # each date's (period, academic year, summer-2) combination as a small int
     combos = (
         dates.select("_pid", "_ay", "_s2")
@@ -242,7 +230,34 @@ def long_counts(
     )
     n_dk = max(combos.height, 1)
     dates = dates.join(combos, on=["_pid", "_ay", "_s2"], nulls_equal=True)
-    lf = lf.join(dates.lazy().select("date", "_dk"), on="date", how="inner")
+    years = dates.get_column("_ay").unique().drop_nulls().sort().to_list()
+    enr = enrolments.with_row_index("_eid")
+    # The cohort rules are decided on the enrolments (one row per pupil and
+    # school, or per pupil, school and academic year when the window spans
+    # several), before a single mark is joined: the marks join then only
+    # meets enrolments that count.
+    eligible, by_year, age15 = _eligible(enr, schools, cohort, years)
+    s2 = age15 and bool(dates.get_column("_s2").fill_null(False).any())
+    lf = marks.select("urn", "pupil_key", "date", "code")
+    if start is not None:
+        lf = lf.filter(pl.col("date") >= start)
+    if end is not None:
+        lf = lf.filter(pl.col("date") <= end)
+    date_cols = ["date", "_dk", *(["_ay"] if by_year else []), *(["_s2"] if s2 else [])]
+    lf = lf.join(dates.lazy().select(date_cols), on="date", how="inner")
+    enr_cols = ["_eid", "pupil_key", "urn", "enrol_start", "enrol_end"]
+    enr_cols += [*(["_ay"] if by_year else []), *(["_a15"] if s2 else [])]
+    lf = lf.join(
+        eligible.select(enr_cols),
+        on=["pupil_key", "urn", *(["_ay"] if by_year else [])],
+        how="inner",
+    )
+    inside = (
+        pl.col("enrol_start").is_null() | (pl.col("date") >= pl.col("enrol_start"))
+    ) & (pl.col("enrol_end").is_null() | (pl.col("date") <= pl.col("enrol_end")))
+    if s2:
+        inside = inside & ~(pl.col("_s2").fill_null(False) & pl.col("_a15"))
+    lf = lf.filter(inside)
     seg: list[str] = []
     if memberships is not None:
         # trust as of each date, resolved on the small (urn, date) frame
@@ -271,27 +286,60 @@ def long_counts(
             _dk=(pl.col("_k") // _CODE_SLOTS) % n_dk,
             _ci=(pl.col("_k") % _CODE_SLOTS).cast(pl.UInt8),
         )
-        .join(combos.lazy(), on="_dk", how="left")
+        .join(combos.lazy().select("_dk", "_pid"), on="_dk", how="left")
     )
-    # cohort rules on the small grouped frame; one join brings the school, the
-    # age and any characteristics the caller wants carried along
-    need = ["_eid", "urn", *carry]
+    out = ["_eid", "_pid", *seg, "_ci", "n"]
+    if with_school or carry:
+        # the school and any characteristics the caller wants, by one join on
+        # the small grouped frame
+        grouped = grouped.join(enr.select("_eid", "urn", *carry), on="_eid", how="left")
+        out += ["urn", *carry]
+    return grouped.select(out), periods, seg
+
+
+def _eligible(
+    enr: pl.LazyFrame,
+    schools: pl.LazyFrame | None,
+    cohort: Cohort,
+    years: list[int],
+) -> tuple[pl.LazyFrame, bool, bool]:
+    """Apply the cohort rules to the enrolments (``_eid`` already numbered).
+
+    Returns the eligible enrolments, whether they are split by academic year
+    (``_ay``; only when age rules apply and the window spans several years)
+    and whether they carry ``_a15`` (aged 15, for the summer-2 rule).
+    """
     names = enr.collect_schema().names()
-    need.extend(c for c in ("date_of_birth", "age_at_31_august") if c in names)
-    grouped = grouped.join(enr.select(need), on="_eid", how="left")
-    for c in ("date_of_birth", "age_at_31_august"):
-        if c not in need:
-            grouped = grouped.with_columns(
-                pl.lit(None, pl.Date if c == "date_of_birth" else pl.UInt8).alias(c)
+    e = enr
+    by_year = False
+    age15 = False
+    if (
+        cohort.min_age is not None
+        or cohort.max_age is not None
+        or (cohort.exclude_age15_summer2)
+    ):
+        for c in ("date_of_birth", "age_at_31_august"):
+            if c not in names:
+                e = e.with_columns(
+                    pl.lit(None, pl.Date if c == "date_of_birth" else pl.UInt8).alias(c)
+                )
+        if len(years) > 1:
+            by_year = True
+            e = e.join(
+                pl.LazyFrame({"_ay": years}, schema={"_ay": pl.Int32}), how="cross"
             )
-    grouped = grouped.with_columns(_age=_age_expr())
-    keep = pl.lit(True)
-    if cohort.min_age is not None:
-        keep = keep & (pl.col("_age") >= cohort.min_age)
-    if cohort.max_age is not None:
-        keep = keep & (pl.col("_age") <= cohort.max_age)
-    if cohort.exclude_age15_summer2:
-        keep = keep & ~(pl.col("_s2").fill_null(False) & (pl.col("_age") == 15))
+        else:
+            e = e.with_columns(_ay=pl.lit(years[0] if years else 0, pl.Int32))
+        e = e.with_columns(_age=_age_expr())
+        keep = pl.lit(True)
+        if cohort.min_age is not None:
+            keep = keep & (pl.col("_age") >= cohort.min_age)
+        if cohort.max_age is not None:
+            keep = keep & (pl.col("_age") <= cohort.max_age)
+        e = e.filter(keep.fill_null(False))
+        if cohort.exclude_age15_summer2:
+            age15 = True
+            e = e.with_columns(_a15=(pl.col("_age") == 15).fill_null(False))
     if cohort.phases is not None or cohort.exclude_independent:
         if schools is None:
             raise InputError(
@@ -301,19 +349,17 @@ def long_counts(
                 "exclude_independent=False)",
             )
         sch = schools.select("urn", "education_phase", "establishment_type_group")
-        grouped = grouped.join(sch, on="urn", how="left")
+        ok = pl.lit(True)
         if cohort.phases is not None:
-            keep = keep & pl.col("education_phase").cast(pl.String).is_in(
+            ok = ok & pl.col("education_phase").cast(pl.String).is_in(
                 sorted(cohort.phases)
             )
         if cohort.exclude_independent:
-            keep = keep & (
+            ok = ok & (
                 pl.col("establishment_type_group").fill_null("") != "Independent"
             )
-    grouped = grouped.filter(keep.fill_null(False)).select(
-        "_eid", "_pid", *seg, "_ci", "n", "urn", *carry
-    )
-    return grouped, periods, seg
+        e = e.join(sch.filter(ok.fill_null(False)).select("urn"), on="urn", how="semi")
+    return e, by_year, age15
 
 
 def enrolment_period_counts(
@@ -343,8 +389,9 @@ def enrolment_period_counts(
         cohort=cohort,
         calendar=calendar,
         memberships=memberships,
+        with_school=False,
     )
-    grouped = long.select("_eid", "_pid", *seg, "_ci", "n")
+    grouped = long
     if seg:
         wide = spread_codes(grouped, ["_eid", "_pid", *seg])
     else:
@@ -419,7 +466,9 @@ def enrolment_summary(
         EES time columns, every count of :func:`session_counts`,
         ``overall_absence_percent`` (unrounded float64),
         ``persistent_absence`` (missed >= 10% of its own possible sessions) and
-        ``severe_absence`` (>= 50%).
+        ``severe_absence`` (>= 50%). The row order is not defined (sorting
+        tens of millions of wide rows would cost more than the summary
+        itself): sort the result if you need an order.
 
     Examples
     --------
@@ -487,4 +536,4 @@ def enrolment_summary(
         "overall_absence_percent",
         "persistent_absence",
         "severe_absence",
-    ).sort("urn", "pupil_key", "enrol_start", *time_cols)
+    )

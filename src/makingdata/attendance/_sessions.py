@@ -63,16 +63,11 @@ def spread_codes(grouped: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
     """
     names = grouped.collect_schema().names()
     ci = pl.col("_ci") if "_ci" in names else pl.col("code").to_physical()
-    # one column per code, then plain sums: vectorised, unlike per-group filters
-    spread = [
-        pl.when(ci == i).then(pl.col("n")).otherwise(0).alias(r)
-        for i, r in enumerate(REASON_COLUMNS)
-    ]
-    wide = (
-        grouped.with_columns(pl.col("n").cast(pl.Int64))
-        .with_columns(spread)
-        .group_by(list(keys))
-        .agg(pl.col(list(REASON_COLUMNS)).sum())
+    # one filtered sum per code inside a single group-by (what polars' own
+    # lazy pivot builds): no per-code column is ever materialised
+    n = pl.col("n").cast(pl.Int64)
+    wide = grouped.group_by(list(keys)).agg(
+        n.filter(ci == i).sum().alias(r) for i, r in enumerate(REASON_COLUMNS)
     )
     return wide.with_columns(category_columns()).select(
         *keys, *SESSION_COLUMNS, *REASON_COLUMNS, "reason_present"
