@@ -65,10 +65,12 @@ from makingdata.errors import (
 )
 from makingdata.io import (
     ReadResult,
+    check_ees,
     pseudonymise,
     read_enrolments,
     read_marks,
     read_schools,
+    write_ees,
 )
 from makingdata.policy import (
     Assessment,
@@ -138,6 +140,7 @@ __all__ = [
     "attendance_table",
     "audit",
     "category_expr",
+    "check_ees",
     "check_enrolments",
     "check_marks",
     "check_marks_enrolled",
@@ -159,6 +162,7 @@ __all__ = [
     "validate_enrolments",
     "validate_marks",
     "validate_schools",
+    "write_ees",
 ]
 
 

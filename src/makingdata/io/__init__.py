@@ -1,4 +1,4 @@
-r"""Reading MIS exports and GIAS extracts: validated rows in, rejects with reasons out.
+r"""Reading MIS exports and GIAS extracts; writing and checking EES files.
 
 :func:`read_marks`, :func:`read_enrolments` and :func:`read_schools` read a CSV
 file, a Parquet file or a hive-partitioned Parquet directory, validate every
@@ -7,6 +7,11 @@ row, and return a :class:`ReadResult`: ``valid`` rows in the contract dtypes,
 broken, and a report. Rows in = rows valid + rows rejected, always. UPNs are
 turned into ``pupil_key`` with a keyed BLAKE2b hash at this boundary
 (:func:`pseudonymise`) and never reach ``valid``.
+
+:func:`write_ees` writes a table as an EES data file and its ``.meta.csv``
+(partner and public audiences only ever get a protected table), and
+:func:`check_ees` lists every way an existing pair breaks the EES open data
+standards.
 
 Examples
 --------
@@ -27,6 +32,18 @@ Examples
 
 from __future__ import annotations
 
+from makingdata.io._ees import (
+    EES_GEOGRAPHIES,
+    EES_META_COLUMNS,
+    EES_RULES,
+    EES_SYMBOLS,
+    EES_TIME_IDENTIFIERS,
+    EesCheck,
+    EesFiles,
+    check_ees,
+    ees_meta,
+    write_ees,
+)
 from makingdata.io._exports import (
     ENROLMENTS_FIELDS,
     MARKS_FIELDS,
@@ -42,16 +59,26 @@ from makingdata.io._source import Field
 
 __all__ = [
     "DATE_FORMATS",
+    "EES_GEOGRAPHIES",
+    "EES_META_COLUMNS",
+    "EES_RULES",
+    "EES_SYMBOLS",
+    "EES_TIME_IDENTIFIERS",
     "ENROLMENTS_FIELDS",
     "GIAS_NULLS",
     "KEY_ENV_VAR",
     "MARKS_FIELDS",
     "SCHOOLS_FIELDS",
+    "EesCheck",
+    "EesFiles",
     "Field",
     "ReadResult",
+    "check_ees",
+    "ees_meta",
     "pseudonymise",
     "read_enrolments",
     "read_marks",
     "read_schools",
     "rejects_for_csv",
+    "write_ees",
 ]

@@ -1,0 +1,278 @@
+"""check_ees: every rule of EES_RULES has a case that breaks it, and a clean pair passes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+import pytest
+
+from makingdata.errors import InputError
+from makingdata.io import EES_RULES, check_ees
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+NAT = ["202526", "Academic year", "National", "E92000001", "England", None, None]
+REG = [
+    "202526",
+    "Academic year",
+    "Regional",
+    "E92000001",
+    "England",
+    "E12000001",
+    "North East",
+]
+GEO = [
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "region_code",
+    "region_name",
+]
+FSM = ("Total", "FSM eligible", "Not known to be FSM eligible")
+VALUES = (("100", "5.5"), ("20", "c"), ("80", "4.25"))
+
+
+def base_data() -> pl.DataFrame:
+    rows = [
+        [*geo, fsm, n, rate]
+        for geo in (NAT, REG)
+        for fsm, (n, rate) in zip(FSM, VALUES, strict=True)
+    ]
+    return pl.DataFrame(
+        rows,
+        schema=[*GEO, "fsm_status", "enrolments", "sess_overall_percent"],
+        orient="row",
+    )
+
+
+def base_meta() -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            ["fsm_status", "Filter", "FSM status", None, None, None, "Filter by FSM", None],
+            ["enrolments", "Indicator", "Enrolments", "Pupils", None, "0", None, None],
+            ["sess_overall_percent", "Indicator", "Overall absence rate", None, "%", "2", None, None],
+        ],
+        schema=[
+            "col_name",
+            "col_type",
+            "label",
+            "indicator_grouping",
+            "indicator_unit",
+            "indicator_dp",
+            "filter_hint",
+            "filter_grouping_column",
+        ],
+        orient="row",
+    )  # fmt: skip
+
+
+Pair = tuple[pl.DataFrame, pl.DataFrame | None]
+
+
+def cell(d: pl.DataFrame, row: int, col: str, value: str | None) -> pl.DataFrame:
+    return d.with_columns(
+        pl.when(pl.int_range(pl.len()) == row)
+        .then(pl.lit(value, pl.String))
+        .otherwise(pl.col(col))
+        .alias(col)
+    )
+
+
+def meta_cell(m: pl.DataFrame, name: str, col: str, value: str | None) -> pl.DataFrame:
+    return m.with_columns(
+        pl.when(pl.col("col_name") == name)
+        .then(pl.lit(value, pl.String))
+        .otherwise(pl.col(col))
+        .alias(col)
+    )
+
+
+def add_meta(m: pl.DataFrame, *row: str | None) -> pl.DataFrame:
+    return pl.concat([m, pl.DataFrame([list(row)], schema=m.columns, orient="row")])
+
+
+# rule -> (mutation of (data, meta), expected data line or None, expected column or None)
+CASES: dict[str, tuple[Callable[[pl.DataFrame, pl.DataFrame], Pair], int | None, str | None]] = {
+    "meta_missing": (lambda d, m: (d, None), None, None),
+    "col_name_format": (
+        lambda d, m: (
+            d.rename({"fsm_status": "FSM_status"}),
+            meta_cell(m, "fsm_status", "col_name", "FSM_status"),
+        ),
+        1,
+        "FSM_status",
+    ),
+    "col_name_length": (lambda d, m: (d.with_columns(pl.lit("a").alias("x" * 51)), m), 1, "x" * 51),
+    "mandatory_column": (lambda d, m: (d.drop("country_name"), m), 1, "country_name"),
+    "time_period": (lambda d, m: (cell(d, 0, "time_period", "202527"), m), 2, "time_period"),
+    "time_identifier": (lambda d, m: (cell(d, 1, "time_identifier", "Week 53"), m), 3, "time_identifier"),
+    "time_identifier_mixed": (
+        lambda d, m: (cell(cell(d, 0, "time_identifier", "Calendar year"), 0, "time_period", "2025"), m),
+        None,
+        "time_identifier",
+    ),
+    "time_period_digits": (lambda d, m: (cell(d, 2, "time_period", "2025"), m), 4, "time_period"),
+    "geographic_level": (lambda d, m: (cell(d, 0, "geographic_level", "Country"), m), 2, "geographic_level"),
+    "geography_column": (lambda d, m: (d.drop("region_name"), m), None, "region_name"),
+    "geography_blank": (lambda d, m: (cell(d, 3, "region_code", None), m), 5, "region_code"),
+    "geography_overfilled": (lambda d, m: (cell(d, 0, "region_name", "North East"), m), 2, "region_name"),
+    "country_code": (lambda d, m: (cell(d, 0, "country_code", "E92000009"), m), 2, "country_code"),
+    "school_rows_separate": (lambda d, m: (cell(d, 5, "geographic_level", "School"), m), 7, "geographic_level"),
+    "duplicate_row": (lambda d, m: (pl.concat([d, d.tail(1)]), m), 7, None),
+    "filter_total": (
+        lambda d, m: (d.with_columns(pl.col("fsm_status").replace("Total", "All pupils")), m),
+        None,
+        "fsm_status",
+    ),
+    "filter_blank": (lambda d, m: (cell(d, 1, "fsm_status", None), m), 3, "fsm_status"),
+    "filter_item_length": (lambda d, m: (cell(d, 1, "fsm_status", "F" * 121), m), 3, "fsm_status"),
+    "indicator_blank": (lambda d, m: (cell(d, 2, "enrolments", None), m), 4, "enrolments"),
+    "indicator_legacy_symbol": (lambda d, m: (cell(d, 2, "enrolments", ":"), m), 4, "enrolments"),
+    "indicator_symbol_unlisted": (lambda d, m: (cell(d, 2, "enrolments", "k"), m), 4, "enrolments"),
+    "indicator_not_number": (lambda d, m: (cell(d, 0, "enrolments", "1,234"), m), 2, "enrolments"),
+    "data_not_in_meta": (
+        lambda d, m: (d.with_columns(note=pl.int_range(pl.len()).cast(pl.String)), m),
+        None,
+        "note",
+    ),
+    "meta_columns": (lambda d, m: (d, m.drop("indicator_dp")), 1, None),
+    "meta_col_name": (
+        lambda d, m: (d, add_meta(m, "pupils", "Indicator", "Pupils", None, None, "0", None, None)),
+        5,
+        "col_name",
+    ),
+    "meta_col_name_duplicate": (lambda d, m: (d, pl.concat([m, m.tail(1)])), 4, "col_name"),
+    "meta_ob_unit": (
+        lambda d, m: (d, add_meta(m, "region_code", "Filter", "Region", None, None, None, None, None)),
+        5,
+        "col_name",
+    ),
+    "meta_col_type": (lambda d, m: (d, meta_cell(m, "enrolments", "col_type", "Measure")), 3, "col_type"),
+    "meta_label": (lambda d, m: (d, meta_cell(m, "enrolments", "label", None)), 3, "label"),
+    "meta_label_duplicate": (
+        lambda d, m: (d, meta_cell(m, "enrolments", "label", "Overall absence rate")),
+        3,
+        "label",
+    ),
+    "meta_label_length": (lambda d, m: (d, meta_cell(m, "enrolments", "label", "L" * 81)), 3, "label"),
+    "meta_indicator_unit": (
+        lambda d, m: (d, meta_cell(m, "sess_overall_percent", "indicator_unit", "percent")),
+        4,
+        "indicator_unit",
+    ),
+    "meta_percent_unit": (
+        lambda d, m: (d, meta_cell(m, "sess_overall_percent", "indicator_unit", None)),
+        4,
+        "indicator_unit",
+    ),
+    "meta_indicator_dp": (lambda d, m: (d, meta_cell(m, "enrolments", "indicator_dp", "one")), 3, "indicator_dp"),
+    "meta_filter_fields": (lambda d, m: (d, meta_cell(m, "fsm_status", "indicator_unit", "%")), 2, "indicator_unit"),
+    "meta_filter_single_level": (
+        lambda d, m: (
+            d.with_columns(phase=pl.lit("Total")),
+            add_meta(m, "phase", "Filter", "Phase", None, None, None, "Filter by phase", None),
+        ),
+        5,
+        "col_name",
+    ),
+    "meta_filter_grouping": (
+        lambda d, m: (d, meta_cell(m, "fsm_status", "filter_grouping_column", "fsm_group")),
+        None,
+        "filter_grouping_column",
+    ),
+}  # fmt: skip
+FILE_CASES = {"file_name", "meta_file_name", "encoding", "col_name_duplicate"}
+
+
+def write_pair(tmp_path: Path, data: pl.DataFrame, meta: pl.DataFrame | None) -> Path:
+    path = tmp_path / "absence_fsm.csv"
+    data.write_csv(path)
+    if meta is not None:
+        meta.write_csv(tmp_path / "absence_fsm.meta.csv")
+    return path
+
+
+def test_the_clean_pair_has_no_problem(tmp_path: Path) -> None:
+    report = check_ees(write_pair(tmp_path, base_data(), base_meta()))
+    assert report.ok
+    assert report.problems.height == 0, report.problems
+    assert report.rows == 6
+
+
+def test_every_rule_has_a_breaking_case() -> None:
+    assert set(CASES) | FILE_CASES == set(EES_RULES)
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_each_rule_is_reported_where_it_is_broken(tmp_path: Path, rule: str) -> None:
+    mutate, row, column = CASES[rule]
+    data, meta = mutate(base_data(), base_meta())
+    report = check_ees(write_pair(tmp_path, data, meta))
+    hits = report.problems.filter(pl.col("rule") == rule)
+    assert hits.height >= 1, report.problems
+    first = hits.row(0, named=True)
+    assert (first["row"], first["column"]) == (row, column)
+    assert first["severity"] == EES_RULES[rule][0]
+    assert report.ok == (EES_RULES[rule][0] == "warning" and report.errors.height == 0)
+
+
+def test_week_53_names_its_row(tmp_path: Path) -> None:
+    d = cell(base_data(), 4, "time_identifier", "Week 53")
+    report = check_ees(write_pair(tmp_path, d, base_meta()))
+    hit = report.errors.filter(pl.col("rule") == "time_identifier")
+    assert hit["row"].to_list() == [6]
+    assert "Week 1 to Week 52" in hit["message"][0]
+
+
+def test_every_problem_is_listed_not_only_the_first(tmp_path: Path) -> None:
+    d = base_data().with_columns(enrolments=pl.lit(None, pl.String))
+    report = check_ees(write_pair(tmp_path, d, base_meta()))
+    blanks = report.errors.filter(pl.col("rule") == "indicator_blank")
+    assert blanks["row"].to_list() == [2, 3, 4, 5, 6, 7]
+    assert "indicator_blank" in str(report)
+
+
+def test_bad_file_names(tmp_path: Path) -> None:
+    path = tmp_path / "Absence FSM.csv"
+    base_data().write_csv(path)
+    other = tmp_path / "meta.csv"
+    base_meta().write_csv(other)
+    report = check_ees(path, meta=other)
+    assert set(report.errors["rule"].to_list()) == {"file_name", "meta_file_name"}
+
+
+def test_latin1_file_is_reported_and_still_checked(tmp_path: Path) -> None:
+    path = write_pair(tmp_path, base_data(), base_meta())
+    text = path.read_text(encoding="utf-8").replace("North East", "Nörth East")
+    path.write_bytes(text.encode("latin-1"))
+    report = check_ees(path)
+    assert report.errors["rule"].to_list() == ["encoding"]
+
+
+def test_duplicate_header_is_reported(tmp_path: Path) -> None:
+    path = write_pair(tmp_path, base_data(), base_meta())
+    lines = path.read_text().splitlines()
+    lines[0] = lines[0].replace("region_name", "region_code")
+    path.write_text("\n".join(lines) + "\n")
+    report = check_ees(path)
+    dup = report.errors.filter(pl.col("rule") == "col_name_duplicate")
+    assert dup.select("row", "column").rows() == [(1, "region_code")]
+
+
+def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        check_ees(tmp_path / "nothing.csv")
+
+
+def test_summary_counts_per_rule(tmp_path: Path) -> None:
+    d = base_data().with_columns(enrolments=pl.lit(":"))
+    report = check_ees(write_pair(tmp_path, d, base_meta()))
+    s = report.summary()
+    assert s.filter(pl.col("rule") == "indicator_legacy_symbol")[
+        "problems"
+    ].to_list() == [6]
