@@ -35,6 +35,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "makingdata.cli._synth",
     "makingdata.cli._aggregate",
     "makingdata.cli._disclosure",
+    "makingdata.cli._check_ees",
 )
 
 

@@ -22,7 +22,7 @@ from makingdata.disclosure import (
 )
 from makingdata.domain import Directory
 from makingdata.errors import DisclosureError, InputError
-from makingdata.io import read_enrolments, read_marks, read_schools
+from makingdata.io import read_enrolments, read_marks, read_schools, write_ees
 
 if TYPE_CHECKING:
     from makingdata.io import ReadResult
@@ -71,6 +71,27 @@ _AUDIENCE_HELP = (
 
 def _add_audience(p: argparse.ArgumentParser) -> None:
     p.add_argument("--audience", choices=AUDIENCES, default=None, help=_AUDIENCE_HELP)
+
+
+def _add_outputs(p: argparse.ArgumentParser) -> None:
+    """``--out`` (plain CSV) or ``--ees`` (EES data + meta), one of them."""
+    out = p.add_mutually_exclusive_group(required=True)
+    out.add_argument("--out", type=Path, metavar="PATH", help="write a plain CSV")
+    out.add_argument(
+        "--ees",
+        type=Path,
+        metavar="PATH",
+        help="write an EES data file (lower-case name ending .csv) and its "
+        ".meta.csv beside it, checked against the EES open data standards; "
+        "needs --audience (partner/public: protected on the way)",
+    )
+    p.add_argument(
+        "--complete",
+        choices=("z", "0"),
+        default=None,
+        help="with --ees: add the missing filter combinations (z everywhere, or "
+        "0 counts and z rates)",
+    )
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -124,7 +145,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="pseudonym key for exports that carry UPNs "
         "(default: MAKINGDATA_PSEUDONYM_KEY)",
     )
-    p.add_argument("--out", required=True, type=Path, metavar="PATH")
+    _add_outputs(p)
     _add_audience(p)
     add_scope_arguments(p, with_directory=False)
     p.set_defaults(func=run_aggregate)
@@ -149,7 +170,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="School",
         help="use only rows of this geographic_level (default School)",
     )
-    r.add_argument("--out", required=True, type=Path, metavar="PATH")
+    _add_outputs(r)
     _add_audience(r)
     r.set_defaults(func=run_rollup)
 
@@ -227,8 +248,42 @@ def run_aggregate(args: argparse.Namespace) -> int:
         # a table scoped for a school, trust, LA or DfE viewer is for that audience
         kind = str(args.viewer).split(":", 1)[0].strip().lower()
         audience = kind if kind in {"school", "trust", "la", "dfe"} else None
-    _write(table, args.out, audience=audience)
+    _output(table, args, audience=audience)
     return 0
+
+
+def _output(
+    table: pl.DataFrame, args: argparse.Namespace, *, audience: str | None
+) -> None:
+    """Write ``table`` to ``--out`` (plain CSV) or ``--ees`` (EES pair)."""
+    if args.ees is None:
+        _write(table, args.out, audience=audience)
+        return
+    if audience is None:
+        raise DisclosureError(
+            "an EES file needs to know who it is for",
+            path=args.ees,
+            hint="add --audience: school, trust, la or dfe write the table as built, "
+            "partner or public protect it",
+        )
+    files = write_ees(
+        table,
+        args.ees,
+        audience=audience,
+        protect=rule_set(audience).needs_protection,
+        complete=args.complete,
+    )
+    if files.protection is not None:
+        print(files.protection, file=sys.stderr)
+    for row in files.warnings.iter_rows(named=True):
+        print(
+            f"warning: {row['file']}, column {row['column']}: {row['message']}",
+            file=sys.stderr,
+        )
+    print(
+        f"wrote {files.rows} rows to {files.data} and its metadata to {files.meta}",
+        file=sys.stderr,
+    )
 
 
 def _needs_audience(table: pl.DataFrame) -> str | None:
@@ -314,5 +369,5 @@ def run_rollup(args: argparse.Namespace) -> int:
         decimals=args.decimals,
         from_level=args.from_level,
     ).collect()
-    _write(out, args.out, audience=args.audience)
+    _output(out, args, audience=args.audience)
     return 0
