@@ -55,3 +55,13 @@ def test_public_release_passes_its_audit(demo_output: str) -> None:
 
 def test_flight_path_request_is_prohibited(demo_output: str) -> None:
     assert "overall verdict prohibited" in demo_output
+
+
+def test_public_table_is_published_as_a_clean_ees_pair(demo_output: str) -> None:
+    m = re.search(
+        r"published as EES la_fsm.csv \+ la_fsm.meta.csv .*: (\d+) rows, (\d+) errors",
+        demo_output,
+    )
+    assert m is not None
+    assert int(m.group(1)) > 0
+    assert m.group(2) == "0"

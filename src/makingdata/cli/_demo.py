@@ -11,7 +11,9 @@ Each stage prints what it did, in the order of the data path:
 4. ``access``: a trust's view for support (its schools, by date), and a
    refusal for a forbidden purpose;
 5. ``attendance``: national, regional and one trust's tables;
-6. ``disclosure``: the LA table protected for the public, with its audit;
+6. ``disclosure``: the LA table protected for the public, with its audit,
+   written as an EES data file and ``.meta.csv`` (in a temporary folder) and
+   checked against the EES standards;
 7. ``policy``: a data request checked against the principles.
 """
 
@@ -269,6 +271,13 @@ def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one narrated pipeli
         f"{audit_report.flagged.height} recoverable (narrower than their "
         f"protection interval) -> {'OK' if audit_report.ok else 'NOT SAFE'}"
     )
+    with tempfile.TemporaryDirectory() as tmp:
+        ees = io.write_ees(protected, Path(tmp) / "la_fsm.csv", audience="public")
+        ees_check = io.check_ees(ees.data)
+        print(
+            f"  published as EES {ees.data.name} + {ees.meta.name} (temporary folder): "
+            f"{ees.rows} rows, {ees_check.errors.height} errors against the EES standards"
+        )
 
     _stage(7, "policy: check a data request against the principles")
     request = DataRequest.from_dict(_DEMO_REQUEST)
