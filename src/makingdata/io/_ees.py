@@ -51,8 +51,6 @@ __all__ = [
     "write_ees",
 ]
 
-#: Allowed ``time_identifier`` values by group, with the digits of ``time_period``.
-#: Values of different groups may not be mixed in one file.
 EES_TIME_IDENTIFIERS: Mapping[str, tuple[tuple[str, ...], int]] = {
     "Calendar year": (("Calendar year",), 4),
     "Reporting year": (("Reporting year",), 4),
@@ -85,8 +83,12 @@ EES_TIME_IDENTIFIERS: Mapping[str, tuple[tuple[str, ...], int]] = {
     ),
     "Weeks": (tuple(f"Week {w}" for w in range(1, 53)), 4),
 }
+"""Allowed ``time_identifier`` values by group, with the digits of ``time_period``.
 
-#: ``geographic_level`` values: (code column, name column, other required columns).
+Values of different groups may not be mixed in one file; EES allows ``Week 1``
+to ``Week 52`` only.
+"""
+
 EES_GEOGRAPHIES: Mapping[str, tuple[str | None, str, tuple[str, ...]]] = {
     "National": ("country_code", "country_name", ()),
     "Regional": ("region_code", "region_name", ()),
@@ -119,13 +121,13 @@ EES_GEOGRAPHIES: Mapping[str, tuple[str | None, str, tuple[str, ...]]] = {
     "Planning area": ("planning_area_code", "planning_area_name", ()),
     "Police force area": ("pfa_code", "pfa_name", ()),
 }
+"""``geographic_level`` values: (code column, name column, other required columns)."""
 
-#: The GSS symbols the EES screener accepts in an indicator cell.
 EES_SYMBOLS: tuple[str, ...] = ("z", "x", "c", "low")
+"""The GSS symbols the EES screener accepts in an indicator cell."""
 _WARN_SYMBOLS = ("k", "u")
 _LEGACY_SYMBOLS = (":", "~", ".")
 
-#: Columns of a ``.meta.csv``, in order (``filter_default`` is optional, last).
 EES_META_COLUMNS: tuple[str, ...] = (
     "col_name",
     "col_type",
@@ -136,6 +138,7 @@ EES_META_COLUMNS: tuple[str, ...] = (
     "filter_hint",
     "filter_grouping_column",
 )
+"""Columns of a ``.meta.csv``, in order (``filter_default`` is optional, last)."""
 _META_OPTIONAL = ("filter_default",)
 _UNITS = ("", "£", "£m", "%", "pp", "numberstring")
 _MANDATORY = (
@@ -187,7 +190,6 @@ _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 _FILE = re.compile(r"^[a-z0-9_-]+\.csv$")
 
-#: Every rule the checker applies: id -> (severity, what it requires).
 EES_RULES: Mapping[str, tuple[str, str]] = {
     "file_name": ("error", "file names are lower case letters, digits, _ and -, ending .csv"),
     "meta_file_name": ("error", "the metadata file is named <datafile>.meta.csv"),
@@ -231,6 +233,10 @@ EES_RULES: Mapping[str, tuple[str, str]] = {
     "meta_filter_single_level": ("error", "filters with one level are not listed in the meta file"),
     "meta_filter_grouping": ("error", "a filter_grouping_column is a data column with no meta row of its own"),
 }  # fmt: skip
+"""Every rule :func:`check_ees` applies: id -> (severity, what it requires).
+
+Severity ``error`` stops :func:`write_ees`; ``warning`` does not.
+"""
 
 _LABELS: Mapping[str, str] = {
     "num_schools": "Number of schools",
