@@ -25,7 +25,11 @@ from makingdata.attendance._enrolments import (
     long_counts,
 )
 from makingdata.attendance._measures import add_rates, check_decimals
-from makingdata.attendance._sessions import COUNT_COLUMNS, spread_codes
+from makingdata.attendance._sessions import (
+    COUNT_COLUMNS,
+    REASON_COLUMNS,
+    category_columns,
+)
 from makingdata.codes import CODES, Category
 from makingdata.errors import InputError
 
@@ -548,34 +552,35 @@ def school_counts(
         cohort=cohort,
         calendar=calendar,
         memberships=memberships.lazy() if (trust and memberships is not None) else None,
-        carry=carry,
+        with_school=False,
     )
-    # Per enrolment, only the four category totals (for PA and SA); the reason
-    # counts stay long and are summed per school, so no wide per-enrolment frame
-    # of every reason is ever built.
+    # One linear plan, no branches (a branch would run the marks stage twice
+    # under the streaming engine): per enrolment and period, every reason
+    # count by a filtered sum over its few code rows; then the school, the
+    # characteristics and PA/SA on that per-enrolment frame; then per school.
     n_pid = max(periods.height, 1)
     n = pl.col("n").cast(pl.Int64)
-    ci = pl.col("_ci")
-    long = long.with_columns(
-        _kk=pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid"),
-        _pos=pl.when(ci.is_in(_CODE_INDEX["possible"])).then(n).otherwise(0),
-        _ov=pl.when(ci.is_in(_CODE_INDEX["overall"])).then(n).otherwise(0),
-        _au=pl.when(ci.is_in(_CODE_INDEX["authorised"])).then(n).otherwise(0),
-        _un=pl.when(ci.is_in(_CODE_INDEX["unauthorised"])).then(n).otherwise(0),
-    )
-    per_e = long.group_by("_kk", *seg).agg(
-        pl.col("_pos").sum().alias("sess_possible"),
-        pl.col("_ov").sum().alias("sess_overall"),
-        pl.col("_au").sum().alias("sess_authorised"),
-        pl.col("_un").sum().alias("sess_unauthorised"),
-        pl.col("_pid").first(),
-        pl.col("urn").first(),
-        *[pl.col(c).first() for c in carry],
+    per_e = (
+        long.group_by(
+            (pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid")).alias("_kk"),
+            *seg,
+        )
+        .agg(
+            n.filter(pl.col("_ci") == i).sum().alias(r)
+            for i, r in enumerate(REASON_COLUMNS)
+        )
+        .with_columns(category_columns())
     )
     if cohort.drop_zero_possible:
-        zero = per_e.filter(pl.col("sess_possible") == 0).select("_kk", *seg)
         per_e = per_e.filter(pl.col("sess_possible") > 0)
-        long = long.join(zero, on=["_kk", *seg], how="anti", nulls_equal=True)
+    per_e = per_e.with_columns(
+        _eid=(pl.col("_kk") // n_pid).cast(pl.UInt32),
+        _pid=(pl.col("_kk") % n_pid).cast(pl.UInt32),
+    ).join(
+        enrolments.lazy().with_row_index("_eid").select("_eid", "urn", *carry),
+        on="_eid",
+        how="left",
+    )
     has = pl.col("sess_possible") > 0
     pa = (10 * pl.col("sess_overall") >= pl.col("sess_possible")) & has
     sa = (2 * pl.col("sess_overall") >= pl.col("sess_possible")) & has
@@ -588,7 +593,8 @@ def school_counts(
         *[f"{s}_pa_50_exact" for s in sess],
     ]
     gkeys = ["urn", "_pid", *seg, *carry]
-    per_school = per_e.group_by(gkeys).agg(
+    wide = per_e.group_by(gkeys).agg(
+        *[pl.col(c).sum().cast(pl.Int64) for c in COUNT_COLUMNS],
         pl.len().cast(pl.Int64).alias("enrolments"),
         pa.sum().cast(pl.Int64).alias("enrolments_pa_10_exact"),
         *[
@@ -601,10 +607,6 @@ def school_counts(
             for s in sess
         ],
     )
-    reasons = spread_codes(long.group_by([*gkeys, "_ci"]).agg(pl.col("n").sum()), gkeys)
-    wide = reasons.join(
-        per_school, on=gkeys, how="full", coalesce=True, nulls_equal=True
-    ).with_columns(pl.col(c).fill_null(0) for c in [*COUNT_COLUMNS, *pa_cols])
     chars = characteristic_exprs()
     wide = wide.with_columns(chars[c].alias(c) for c in enr_by)
     sch = _school_frame(schools.lazy())
