@@ -6,6 +6,7 @@ import datetime as dt
 import resource
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import polars as pl
@@ -36,6 +37,30 @@ def peak_rss_bytes() -> int:
     """Peak resident set size of this process so far, in bytes."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
+
+
+def reset_peak_rss() -> bool:
+    """Reset this process's peak RSS (Linux: ``5`` into ``/proc/self/clear_refs``).
+
+    Returns ``False`` where the kernel does not allow it; :func:`peak_rss_since_reset`
+    then falls back to the lifetime peak.
+    """
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def peak_rss_since_reset() -> int:
+    """Peak RSS in bytes since :func:`reset_peak_rss` (``VmHWM``), else the lifetime peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return peak_rss_bytes()
 
 
 def gib(n_bytes: float) -> str:

@@ -34,7 +34,12 @@ import duckdb
 import pandas as pd
 import polars as pl
 
-from benchmarks._common import gib, peak_rss_bytes
+from benchmarks._common import (
+    gib,
+    peak_rss_bytes,
+    peak_rss_since_reset,
+    reset_peak_rss,
+)
 from makingdata import synth
 from makingdata.attendance import (
     attendance_table,
@@ -302,21 +307,42 @@ def _same(
         )
 
 
+#: CPU seconds of each engine in the current query (read and cleared by _ratios)
+_CPU: dict[str, float] = {}
+
+
 def _run(label: str, rows: int, fn):
-    t0 = time.perf_counter()
+    """Run one engine's query: wall and CPU seconds, rows/s, the query's peak RSS.
+
+    CPU time is the whole process's (all threads), so on a loaded machine the
+    CPU ratio is the steadier comparison of how much work each engine did.
+    """
+    reset_peak_rss()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = fn()
-    wall = time.perf_counter() - t0
+    wall, cpu_s = time.perf_counter() - t0, time.process_time() - c0
+    _CPU[label] = cpu_s
     print(
-        f"    {label:<8} {wall:8.2f} s  {rows / wall / 1e6:8.1f} M rows/s  peak RSS {gib(peak_rss_bytes())}"
+        f"    {label:<8} {wall:8.2f} s wall {cpu_s:8.2f} s CPU  "
+        f"{rows / wall / 1e6:8.1f} M rows/s  peak RSS {gib(peak_rss_since_reset())}"
     )
     return out, wall
 
 
 def _ratios(t: dict[str, float]) -> None:
+    cpu = dict(_CPU)
+    _CPU.clear()
     parts = [
         f"{k}/polars = {v / t['polars']:.2f}x" for k, v in t.items() if k != "polars"
     ]
-    print("    " + ", ".join(parts))
+    line = "    wall: " + ", ".join(parts)
+    if "polars" in cpu:
+        line += "; CPU: " + ", ".join(
+            f"{k}/polars = {v / cpu['polars']:.2f}x"
+            for k, v in cpu.items()
+            if k != "polars"
+        )
+    print(line)
 
 
 def scenario_a(data: synth.SynthData, day: dt.date) -> None:
