@@ -21,8 +21,9 @@ from makingdata._contracts import EducationPhase
 from makingdata.attendance._periods import date_table
 from makingdata.attendance._sessions import (
     COUNT_COLUMNS,
+    REASON_COLUMNS,
+    category_columns,
     require_columns,
-    spread_codes,
 )
 from makingdata.errors import InputError
 
@@ -362,65 +363,6 @@ def _eligible(
     return e, by_year, age15
 
 
-def enrolment_period_counts(
-    marks: pl.LazyFrame,
-    enrolments: pl.LazyFrame,
-    schools: pl.LazyFrame | None,
-    *,
-    period: str,
-    start: dt.date | None,
-    end: dt.date | None,
-    cohort: Cohort,
-    calendar: pl.DataFrame | None,
-    memberships: pl.LazyFrame | None = None,
-) -> tuple[pl.LazyFrame, pl.DataFrame]:
-    """Count sessions per (enrolment, period[, trust]) and flag PA and SA.
-
-    Returns the lazy frame (``_eid, _pid, [trust_id, trust_name], counts,
-    pa/sa flags``) and the periods table (``_pid`` → EES time columns).
-    """
-    long, periods, seg = long_counts(
-        marks,
-        enrolments,
-        schools,
-        period=period,
-        start=start,
-        end=end,
-        cohort=cohort,
-        calendar=calendar,
-        memberships=memberships,
-        with_school=False,
-    )
-    grouped = long
-    if seg:
-        wide = spread_codes(grouped, ["_eid", "_pid", *seg])
-    else:
-        # one integer key again: the spread's group-by is twice as fast on it
-        n_pid = max(periods.height, 1)
-        packed = grouped.select(
-            (pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid")).alias("_kk"),
-            "_ci",
-            "n",
-        )
-        wide = (
-            spread_codes(packed, ["_kk"])
-            .with_columns(
-                _eid=(pl.col("_kk") // n_pid).cast(pl.UInt32),
-                _pid=(pl.col("_kk") % n_pid).cast(pl.UInt32),
-            )
-            .drop("_kk")
-        )
-    if cohort.drop_zero_possible:
-        wide = wide.filter(pl.col("sess_possible") > 0)
-    wide = wide.with_columns(
-        persistent_absence=(10 * pl.col("sess_overall") >= pl.col("sess_possible"))
-        & (pl.col("sess_possible") > 0),
-        severe_absence=(2 * pl.col("sess_overall") >= pl.col("sess_possible"))
-        & (pl.col("sess_possible") > 0),
-    )
-    return wide, periods
-
-
 def enrolment_summary(
     marks: pl.LazyFrame,
     enrolments: pl.LazyFrame,
@@ -504,7 +446,7 @@ def enrolment_summary(
     (10, 2, 20.0, True, False)
     """
     cohort = Cohort() if cohort is None else cohort
-    wide, periods = enrolment_period_counts(
+    long, periods, _ = long_counts(
         marks,
         enrolments,
         schools,
@@ -513,27 +455,55 @@ def enrolment_summary(
         end=end,
         cohort=cohort,
         calendar=calendar,
+        carry=["pupil_key", "enrol_start"],
     )
-    enr = enrolments.with_row_index("_eid").select(
-        "_eid", "pupil_key", "urn", "enrol_start"
-    )
-    time_cols = [c for c in periods.columns if c != "_pid"]
-    out = (
-        wide.join(enr, on="_eid", how="left")
-        .join(periods.lazy(), on="_pid", how="left")
-        .with_columns(
-            overall_absence_percent=pl.when(pl.col("sess_possible") > 0)
-            .then(pl.col("sess_overall") / pl.col("sess_possible") * 100.0)
-            .otherwise(0.0)
+    # One row per enrolment and period by a single-key group-by: each reason
+    # by a filtered sum over the enrolment's few code rows, its identity by
+    # first() (joined to the narrow code rows, never to the wide result), and
+    # the time columns looked up from the small periods table by id.
+    n_pid = max(periods.height, 1)
+    n = pl.col("n").cast(pl.Int64)
+    wide = (
+        long.group_by(
+            (pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid")).alias("_kk")
         )
+        .agg(
+            pl.col("pupil_key").first(),
+            pl.col("urn").first(),
+            pl.col("enrol_start").first(),
+            *(
+                n.filter(pl.col("_ci") == i).sum().alias(r)
+                for i, r in enumerate(REASON_COLUMNS)
+            ),
+        )
+        .with_columns(category_columns())
     )
-    return out.select(
+    if cohort.drop_zero_possible:
+        wide = wide.filter(pl.col("sess_possible") > 0)
+    has = pl.col("sess_possible") > 0
+    pid = (pl.col("_kk") % n_pid).cast(pl.UInt32)
+    time_cols = [c for c in periods.columns if c != "_pid"]
+    return wide.select(
         "pupil_key",
         "urn",
         "enrol_start",
-        *time_cols,
+        *(
+            pid.replace_strict(
+                periods.get_column("_pid"),
+                periods.get_column(c),
+                return_dtype=periods.schema[c],
+            ).alias(c)
+            for c in time_cols
+        ),
         *COUNT_COLUMNS,
-        "overall_absence_percent",
-        "persistent_absence",
-        "severe_absence",
+        pl.when(has)
+        .then(pl.col("sess_overall") / pl.col("sess_possible") * 100.0)
+        .otherwise(0.0)
+        .alias("overall_absence_percent"),
+        ((10 * pl.col("sess_overall") >= pl.col("sess_possible")) & has).alias(
+            "persistent_absence"
+        ),
+        ((2 * pl.col("sess_overall") >= pl.col("sess_possible")) & has).alias(
+            "severe_absence"
+        ),
     )

@@ -552,12 +552,13 @@ def school_counts(
         cohort=cohort,
         calendar=calendar,
         memberships=memberships.lazy() if (trust and memberships is not None) else None,
-        with_school=False,
+        carry=carry,
     )
     # One linear plan, no branches (a branch would run the marks stage twice
     # under the streaming engine): per enrolment and period, every reason
-    # count by a filtered sum over its few code rows; then the school, the
-    # characteristics and PA/SA on that per-enrolment frame; then per school.
+    # count by a filtered sum over its few code rows, the school and the
+    # characteristics by first() (joined to the narrow code rows, not to the
+    # wide result); then PA/SA on that per-enrolment frame; then per school.
     n_pid = max(periods.height, 1)
     n = pl.col("n").cast(pl.Int64)
     per_e = (
@@ -566,21 +567,18 @@ def school_counts(
             *seg,
         )
         .agg(
-            n.filter(pl.col("_ci") == i).sum().alias(r)
-            for i, r in enumerate(REASON_COLUMNS)
+            pl.col("urn").first(),
+            *(pl.col(c).first() for c in carry),
+            *(
+                n.filter(pl.col("_ci") == i).sum().alias(r)
+                for i, r in enumerate(REASON_COLUMNS)
+            ),
         )
         .with_columns(category_columns())
     )
     if cohort.drop_zero_possible:
         per_e = per_e.filter(pl.col("sess_possible") > 0)
-    per_e = per_e.with_columns(
-        _eid=(pl.col("_kk") // n_pid).cast(pl.UInt32),
-        _pid=(pl.col("_kk") % n_pid).cast(pl.UInt32),
-    ).join(
-        enrolments.lazy().with_row_index("_eid").select("_eid", "urn", *carry),
-        on="_eid",
-        how="left",
-    )
+    per_e = per_e.with_columns(_pid=(pl.col("_kk") % n_pid).cast(pl.UInt32))
     has = pl.col("sess_possible") > 0
     pa = (10 * pl.col("sess_overall") >= pl.col("sess_possible")) & has
     sa = (2 * pl.col("sess_overall") >= pl.col("sess_possible")) & has
