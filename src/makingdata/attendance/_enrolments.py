@@ -193,6 +193,7 @@ def long_counts(
     memberships: pl.LazyFrame | None = None,
     carry: Sequence[str] = (),
     with_school: bool = True,
+    groups: EnrolmentGroups | None = None,
 ) -> tuple[pl.LazyFrame, pl.DataFrame, list[str]]:
     """Count marks per (enrolment, period[, trust], code) in the cohort.
 
@@ -200,6 +201,11 @@ def long_counts(
     then ``urn`` and the enrolment columns named in ``carry`` when
     ``with_school`` or ``carry`` asks for them), the periods table (``_pid`` →
     EES time columns) and the trust segment columns.
+
+    With ``groups``, ``_eid`` is not the enrolment's row number but encodes
+    its group: ``_eid // groups.stride`` is ``_gid`` in ``groups.table``, so
+    later stages reach the school and the characteristics by arithmetic
+    instead of a join on every code row.
     """
     require_columns(
         marks,
@@ -233,6 +239,8 @@ def long_counts(
     dates = dates.join(combos, on=["_pid", "_ay", "_s2"], nulls_equal=True)
     years = dates.get_column("_ay").unique().drop_nulls().sort().to_list()
     enr = enrolments.with_row_index("_eid")
+    if groups is not None:
+        enr = groups.number(enr)
     # The cohort rules are decided on the enrolments (one row per pupil and
     # school, or per pupil, school and academic year when the window spans
     # several), before a single mark is joined: the marks join then only
@@ -283,7 +291,9 @@ def long_counts(
         lf.group_by(key.alias("_k"), *seg)
         .agg(n=pl.len())
         .with_columns(
-            _eid=(pl.col("_k") // _CODE_SLOTS // n_dk).cast(pl.UInt32),
+            _eid=(pl.col("_k") // _CODE_SLOTS // n_dk).cast(
+                pl.UInt32 if groups is None else pl.UInt64
+            ),
             _dk=(pl.col("_k") // _CODE_SLOTS) % n_dk,
             _ci=(pl.col("_k") % _CODE_SLOTS).cast(pl.UInt8),
         )
@@ -296,6 +306,52 @@ def long_counts(
         grouped = grouped.join(enr.select("_eid", "urn", *carry), on="_eid", how="left")
         out += ["urn", *carry]
     return grouped.select(out), periods, seg
+
+
+@attrs.frozen(slots=True)
+class EnrolmentGroups:
+    """Enrolment groups (e.g. school × FSM) numbered so ``_eid`` encodes them.
+
+    Attributes
+    ----------
+    columns
+        The enrolment columns that make a group.
+    table
+        One row per group: ``_gid`` then ``columns``.
+    stride
+        At least the size of the largest group.
+    """
+
+    columns: tuple[str, ...]
+    table: pl.DataFrame
+    stride: int
+
+    @classmethod
+    def of(cls, enrolments: pl.LazyFrame, columns: Sequence[str]) -> EnrolmentGroups:
+        """Count the groups of ``enrolments`` (an eager step on the small frame)."""
+        cols = list(columns)
+        sizes = (
+            enrolments.group_by(cols)
+            .agg(pl.len().alias("_n"))
+            .sort(cols, nulls_last=True)
+            .collect()
+            .with_row_index("_gid")
+        )
+        big = sizes.get_column("_n").max()
+        stride = max(int(big), 1) if isinstance(big, int) else 1
+        return cls(tuple(cols), sizes.drop("_n"), stride)
+
+    def number(self, enr: pl.LazyFrame) -> pl.LazyFrame:
+        """Set ``_eid`` to ``_gid * stride`` + the enrolment's place in its group."""
+        cols = list(self.columns)
+        return (
+            enr.join(self.table.lazy(), on=cols, how="left", nulls_equal=True)
+            .with_columns(
+                _eid=pl.col("_gid").cast(pl.UInt64) * self.stride
+                + pl.int_range(pl.len(), dtype=pl.UInt64).over("_gid")
+            )
+            .drop("_gid")
+        )
 
 
 def _eligible(

@@ -21,6 +21,7 @@ import polars as pl
 from makingdata.attendance._enrolments import (
     SCHOOL_CHARACTERISTICS,
     Cohort,
+    EnrolmentGroups,
     characteristic_exprs,
     long_counts,
 )
@@ -60,6 +61,23 @@ _CODE_INDEX: dict[str, list[int]] = {
         "unauthorised": {Category.UNAUTHORISED},
     }.items()
 }
+#: (code index, reason column) of the codes counted in possible sessions.
+_COUNTED: list[tuple[int, str]] = [
+    (i, r) for i, r in enumerate(REASON_COLUMNS) if i in set(_CODE_INDEX["possible"])
+]
+#: (code index, reason column) of the not-counted codes (D, Q, X, Y*, Z, #).
+_NOT_COUNTED: list[tuple[int, str]] = [
+    (i, r)
+    for i, r in enumerate(REASON_COLUMNS)
+    if i not in set(_CODE_INDEX["possible"])
+]
+#: Category totals kept per enrolment (for PA/SA), by _CODE_INDEX key.
+_CATEGORY_SUMS: tuple[tuple[str, str], ...] = (
+    ("possible", "sess_possible"),
+    ("overall", "sess_overall"),
+    ("authorised", "sess_authorised"),
+    ("unauthorised", "sess_unauthorised"),
+)
 #: The enrolment column each enrolment breakdown is derived from.
 _RAW_CHARACTERISTIC = {"fsm_status": "fsm_eligible"}
 
@@ -542,6 +560,9 @@ def school_counts(
                 hint="add the column (ENROLMENTS_SCHEMA) or drop the breakdown",
             )
         carry.append(src)
+    # Enrolments are numbered by group (school × characteristics), so each
+    # code row's group is ``_eid // stride``: no join on the code rows.
+    groups = EnrolmentGroups.of(enrolments.lazy(), ["urn", *carry])
     long, periods, seg = long_counts(
         marks.lazy(),
         enrolments.lazy(),
@@ -552,33 +573,28 @@ def school_counts(
         cohort=cohort,
         calendar=calendar,
         memberships=memberships.lazy() if (trust and memberships is not None) else None,
-        carry=carry,
+        with_school=False,
+        groups=groups,
     )
-    # One linear plan, no branches (a branch would run the marks stage twice
-    # under the streaming engine): per enrolment and period, every reason
-    # count by a filtered sum over its few code rows, the school and the
-    # characteristics by first() (joined to the narrow code rows, not to the
-    # wide result); then PA/SA on that per-enrolment frame; then per school.
     n_pid = max(periods.height, 1)
     n = pl.col("n").cast(pl.Int64)
-    per_e = (
-        long.group_by(
-            (pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid")).alias("_kk"),
-            *seg,
-        )
-        .agg(
-            pl.col("urn").first(),
-            *(pl.col(c).first() for c in carry),
-            *(
-                n.filter(pl.col("_ci") == i).sum().alias(r)
-                for i, r in enumerate(REASON_COLUMNS)
-            ),
-        )
-        .with_columns(category_columns())
+    ci = pl.col("_ci")
+    gid = (pl.col("_eid") // groups.stride).cast(pl.UInt32)
+    # Per enrolment and period only what PA/SA and the zero-possible rule
+    # need: the four category totals and the not-counted reasons (an
+    # enrolment with no possible session has only not-counted marks).
+    per_e = long.group_by(
+        (pl.col("_eid") * n_pid + pl.col("_pid")).alias("_kk"), *seg
+    ).agg(
+        *(n.filter(ci.is_in(_CODE_INDEX[k])).sum().alias(c) for k, c in _CATEGORY_SUMS),
+        *(n.filter(ci == i).sum().alias(r) for i, r in _NOT_COUNTED),
     )
     if cohort.drop_zero_possible:
         per_e = per_e.filter(pl.col("sess_possible") > 0)
-    per_e = per_e.with_columns(_pid=(pl.col("_kk") % n_pid).cast(pl.UInt32))
+    per_e = per_e.with_columns(
+        _gid=(pl.col("_kk") // n_pid // groups.stride).cast(pl.UInt32),
+        _pid=(pl.col("_kk") % n_pid).cast(pl.UInt32),
+    )
     has = pl.col("sess_possible") > 0
     pa = (10 * pl.col("sess_overall") >= pl.col("sess_possible")) & has
     sa = (2 * pl.col("sess_overall") >= pl.col("sess_possible")) & has
@@ -590,9 +606,8 @@ def school_counts(
         "enrolments_pa_50_exact",
         *[f"{s}_pa_50_exact" for s in sess],
     ]
-    gkeys = ["urn", "_pid", *seg, *carry]
-    wide = per_e.group_by(gkeys).agg(
-        *[pl.col(c).sum().cast(pl.Int64) for c in COUNT_COLUMNS],
+    gk = ["_gid", "_pid", *seg]
+    per_group = per_e.group_by(gk).agg(
         pl.len().cast(pl.Int64).alias("enrolments"),
         pa.sum().cast(pl.Int64).alias("enrolments_pa_10_exact"),
         *[
@@ -604,6 +619,22 @@ def school_counts(
             pl.col(s).filter(sa).sum().cast(pl.Int64).alias(f"{s}_pa_50_exact")
             for s in sess
         ],
+        *(pl.col(r).sum() for _, r in _NOT_COUNTED),
+    )
+    # The counted reasons straight from the code rows, per group: a
+    # low-cardinality group-by (a few rows per school and period).
+    counted = (
+        long.filter(ci.is_in(_CODE_INDEX["possible"]))
+        .group_by(gid.alias("_gid"), "_pid", *seg)
+        .agg(n.filter(ci == i).sum().alias(r) for i, r in _COUNTED)
+    )
+    wide = (
+        counted.join(per_group, on=gk, how="full", coalesce=True, nulls_equal=True)
+        .with_columns(pl.col(r).fill_null(0) for r in REASON_COLUMNS)
+        .with_columns(pl.col(c).fill_null(0) for c in pa_cols)
+        .with_columns(category_columns())
+        .join(groups.table.lazy(), on="_gid", how="left")
+        .drop("_gid")
     )
     chars = characteristic_exprs()
     wide = wide.with_columns(chars[c].alias(c) for c in enr_by)
