@@ -1,14 +1,16 @@
 """Benchmark: protect and audit a national school-level table; compare with ACRO.
 
-Run ``python -m benchmarks.disclosure [--schools N] [--acro-python PATH]``.
+Run ``python -m benchmarks.disclosure [--schools N] [--without-pa] [--acro-python PATH]``.
 
 The table is made by a seeded generator (153 LAs in 9 regions, ~21,500 schools
 with a phase, enrolments split by FSM status and SEN provision) with the EES
 shape: one row per school × FSM × SEN (each with ``Total``), and LA, region and
 England rows × phase × FSM × SEN. Two tables are released from it together, as
 DfE would: by FSM status and by SEN provision (they share every total), and
-are protected together. ``enrolments`` is the pupil count the threshold rule
-applies to. (``makingdata.synth`` generates pupil-level data;
+are protected together. ``enrolments`` and the persistently and severely absent
+pupils (``enrolments_pa_10_exact``, ``enrolments_pa_50_exact``) are the pupil
+counts the threshold rule applies to, as in the public rule set; ``--without-pa``
+drops the two absentee counts (the table of the first benchmark run). (``makingdata.synth`` generates pupil-level data;
 this benchmark needs only the aggregate table, so it makes one directly.)
 
 ACRO (the ``acro`` package on PyPI) needs pandas <= 2.3.3; when it cannot be
@@ -43,13 +45,21 @@ from makingdata.disclosure import (
     audit,
     protect,
     protect_tables,
+    protected_columns,
     rule_set,
 )
 
 PHASES = ("Primary", "Secondary", "Special")
 FSM = ("FSM eligible", "Not known to be FSM eligible")
 SEN = ("Education, health and care plan", "SEN support", "No SEN provision")
-COUNTS = ("enrolments", "sess_possible", "sess_overall")
+COUNTS = (
+    "enrolments",
+    "sess_possible",
+    "sess_overall",
+    "enrolments_pa_10_exact",
+    "enrolments_pa_50_exact",
+)
+PA_COUNTS = ("enrolments_pa_10_exact", "enrolments_pa_50_exact")
 SPEC = TableSpec(
     counts=COUNTS,
     filters=("education_phase", "fsm_status", "sen_provision"),
@@ -110,6 +120,8 @@ def national_table(
     sen_not = rng.multinomial(size - fsm, [0.03, 0.11, 0.86])
     possible_per = rng.normal(300, 10, schools).clip(250, 330)
     absence_rate = rng.beta(2, 28, schools)
+    # share of pupils missing >= 10% (persistent) and, of those, >= 50% (severe)
+    pa_share = rng.beta(2.5, 14, schools)
     frames = []
     for f_label, sen in ((FSM[0], sen_fsm), (FSM[1], sen_not)):
         for k, s_label in enumerate(SEN):
@@ -124,6 +136,9 @@ def national_table(
                         "enrolments": sen[:, k].astype(np.int64),
                         "pp": possible_per,
                         "ar": absence_rate * (1.8 if f_label == FSM[0] else 1.0),
+                        "pa": (pa_share * (1.8 if f_label == FSM[0] else 1.0)).clip(
+                            0, 1
+                        ),
                     }
                 )
             )
@@ -147,6 +162,11 @@ def national_table(
         )
         .join(la_codes, on="la")
         .drop("la", "pp", "ar")
+    )
+    pa = rng.binomial(leaves["enrolments"].to_numpy(), leaves["pa"].to_numpy())
+    leaves = leaves.drop("pa").with_columns(
+        enrolments_pa_10_exact=pl.Series(pa, dtype=pl.Int64),
+        enrolments_pa_50_exact=pl.Series(rng.binomial(pa, 0.1), dtype=pl.Int64),
     )
     geo = ["country_code", "region_code", "new_la_code", "school_urn"]
     school_rows = _with_totals(
@@ -194,14 +214,19 @@ def release(table: pl.DataFrame) -> list[pl.DataFrame]:
 
 def run_ours(table: pl.DataFrame) -> dict[str, object]:
     tables = release(table)
+    counts = tuple(c for c in COUNTS if c in table.columns)
+    spec = attrs.evolve(SPEC, counts=counts)
+    rules = school_rules()
+    guarded = protected_columns(rules, counts)
     t0 = time.perf_counter()
-    protected = protect_tables(tables, "public", spec=SPEC, rules=school_rules())
+    protected = protect_tables(tables, "public", spec=spec, rules=rules)
     t1 = time.perf_counter()
-    rep = audit(protected, columns=["enrolments"])
+    rep = audit(protected, columns=guarded)
     t2 = time.perf_counter()
     report = protected[0].report
     rows = sum(t.height for t in tables)
     return {
+        "protected_columns": guarded,
         "rows": rows,
         "protect_s": round(t1 - t0, 2),
         "audit_s": round(t2 - t1, 2),
@@ -210,6 +235,7 @@ def run_ours(table: pl.DataFrame) -> dict[str, object]:
         "secondary_rows": report.rows_secondary,
         "enrolments_suppressed": report.value_suppressed["enrolments"],
         "enrolments_secondary": report.value_secondary["enrolments"],
+        "pa_suppressed": report.value_suppressed.get("enrolments_pa_10_exact"),
         "solver": report.status,
         "milps": report.milps,
         "lps_protect": report.lps,
@@ -394,9 +420,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--schools", type=int, default=21_500)
     ap.add_argument("--acro-python", default=None)
+    ap.add_argument(
+        "--without-pa",
+        action="store_true",
+        help="drop the persistent/severe absentee counts (the first run's table)",
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
     table = national_table(args.schools)
+    if args.without_pa:
+        table = table.drop(*PA_COUNTS)
     print(
         f"generated {table.height:,} rows in {time.perf_counter() - t0:.1f}s",
         file=sys.stderr,
