@@ -325,10 +325,17 @@ class EnrolmentGroups:
     columns: tuple[str, ...]
     table: pl.DataFrame
     stride: int
+    by_row: bool = True
 
     @classmethod
     def of(cls, enrolments: pl.LazyFrame, columns: Sequence[str]) -> EnrolmentGroups:
-        """Count the groups of ``enrolments`` (an eager step on the small frame)."""
+        """Count the groups of ``enrolments`` (an eager step on the small frame).
+
+        The stride is the number of enrolments (``_eid = group * n + row``,
+        no window needed) unless that would put the packed code key near 64
+        bits; then it is the largest group's size and the place in the group
+        is numbered by a window.
+        """
         cols = list(columns)
         sizes = (
             enrolments.group_by(cols)
@@ -337,19 +344,24 @@ class EnrolmentGroups:
             .collect()
             .with_row_index("_gid")
         )
-        big = sizes.get_column("_n").max()
-        stride = max(int(big), 1) if isinstance(big, int) else 1
-        return cls(tuple(cols), sizes.drop("_n"), stride)
+        counts = sizes.get_column("_n")
+        total = int(counts.sum())
+        biggest = int(counts.max() or 0)  # type: ignore[arg-type]
+        by_row = sizes.height * max(total, 1) <= 2**40
+        stride = max(total if by_row else biggest, 1)
+        return cls(tuple(cols), sizes.drop("_n"), stride, by_row)
 
     def number(self, enr: pl.LazyFrame) -> pl.LazyFrame:
-        """Set ``_eid`` to ``_gid * stride`` + the enrolment's place in its group."""
+        """Set ``_eid`` to ``_gid * stride`` + the enrolment's row (or place in its group)."""
         cols = list(self.columns)
+        place = (
+            pl.col("_eid").cast(pl.UInt64)
+            if self.by_row
+            else pl.int_range(pl.len(), dtype=pl.UInt64).over("_gid")
+        )
         return (
             enr.join(self.table.lazy(), on=cols, how="left", nulls_equal=True)
-            .with_columns(
-                _eid=pl.col("_gid").cast(pl.UInt64) * self.stride
-                + pl.int_range(pl.len(), dtype=pl.UInt64).over("_gid")
-            )
+            .with_columns(_eid=pl.col("_gid").cast(pl.UInt64) * self.stride + place)
             .drop("_gid")
         )
 

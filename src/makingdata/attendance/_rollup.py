@@ -579,7 +579,7 @@ def school_counts(
     n_pid = max(periods.height, 1)
     n = pl.col("n").cast(pl.Int64)
     ci = pl.col("_ci")
-    gid = (pl.col("_eid") // groups.stride).cast(pl.UInt32)
+    gp = (pl.col("_eid") // groups.stride) * n_pid + pl.col("_pid")
     # Per enrolment and period only what PA/SA and the zero-possible rule
     # need: the four category totals and the not-counted reasons (an
     # enrolment with no possible session has only not-counted marks).
@@ -591,9 +591,9 @@ def school_counts(
     )
     if cohort.drop_zero_possible:
         per_e = per_e.filter(pl.col("sess_possible") > 0)
+    # (group, period) packed in one integer key for the per-group sums
     per_e = per_e.with_columns(
-        _gid=(pl.col("_kk") // n_pid // groups.stride).cast(pl.UInt32),
-        _pid=(pl.col("_kk") % n_pid).cast(pl.UInt32),
+        _gp=(pl.col("_kk") // n_pid // groups.stride) * n_pid + pl.col("_kk") % n_pid
     )
     has = pl.col("sess_possible") > 0
     pa = (10 * pl.col("sess_overall") >= pl.col("sess_possible")) & has
@@ -606,7 +606,7 @@ def school_counts(
         "enrolments_pa_50_exact",
         *[f"{s}_pa_50_exact" for s in sess],
     ]
-    gk = ["_gid", "_pid", *seg]
+    gk = ["_gp", *seg]
     per_group = per_e.group_by(gk).agg(
         pl.len().cast(pl.Int64).alias("enrolments"),
         pa.sum().cast(pl.Int64).alias("enrolments_pa_10_exact"),
@@ -625,7 +625,7 @@ def school_counts(
     # low-cardinality group-by (a few rows per school and period).
     counted = (
         long.filter(ci.is_in(_CODE_INDEX["possible"]))
-        .group_by(gid.alias("_gid"), "_pid", *seg)
+        .group_by(gp.alias("_gp"), *seg)
         .agg(n.filter(ci == i).sum().alias(r) for i, r in _COUNTED)
     )
     wide = (
@@ -633,8 +633,12 @@ def school_counts(
         .with_columns(pl.col(r).fill_null(0) for r in REASON_COLUMNS)
         .with_columns(pl.col(c).fill_null(0) for c in pa_cols)
         .with_columns(category_columns())
+        .with_columns(
+            _gid=(pl.col("_gp") // n_pid).cast(pl.UInt32),
+            _pid=(pl.col("_gp") % n_pid).cast(pl.UInt32),
+        )
         .join(groups.table.lazy(), on="_gid", how="left")
-        .drop("_gid")
+        .drop("_gid", "_gp")
     )
     chars = characteristic_exprs()
     wide = wide.with_columns(chars[c].alias(c) for c in enr_by)
