@@ -1,16 +1,17 @@
 """Benchmark: protect and audit a national school-level table; compare with ACRO.
 
-Run ``python -m benchmarks.disclosure [--schools N] [--without-pa] [--acro-python PATH]``.
+Run ``python -m benchmarks.disclosure [--schools N] [--with-pa] [--acro-python PATH]``.
 
 The table is made by a seeded generator (153 LAs in 9 regions, ~21,500 schools
 with a phase, enrolments split by FSM status and SEN provision) with the EES
 shape: one row per school × FSM × SEN (each with ``Total``), and LA, region and
 England rows × phase × FSM × SEN. Two tables are released from it together, as
 DfE would: by FSM status and by SEN provision (they share every total), and
-are protected together. ``enrolments`` and the persistently and severely absent
-pupils (``enrolments_pa_10_exact``, ``enrolments_pa_50_exact``) are the pupil
-counts the threshold rule applies to, as in the public rule set; ``--without-pa``
-drops the two absentee counts (the table of the first benchmark run). (``makingdata.synth`` generates pupil-level data;
+are protected together. ``enrolments`` is the pupil count the threshold rule
+applies to; ``--with-pa`` adds the persistently and severely absent pupils
+(``enrolments_pa_10_exact``, ``enrolments_pa_50_exact``), protected pupil counts
+of the public rule set too. With them, protecting School rows does not scale
+(minutes for 50 schools): use ``--schools`` small. (``makingdata.synth`` generates pupil-level data;
 this benchmark needs only the aggregate table, so it makes one directly.)
 
 ACRO (the ``acro`` package on PyPI) needs pandas <= 2.3.3; when it cannot be
@@ -421,14 +422,14 @@ def main() -> None:
     ap.add_argument("--schools", type=int, default=21_500)
     ap.add_argument("--acro-python", default=None)
     ap.add_argument(
-        "--without-pa",
+        "--with-pa",
         action="store_true",
-        help="drop the persistent/severe absentee counts (the first run's table)",
+        help="add persistent/severe absentee counts (slow on School rows: use --schools 50)",
     )
     args = ap.parse_args()
     t0 = time.perf_counter()
     table = national_table(args.schools)
-    if args.without_pa:
+    if not args.with_pa:
         table = table.drop(*PA_COUNTS)
     print(
         f"generated {table.height:,} rows in {time.perf_counter() - t0:.1f}s",
