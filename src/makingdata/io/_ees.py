@@ -284,7 +284,7 @@ _REASON_LABELS = {
     c.dfe_reason: f"Sessions coded {c.code} ({c.label})" for c in CODES.values()
 }
 #: Filter columns of the attendance kernels' tables, beside the period columns.
-KNOWN_FILTERS: tuple[str, ...] = (*BREAKDOWNS, *_PERIOD_FILTERS)
+_KNOWN_FILTERS: tuple[str, ...] = (*BREAKDOWNS, *_PERIOD_FILTERS)
 
 
 def _base_label(col: str) -> str:
@@ -308,6 +308,16 @@ def _label(col: str) -> str:
         )
         return f"{_base_label(stem)} (percent)"
     return _base_label(col)
+
+
+_ID_NAMES = frozenset({"urn", "laestab", "estab", "ukprn", "upin"})
+
+
+def _is_id(col: str) -> bool:
+    """Whether a column is an identifier (a key, never an indicator) by its name."""
+    return col in _ID_NAMES or col.endswith(
+        ("_code", "_id", "_urn", "_laestab", "_ukprn")
+    )
 
 
 def _lower_first(label: str) -> str:
@@ -1122,6 +1132,8 @@ def _guess_columns(text: pl.DataFrame) -> tuple[list[str], list[str]]:
     for col in text.columns:
         if col in _OB_UNITS:
             continue
+        if _is_id(col):
+            continue  # a key (kept in the duplicate check), neither filter nor indicator
         v = text[col].drop_nulls().str.strip_chars()
         v = v.filter(v != "")
         if (
@@ -1269,10 +1281,10 @@ def _classify(
     for col, dtype in frame.schema.items():
         if col in _OB_UNITS:
             continue
-        if dtype.is_numeric():
+        if dtype.is_numeric() and not _is_id(col):
             guess_i.append(col)
             continue
-        if dtype == pl.String and col not in KNOWN_FILTERS:
+        if dtype == pl.String and col not in _KNOWN_FILTERS:
             v = frame[col].drop_nulls().str.strip_chars()
             if v.len() and bool((v.str.contains(_NUMBER) | v.is_in(symbols)).all()):
                 guess_i.append(col)

@@ -276,3 +276,14 @@ def test_summary_counts_per_rule(tmp_path: Path) -> None:
     assert s.filter(pl.col("rule") == "indicator_legacy_symbol")[
         "problems"
     ].to_list() == [6]
+
+
+def test_without_meta_identifier_columns_are_keys(tmp_path: Path) -> None:
+    # two rows told apart only by a numeric urn: not duplicates, and the urn
+    # (blank on the national rows) is neither an indicator nor a filter
+    d = base_data()
+    d = pl.concat([d, d.tail(1)]).with_columns(
+        urn=pl.Series([None, None, None, "100001", "100002", "100003", "100004"])
+    )
+    report = check_ees(write_pair(tmp_path, d, None))
+    assert set(report.problems["rule"].to_list()) == {"meta_missing"}
