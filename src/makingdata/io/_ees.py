@@ -1450,6 +1450,13 @@ def ees_meta(  # noqa: PLR0912 - one branch per meta field
     )
 
 
+def _where_text(row: int | None, column: str | None) -> str:
+    parts = [f"row {row}"] if row is not None else []
+    if column is not None:
+        parts.append(f"column {column}")
+    return ", ".join(parts) or "whole file"
+
+
 _HINT = (
     "fix the table (or pass filters=, indicators= or meta= if the columns were "
     "guessed wrongly) and write again"
@@ -1638,6 +1645,15 @@ def write_ees(
     True
     """
     target = Path(path)
+    meta_path = target.with_name(target.name.removesuffix(".csv") + ".meta.csv")
+    p = _Problems()
+    _check_names(p, target, meta_path)
+    if p.parts:
+        raise ExportError(
+            p.frame()["message"][0],
+            path=target,
+            hint="rename the file (EES file names are lower case letters, digits, _ and -, ending .csv)",
+        )
     report: ProtectionReport | None = None
     if isinstance(table, pl.LazyFrame):
         table = table.collect()
@@ -1647,17 +1663,6 @@ def write_ees(
         table = protected
     # partner/public: only a table protected for them; others: as given
     frame = require_protected(table, audience)
-    p = _Problems()
-    _check_names(
-        p, target, target.with_name(target.name.removesuffix(".csv") + ".meta.csv")
-    )
-    if p.parts:
-        first = p.frame().row(0, named=True)
-        raise ExportError(
-            first["message"],
-            path=target,
-            hint="rename the file (EES file names are lower case letters, digits, _ and -, ending .csv)",
-        )
     f, i = _classify(frame, filters, indicators)
     meta_frame = ees_meta(frame, filters=f, indicators=i, decimals=decimals, meta=meta)
     text = _render(frame, i, null_symbol)
@@ -1674,17 +1679,14 @@ def write_ees(
             i,
             complete,
         )
-    problems = _check_pair(
-        text,
-        meta_frame,
-        data_path=target,
-        meta_path=target.with_name(target.name.removesuffix(".csv") + ".meta.csv"),
+    problems = _check_pair(text, meta_frame, data_path=target, meta_path=meta_path)
+    errors = problems.filter(pl.col("severity") == "error").sort(
+        "row", nulls_last=False, maintain_order=True
     )
-    errors = problems.filter(pl.col("severity") == "error")
     if errors.height:
         first = errors.row(0, named=True)
         others = [
-            f"{r['rule']} (row {r['row']}, column {r['column']})"
+            f"{r['rule']} ({_where_text(r['row'], r['column'])})"
             for r in errors.slice(1, 4).iter_rows(named=True)
         ]
         more = (
@@ -1694,13 +1696,12 @@ def write_ees(
         )
         raise ExportError(
             f"{first['message']} [rule {first['rule']}]{more}",
-            path=first["file"],
+            path=meta_path if first["file"] == meta_path.name else target,
             row=first["row"],
             column=first["column"],
             hint=_HINTS.get(first["rule"], _HINT) + "; nothing was written",
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    meta_path = target.with_name(target.name.removesuffix(".csv") + ".meta.csv")
     text.write_csv(target)
     meta_frame.write_csv(meta_path)
     return EesFiles(

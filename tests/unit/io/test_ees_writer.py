@@ -185,7 +185,11 @@ def test_week_53_is_refused_with_its_row(tmp_path: Path) -> None:
     out = tmp_path / "weekly.csv"
     with pytest.raises(ExportError, match="Week 53") as err:
         write_ees(t, out, audience="dfe")
-    assert (err.value.row, err.value.column) == (3, "time_identifier")
+    assert (err.value.path, err.value.row, err.value.column) == (
+        str(out),
+        3,
+        "time_identifier",
+    )
     assert "week 52" in (err.value.hint or "")
     assert not out.exists()
 
