@@ -210,7 +210,7 @@ EES_RULES: Mapping[str, tuple[str, str]] = {
     "country_code": ("error", "country_code is a known country code"),
     "school_rows_separate": ("error", "School rows go in their own file, not mixed with other levels"),
     "duplicate_row": ("error", "no two rows have the same time, geography and filter values"),
-    "filter_total": ("error", "every filter has a Total row (date filters excepted)"),
+    "filter_total": ("error", "every filter has a Total row (date and period filters such as half_term excepted)"),
     "filter_blank": ("error", "filter cells are never blank"),
     "filter_item_length": ("warning", "filter items and location names are at most 120 characters (API standard)"),
     "indicator_blank": ("error", "indicator cells are never blank: use a symbol (z, x, c, low)"),
@@ -786,7 +786,11 @@ def _check_filters(
         )
         values = d[col].drop_nulls()
         is_date = values.len() > 0 and bool(values.str.contains(_DATE).all())
-        if not is_date and not bool((values == "Total").any()):
+        if (
+            col not in _PERIOD_FILTERS
+            and not is_date
+            and not bool((values == "Total").any())
+        ):
             p.add(
                 file,
                 "filter_total",

@@ -328,3 +328,26 @@ def test_derived_decimals_and_units() -> None:
     assert rows["fsm_status"]["col_type"] == "Filter"
     assert "time_period" not in rows
     assert len({r["label"] for r in rows.values()}) == len(rows)
+
+
+def test_period_filters_need_no_total(tmp_path: Path) -> None:
+    # two half terms (and a half-term week with no marks): half_term is a
+    # period column, a filter in EES terms, but it has no Total row
+    start, end = dt.date(2025, 10, 13), dt.date(2025, 11, 7)
+    d = synth.generate(scale=0.005, start=start, end=end, seed=3, la=330)
+    t = attendance.attendance_table(
+        d.marks(),
+        d.enrolments,
+        d.schools,
+        levels=("la", "national"),
+        by=("sex",),
+        period="half_term",
+        start=start,
+        end=end,
+    ).collect()
+    assert t["half_term"].n_unique() == 2
+    files = write_ees(t, tmp_path / "half_terms.csv", audience="dfe", complete="z")
+    assert files.rows_completed == 0
+    meta = pl.read_csv(files.meta, infer_schema_length=0)
+    assert "half_term" in meta["col_name"].to_list()
+    assert check_ees(files.data).ok
