@@ -455,12 +455,19 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
         required = np.maximum(
             sec.protection, sec.relative * np.nan_to_num(base, nan=0.0)
         )
+        # Each protected column needs a width of its own: the protection level,
+        # or a share of the cell's value in that column (not of its enrolments).
+        audit_required = [
+            np.maximum(sec.protection, sec.relative * np.nan_to_num(v, nan=0.0))
+            for v in audit_values
+        ]
         supp, info = complementary(
             struct,
             audit_values=audit_values,
             cost_values=base,
             sensitive=sensitive,
             required=required,
+            audit_required=audit_required,
             fixed=fixed_arr,
             blocks=_blocks(work, spec, struct),
             cost=sec.cost,

@@ -347,6 +347,7 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
     cost_values: NDArray[np.float64],
     sensitive: NDArray[np.bool_],
     required: NDArray[np.float64],
+    audit_required: list[NDArray[np.float64]] | None = None,
     fixed: NDArray[np.int8] | None = None,
     blocks: list[NDArray[np.int64]] | None = None,
     cost: str = "value",
@@ -366,7 +367,12 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
     sensitive
         Cells that need protection (primary suppressions).
     required
-        Protection width each sensitive cell needs.
+        Protection width each sensitive cell needs in the cost column (it
+        prices the capacities of the integer programmes).
+    audit_required
+        Per audit column, the width each sensitive cell needs in that column
+        (a share of the cell's own value there); ``required`` for every
+        column when omitted.
     fixed
         Per cell: 1 must be suppressed, 0 must be published (already
         released), -1 free.
@@ -425,6 +431,8 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
     # Audit and repair.
     m = incidence(struct)
     targets = np.flatnonzero(sensitive)
+    need = audit_required or [required] * len(audit_values)
+    need_t = np.stack([r[targets] for r in need])
     lo = np.full((len(audit_values), targets.size), -np.inf)
     hi = np.full((len(audit_values), targets.size), np.inf)
     recheck = np.ones(targets.size, dtype=bool)
@@ -440,12 +448,23 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
             sel = np.flatnonzero(recheck)
             if sel.size == 0:
                 continue
-            res = intervals(struct, lb, ub, targets[sel], m=m)
+            # Only the width matters here: a cell that a few feasible points
+            # (the true table among them) already spread far enough is safe
+            # without its own LP pair.
+            res = intervals(
+                struct,
+                lb,
+                ub,
+                targets[sel],
+                m=m,
+                required=need[k][targets[sel]],
+                known=np.where(np.isfinite(vals), vals, np.nan),
+            )
             lo[k, sel] = res.lo
             hi[k, sel] = res.hi
             lps += res.lps
         width = hi - lo
-        exposed = (width < required[targets][None, :] - 1e-9).any(axis=0)
+        exposed = (width < need_t - 1e-9).any(axis=0)
         exposed_idx = np.flatnonzero(exposed)
         if exposed_idx.size == 0 or rounds >= 3 * max_rounds:
             break
@@ -456,8 +475,8 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
         neighbourhood: list[NDArray[np.int64]] = []
         for e in exposed_idx:
             t = int(targets[e])
-            k = int(np.argmax(width[:, e] < required[t] - 1e-9))
-            cut = _fs_cut(m, supp, labels, audit_values[k], t, float(required[t]))
+            k = int(np.argmax(width[:, e] < need_t[:, e] - 1e-9))
+            cut = _fs_cut(m, supp, labels, audit_values[k], t, float(need[k][t]))
             if cut is not None and rounds <= max_rounds // 2:
                 cut = (cut[0][fixed[cut[0]] != 0], cut[1][fixed[cut[0]] != 0], cut[2])
                 if cut[0].size:

@@ -14,8 +14,6 @@ from numpy.typing import NDArray
 from makingdata.errors import MakingDataError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from makingdata.disclosure._tables import Structure
 
 __all__ = ["Intervals", "intervals", "scipy_modules"]
@@ -53,6 +51,9 @@ class Intervals:
         Number of unpublished cells in that group.
     lps
         Linear programmes solved.
+    exact
+        Per target, whether ``lo`` and ``hi`` are its exact bounds (False:
+        an inner part of its interval, already as wide as required).
     """
 
     cells: NDArray[np.int64]
@@ -61,6 +62,7 @@ class Intervals:
     component: NDArray[np.int64]
     component_size: NDArray[np.int64]
     lps: int
+    exact: NDArray[np.bool_]
 
 
 def _highspy() -> Any:
@@ -98,73 +100,102 @@ def _new_highs(highspy: Any) -> Any:
     return h
 
 
-def _component_solver(
-    a: Any,
-    rhs: NDArray[np.float64],
-    band: NDArray[np.float64],
-    lb: NDArray[np.float64],
-    ub: NDArray[np.float64],
-) -> Callable[[int], tuple[float, float]]:
-    """Return ``f(j) -> (min, max)`` of variable ``j`` over one component's LP.
+class _ComponentLP:
+    """One component's LP, loaded once: extremes of a cell, or a point for an objective.
 
     With ``highspy`` the model is loaded once and re-solved with a new
     objective (warm start); otherwise :func:`scipy.optimize.linprog` is called.
     """
-    hs = _highspy()
-    if hs is not None:
-        h = _new_highs(hs)
-        inf = hs.kHighsInf
-        csc = a.tocsc()
-        lp = hs.HighsLp()
-        lp.num_col_ = int(csc.shape[1])
-        lp.num_row_ = int(csc.shape[0])
-        lp.col_cost_ = np.zeros(lp.num_col_)
-        lp.col_lower_ = np.asarray(lb, dtype=np.float64)
-        lp.col_upper_ = np.where(np.isinf(ub), inf, ub)
-        lp.row_lower_ = rhs - band
-        lp.row_upper_ = rhs + band
-        lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = csc.indptr
-        lp.a_matrix_.index_ = csc.indices
-        lp.a_matrix_.value_ = csc.data
-        h.passModel(lp)
-        optimal = hs.HighsModelStatus.kOptimal
-        unbounded = hs.HighsModelStatus.kUnbounded
 
-        def solve_highs(j: int) -> tuple[float, float]:
+    def __init__(
+        self,
+        a: Any,
+        rhs: NDArray[np.float64],
+        band: NDArray[np.float64],
+        lb: NDArray[np.float64],
+        ub: NDArray[np.float64],
+    ) -> None:
+        self.a = a
+        self.rhs = rhs
+        self.band = band
+        self.lb = np.asarray(lb, dtype=np.float64)
+        self.ub = np.asarray(ub, dtype=np.float64)
+        self.n = int(a.shape[1])
+        self.lps = 0
+        self.hs = _highspy()
+        # Points are sought in the box capped at a large value: any point of
+        # the capped polytope lies in the true one, so the cap costs no soundness.
+        finite = np.concatenate(
+            [np.abs(rhs), np.abs(self.lb), np.abs(self.ub[np.isfinite(self.ub)])]
+        )
+        big = 4.0 * float(finite.max(initial=0.0)) + 1e6
+        self.ub_cap = np.where(np.isinf(self.ub), big, self.ub)
+        self.h: Any = None
+        if self.hs is not None:
+            hs = self.hs
+            h = _new_highs(hs)
+            csc = a.tocsc()
+            lp = hs.HighsLp()
+            lp.num_col_ = self.n
+            lp.num_row_ = int(csc.shape[0])
+            lp.col_cost_ = np.zeros(self.n)
+            lp.col_lower_ = self.lb
+            lp.col_upper_ = np.where(np.isinf(self.ub), hs.kHighsInf, self.ub)
+            lp.row_lower_ = rhs - band
+            lp.row_upper_ = rhs + band
+            lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+            lp.a_matrix_.start_ = csc.indptr
+            lp.a_matrix_.index_ = csc.indices
+            lp.a_matrix_.value_ = csc.data
+            h.passModel(lp)
+            self.h = h
+            self.capped = False
+
+    def _set_cap(self, *, capped: bool) -> None:
+        if self.h is None or self.capped == capped:
+            return
+        hs = self.hs
+        ub = (
+            self.ub_cap
+            if capped
+            else np.where(np.isinf(self.ub), hs.kHighsInf, self.ub)
+        )
+        idx = np.arange(self.n, dtype=np.int32)
+        self.h.changeColsBounds(self.n, idx, self.lb, ub)
+        self.capped = capped
+
+    def extremes(self, j: int) -> tuple[float, float]:
+        """Min and max of variable ``j`` (``inf`` when unbounded, NaN when infeasible)."""
+        self.lps += 2
+        if self.h is not None:
+            hs = self.hs
+            h = self.h
+            self._set_cap(capped=False)
             out = []
             h.changeColCost(j, 1.0)
             for sense in (hs.ObjSense.kMinimize, hs.ObjSense.kMaximize):
                 h.changeObjectiveSense(sense)
                 h.run()
                 status = h.getModelStatus()
-                if status == optimal:
+                if status == hs.HighsModelStatus.kOptimal:
                     out.append(float(h.getInfo().objective_function_value))
-                elif status == unbounded:
+                elif status == hs.HighsModelStatus.kUnbounded:
                     out.append(
-                        math.inf if sense == hs.ObjSense.kMaximize else float(lb[j])
+                        math.inf
+                        if sense == hs.ObjSense.kMaximize
+                        else float(self.lb[j])
                     )
                 else:
                     out.append(math.nan)
             h.changeColCost(j, 0.0)
+            h.changeObjectiveSense(hs.ObjSense.kMinimize)
             return out[0], out[1]
-
-        return solve_highs
-    opt, sp, _ = scipy_modules()
-    bounds = list(zip(lb, [None if math.isinf(u) else u for u in ub], strict=True))
-    if np.any(band > 0):
-        kw: dict[str, Any] = {
-            "A_ub": sp.vstack([a, -a]).tocsr(),
-            "b_ub": np.concatenate([rhs + band, -(rhs - band)]),
-        }
-    else:
-        kw = {"A_eq": a, "b_eq": rhs}
-
-    def solve_linprog(j: int) -> tuple[float, float]:
-        obj = np.zeros(a.shape[1])
+        opt, _, _ = scipy_modules()
+        obj = np.zeros(self.n)
         obj[j] = 1.0
-        res_lo = opt.linprog(obj, bounds=bounds, method="highs", **kw)
-        res_hi = opt.linprog(-obj, bounds=bounds, method="highs", **kw)
+        kw = self._linprog_kw(capped=False)
+        res_lo = opt.linprog(obj, method="highs", **kw)
+        res_hi = opt.linprog(-obj, method="highs", **kw)
         lo = res_lo.fun if res_lo.status == 0 else math.nan
         hi = (
             -res_hi.fun
@@ -173,7 +204,55 @@ def _component_solver(
         )
         return float(lo), float(hi)
 
-    return solve_linprog
+    def point(self, cost: NDArray[np.float64]) -> NDArray[np.float64] | None:
+        """Return a feasible point minimising ``cost`` in the capped box, or None."""
+        self.lps += 1
+        if self.h is not None:
+            hs = self.hs
+            h = self.h
+            self._set_cap(capped=True)
+            idx = np.arange(self.n, dtype=np.int32)
+            h.changeColsCost(self.n, idx, cost)
+            h.run()
+            ok = h.getModelStatus() == hs.HighsModelStatus.kOptimal
+            x = np.asarray(h.getSolution().col_value, dtype=np.float64) if ok else None
+            h.changeColsCost(self.n, idx, np.zeros(self.n))
+            return x
+        opt, _, _ = scipy_modules()
+        res = opt.linprog(cost, method="highs", **self._linprog_kw(capped=True))
+        return np.asarray(res.x, dtype=np.float64) if res.status == 0 else None
+
+    def feasible(self, x: NDArray[np.float64]) -> bool:
+        """Whether ``x`` satisfies the bounds and relations (with the solver's slack)."""
+        if not np.all(np.isfinite(x)):
+            return False
+        slack = 1e-6 * (1.0 + np.abs(self.rhs))
+        r = self.a @ x - self.rhs
+        return bool(
+            np.all(x >= self.lb - 1e-7)
+            and np.all(x <= self.ub + 1e-7)
+            and np.all(np.abs(r) <= self.band + slack)
+        )
+
+    def _linprog_kw(self, *, capped: bool) -> dict[str, Any]:
+        _, sp, _ = scipy_modules()
+        ub = self.ub_cap if capped else self.ub
+        kw: dict[str, Any] = {
+            "bounds": list(
+                zip(
+                    self.lb,
+                    [None if math.isinf(u) else u for u in ub],
+                    strict=True,
+                )
+            )
+        }
+        if np.any(self.band > 0):
+            kw["A_ub"] = sp.vstack([self.a, -self.a]).tocsr()
+            kw["b_ub"] = np.concatenate([self.rhs + self.band, -(self.rhs - self.band)])
+        else:
+            kw["A_eq"] = self.a
+            kw["b_eq"] = self.rhs
+        return kw
 
 
 def incidence(struct: Structure) -> Any:
@@ -211,7 +290,71 @@ def components(
     return labels
 
 
-def intervals(  # noqa: PLR0915 - one LP pair per target
+#: Objectives tried per component before exact LPs: each a pair (c, -c).
+CERTIFY_ROUNDS = 4
+
+
+def _certify(  # noqa: PLR0917 - private
+    comp: _ComponentLP,
+    js: NDArray[np.int64],
+    need: NDArray[np.float64],
+    known: NDArray[np.float64] | None,
+    rng: np.random.Generator,
+    integer: bool,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+    """Inner bounds of ``js`` from a few feasible points; which are wide enough.
+
+    Every feasible point of the component's LP is a table an intruder cannot
+    rule out, so the values a cell takes over several points span part of its
+    interval: if that part is already ``need`` wide, the cell is protected
+    without its own LP pair. The points are the true table (``known``, when it
+    satisfies the relations) and LP vertices for objectives that push the
+    targets apart (all up, all down, then random signs on those not yet shown
+    wide enough).
+    """
+    pts: list[NDArray[np.float64]] = []
+    if known is not None and comp.feasible(known):
+        pts.append(known)
+    lo = np.full(js.size, np.inf)
+    hi = np.full(js.size, -np.inf)
+
+    def wide() -> NDArray[np.bool_]:
+        a, b = lo, hi
+        if integer:
+            a = np.ceil(lo - 1e-6)
+            b = np.floor(hi + 1e-6)
+        return np.asarray(b - a >= need - 1e-9, dtype=bool)
+
+    for x in pts:
+        lo = np.minimum(lo, x[js])
+        hi = np.maximum(hi, x[js])
+    done = wide() if pts else np.zeros(js.size, dtype=bool)
+    for r in range(CERTIFY_ROUNDS):
+        if done.all():
+            break
+        todo = js[~done]
+        signs = (
+            np.ones(todo.size)
+            if r == 0
+            else rng.choice(np.asarray([-1.0, 1.0]), todo.size)
+        )
+        got = False
+        for sgn in (1.0, -1.0):
+            cost = np.zeros(comp.n)
+            cost[todo] = sgn * signs
+            found = comp.point(cost)
+            if found is None:
+                continue
+            got = True
+            lo = np.minimum(lo, found[js])
+            hi = np.maximum(hi, found[js])
+        if not got:
+            break  # infeasible or unbounded: leave the rest to exact LPs
+        done = wide()
+    return lo, hi, done
+
+
+def intervals(
     struct: Structure,
     lb: NDArray[np.float64],
     ub: NDArray[np.float64],
@@ -219,13 +362,25 @@ def intervals(  # noqa: PLR0915 - one LP pair per target
     *,
     integer: bool = True,
     m: Any = None,
+    required: NDArray[np.float64] | None = None,
+    known: NDArray[np.float64] | None = None,
 ) -> Intervals:
     """Min and max of each target cell over everything published.
 
     Each cell lies in ``[lb, ub]`` (``lb == ub`` for an exactly published
     value, an interval for a rounded one, ``[0, inf)`` for a suppressed one);
     each relation holds exactly, or within its tolerance band. The cells are
-    split into independent groups and one small LP pair is solved per target.
+    split into independent groups (connected components of the unpublished
+    cells), and each group's LP is loaded once.
+
+    Without ``required`` one LP pair (min, max) is solved per target. With
+    it, a cheap sufficient test comes first: a few feasible points of the
+    group's LP (the true table ``known`` if it fits, and LP vertices for
+    objectives pushing the targets apart) span an inner part of each target's
+    interval; a target whose inner part is at least ``required`` wide is
+    protected, and is reported with that inner part (``exact`` False). Only
+    the others get their own LP pair. The test is sound: every point it uses
+    is consistent with everything published.
 
     Parameters
     ----------
@@ -241,6 +396,11 @@ def intervals(  # noqa: PLR0915 - one LP pair per target
         Round the bounds inwards to whole numbers (counts are integers).
     m
         The incidence matrix, if already built.
+    required
+        Per target, the width that is enough (``None``: exact intervals).
+    known
+        Per cell, a value of every cell that may satisfy the relations (the
+        true table, when the caller has it); checked before it is used.
 
     Returns
     -------
@@ -264,6 +424,7 @@ def intervals(  # noqa: PLR0915 - one LP pair per target
     )
     lo = np.empty(targets.size)
     hi = np.empty(targets.size)
+    exact = np.ones(targets.size, dtype=bool)
     comp = labels[targets]
     sizes = (
         np.bincount(labels[labels >= 0])
@@ -276,41 +437,42 @@ def intervals(  # noqa: PLR0915 - one LP pair per target
     free_idx = np.flatnonzero(labels >= 0)
     by_label = free_idx[np.argsort(labels[free_idx], kind="stable")]
     sorted_labels = labels[by_label]
-    cache: dict[int, tuple[Any, NDArray[np.int64], Any, Any, Any, Any]] = {}
-    solvers: dict[int, Any] = {}
-    for pos in order:
-        cell = int(targets[pos])
-        c = int(comp[pos])
+    rng = np.random.default_rng(20240601)
+    # targets grouped by component: [start, end) runs of ``order``
+    sorted_comp = comp[order]
+    cuts = np.flatnonzero(np.diff(sorted_comp)) + 1
+    for run in np.split(order, cuts) if order.size else []:
+        c = int(comp[run[0]])
         if c < 0:
-            lo[pos] = hi[pos] = lb[cell]
+            lo[run] = hi[run] = lb[targets[run]]
             continue
-        if c not in cache:
-            cache.clear()
-            start, end = np.searchsorted(sorted_labels, [c, c + 1])
-            cells = np.sort(by_label[start:end])
-            sub = mcsc[:, cells]
-            rows = np.unique(sub.nonzero()[0])
-            a = sub[rows, :].tocsr()
-            rhs = -const[rows]
-            bd = band[rows]
-            bounds = list(
-                zip(
-                    lb[cells],
-                    [None if math.isinf(u) else u for u in ub[cells]],
-                    strict=True,
-                )
-            )
-            cache[c] = (a, cells, rhs, bd, bounds, rows)
-        a, cells, rhs, bd, bounds, rows = cache[c]
-        j = int(np.searchsorted(cells, cell))
+        start, end = np.searchsorted(sorted_labels, [c, c + 1])
+        cells = np.sort(by_label[start:end])
+        sub = mcsc[:, cells]
+        rows = np.unique(sub.nonzero()[0])
+        js = np.searchsorted(cells, targets[run])
         if rows.size == 0:
-            lo[pos], hi[pos] = lb[cell], ub[cell]
+            lo[run], hi[run] = lb[targets[run]], ub[targets[run]]
             continue
-        if c not in solvers:
-            solvers.clear()
-            solvers[c] = _component_solver(a, rhs, bd, lb[cells], ub[cells])
-        lo[pos], hi[pos] = solvers[c](j)
-        lps += 2
+        lp = _ComponentLP(
+            sub[rows, :].tocsr(), -const[rows], band[rows], lb[cells], ub[cells]
+        )
+        todo = np.ones(run.size, dtype=bool)
+        if required is not None:
+            ilo, ihi, done = _certify(
+                lp,
+                js,
+                required[run],
+                known[cells] if known is not None else None,
+                rng,
+                integer,
+            )
+            lo[run[done]], hi[run[done]] = ilo[done], ihi[done]
+            exact[run[done]] = False
+            todo = ~done
+        for pos, j in zip(run[todo], js[todo], strict=True):
+            lo[pos], hi[pos] = lp.extremes(int(j))
+        lps += lp.lps
     if integer:
         lo = np.ceil(lo - 1e-6) + 0.0
         hi = np.where(np.isfinite(hi), np.floor(hi + 1e-6), hi)
@@ -321,4 +483,5 @@ def intervals(  # noqa: PLR0915 - one LP pair per target
         component=comp.astype(np.int64),
         component_size=np.asarray(comp_size, dtype=np.int64),
         lps=lps,
+        exact=exact,
     )
