@@ -377,3 +377,61 @@ def test_headline_tables_for_the_demo():
     assert trust["trust_id"].unique().to_list() == ["TR00007"]
     assert trust.filter(pl.col("fsm_status") == "Total")["enrolments"].item() == 1
     assert tables["regional"]["region_name"].unique().to_list() == ["North East"]
+
+
+# ---------------------------------------------------------------- group numbering
+def test_enrolment_groups_number_within_their_group_either_way():
+    from makingdata.attendance._enrolments import EnrolmentGroups
+
+    enrol = _enrol([
+        (p, URN_A if p % 3 else URN_B, dt.date(2025, 9, 1), None, 9, p % 2 == 0)
+        for p in range(1, 12)
+    ]).with_columns(
+        pl.when(pl.col("pupil_key") == 5).then(None).otherwise(pl.col("fsm_eligible"))
+        .alias("fsm_eligible")
+    )  # fmt: skip
+    groups = EnrolmentGroups.of(enrol.lazy(), ["urn", "fsm_eligible"])
+    assert groups.by_row
+    assert groups.stride == enrol.height
+    biggest = enrol.group_by("urn", "fsm_eligible").len()["len"].max()
+    windowed = EnrolmentGroups(groups.columns, groups.table, biggest, by_row=False)
+    for g in (groups, windowed):
+        out = g.number(enrol.lazy().with_row_index("_eid")).collect()
+        assert out["_eid"].n_unique() == enrol.height
+        back = out.with_columns(_gid=(pl.col("_eid") // g.stride).cast(pl.UInt32))
+        back = back.join(g.table, on="_gid", how="left", suffix="_g")
+        # every enrolment decodes to its own group (a null FSM flag included)
+        assert back.filter(
+            (pl.col("urn") != pl.col("urn_g"))
+            | pl.col("fsm_eligible").ne_missing(pl.col("fsm_eligible_g"))
+        ).is_empty()
+
+
+def test_school_counts_same_with_windowed_group_numbering(monkeypatch):
+    from makingdata.attendance import _enrolments
+
+    days = _days(dt.date(2025, 9, 8), 3)
+    rows = [
+        (URN_A if p < 4 else URN_B, p, d, s, "/" if (p + d.day) % 3 else "N")
+        for p in range(1, 7)
+        for d in days
+        for s in ("AM", "PM")
+    ]
+    enrol = _enrol([
+        (p, URN_A if p < 4 else URN_B, dt.date(2025, 9, 1), None, 9, p % 2 == 0)
+        for p in range(1, 7)
+    ])  # fmt: skip
+    kw = {"levels": ["school", "la"], "by": ["fsm_status"], "period": "week"}
+    args = (_marks(rows).lazy(), enrol.lazy(), _schools().lazy())
+    normal = attendance_table(*args, **kw).collect()
+    real_of = _enrolments.EnrolmentGroups.of.__func__
+
+    def windowed(cls, enrolments, columns):
+        g = real_of(cls, enrolments, columns)
+        return cls(g.columns, g.table, 4, by_row=False)
+
+    monkeypatch.setattr(_enrolments.EnrolmentGroups, "of", classmethod(windowed))
+    other = attendance_table(*args, **kw).collect()
+    assert normal.height > 0
+    keys = [c for c in normal.columns if normal.schema[c] == pl.String]
+    assert normal.sort(keys).equals(other.sort(keys))
