@@ -420,7 +420,7 @@ def scenario_a(data: synth.SynthData, day: dt.date) -> None:
     con.close()
 
 
-def scenario_b(data: synth.SynthData, root: Path) -> None:
+def scenario_b(data: synth.SynthData, root: Path, *, peers: bool = True) -> None:
     t0 = time.perf_counter()
     data.write(root)
     files = root / "marks"
@@ -447,6 +447,10 @@ def scenario_b(data: synth.SynthData, root: Path) -> None:
         print(f"  {title}")
         t = {}
         a, t["polars"] = _run("polars", n, fp)
+        if not peers:
+            _CPU.clear()
+            print(f"    {a.height:,} rows out")
+            continue
         b, t["duckdb"] = _run("duckdb", n, fd)
         _ratios(t)
         _same(title, a, b, keys, cols)
@@ -464,6 +468,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-a", action="store_true")
     parser.add_argument("--skip-b", action="store_true")
+    parser.add_argument(
+        "--polars-only-b",
+        action="store_true",
+        help="scenario B without DuckDB: how long a window polars alone handles",
+    )
     args = parser.parse_args()
     print(
         f"polars {pl.__version__}, duckdb {duckdb.__version__}, pandas {pd.__version__}"
@@ -486,7 +495,7 @@ def main() -> None:
             scale=args.scale, start=args.day, end=end, seed=args.seed
         )
         with tempfile.TemporaryDirectory() as tmp:
-            scenario_b(window, Path(tmp))
+            scenario_b(window, Path(tmp), peers=not args.polars_only_b)
     print(f"\npeak RSS {gib(peak_rss_bytes())}")
 
 
