@@ -132,11 +132,16 @@ def test_ytd_enrolments_are_protected_by_non_response_estimates(
         time=("time_period",),
     )
     sub = df.filter(pl.col("geographic_level").is_in(["Regional", "Local authority"]))
-    report = audit(sub, spec=spec, protection=6)
+    report = audit(sub, spec=spec, protection=6, exact=True)
     c_cells = report.cells.filter(pl.col("symbol") == "c")
     assert c_cells.height == 4
     assert set(c_cells["finding"]) == {"protected"}
     assert c_cells["width"].min() > 1000
+    # by default the audit stops at an inner part of each interval, wide enough
+    quick = audit(sub, spec=spec, protection=6).cells.filter(pl.col("symbol") == "c")
+    assert set(quick["finding"]) == {"protected"}
+    assert (quick["width"] >= 6).all()
+    assert not quick["exact_interval"].any()
 
 
 def _absence(real_data_dir: Path) -> pl.DataFrame:

@@ -95,15 +95,17 @@ class _Model:
     def __init__(  # noqa: PLR0917 - private
         self,
         struct: Structure,
-        cap_values: NDArray[np.float64],
+        cap_values: list[NDArray[np.float64]],
         cost: NDArray[np.float64],
-        required: NDArray[np.float64],
+        required: list[NDArray[np.float64]],
         sensitive: NDArray[np.bool_],
         fixed: NDArray[np.int8],
         time_limit: float,
     ) -> None:
         self.s = struct
-        self.cap = np.nan_to_num(cap_values, nan=0.0)
+        # one (values, widths) pair per protected column: each column's
+        # sensitive cells need their own capacity
+        self.caps = [np.nan_to_num(v, nan=0.0) for v in cap_values]
         self.cost = cost
         self.required = required
         self.sensitive = sensitive
@@ -192,29 +194,26 @@ class _Model:
             lo_l.append(-const_supp)
             hi_l.append(np.inf)
             nrow += 1
-            # protection capacity for sensitive parts
-            for idx in np.flatnonzero(self.sensitive[cells] & (coefs < 0)):
-                i = cells[idx]
-                need = self.required[i] - self.cap[i]
-                if need <= 0:
-                    continue
-                members: list[int] = []
-                weights: list[float] = []
-                have = 0.0
-                for j, cj in zip(cells, coefs, strict=True):
-                    if j == i:
+            # protection capacity for sensitive parts, in every protected column
+            for cap, req in zip(self.caps, self.required, strict=True):
+                for idx in np.flatnonzero(self.sensitive[cells] & (coefs < 0)):
+                    i = cells[idx]
+                    need = req[i] - cap[i]
+                    if need <= 0:
                         continue
-                    w = (
-                        self.required[i]
-                        if cj > 0
-                        else min(self.cap[j], self.required[i])
-                    )
-                    if pos[j] >= 0:
-                        members.append(int(pos[j]))
-                        weights.append(float(w))
-                    elif supp[j]:
-                        have += w
-                cap_rows.append((members, weights, need - have))
+                    members: list[int] = []
+                    weights: list[float] = []
+                    have = 0.0
+                    for j, cj in zip(cells, coefs, strict=True):
+                        if j == i:
+                            continue
+                        w = req[i] if cj > 0 else min(cap[j], req[i])
+                        if pos[j] >= 0:
+                            members.append(int(pos[j]))
+                            weights.append(float(w))
+                        elif supp[j]:
+                            have += w
+                    cap_rows.append((members, weights, need - have))
         for members, weights, rhs in cap_rows:
             if rhs <= 0 or not members:
                 continue
@@ -399,11 +398,12 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
     latent[struct.n_rows :] = True
     fixed = fixed.copy()
     fixed[latent] = 1
+    need = audit_required or [required] * len(audit_values)
     model = _Model(
         struct,
-        cost_values,
+        audit_values if audit_required else [cost_values],
         _cost(cost_values, cost),
-        required,
+        need if audit_required else [required],
         sensitive,
         fixed,
         time_limit,
@@ -431,7 +431,6 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
     # Audit and repair.
     m = incidence(struct)
     targets = np.flatnonzero(sensitive)
-    need = audit_required or [required] * len(audit_values)
     need_t = np.stack([r[targets] for r in need])
     lo = np.full((len(audit_values), targets.size), -np.inf)
     hi = np.full((len(audit_values), targets.size), np.inf)

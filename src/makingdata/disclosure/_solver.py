@@ -204,6 +204,33 @@ class _ComponentLP:
         )
         return float(lo), float(hi)
 
+    def maximum(self, j: int) -> tuple[float, NDArray[np.float64] | None]:
+        """Return the max of variable ``j`` and a point attaining it (``inf``, None if unbounded)."""
+        self.lps += 1
+        if self.h is not None:
+            hs = self.hs
+            h = self.h
+            self._set_cap(capped=False)
+            h.changeColCost(j, 1.0)
+            h.changeObjectiveSense(hs.ObjSense.kMaximize)
+            h.run()
+            status = h.getModelStatus()
+            h.changeColCost(j, 0.0)
+            h.changeObjectiveSense(hs.ObjSense.kMinimize)
+            if status == hs.HighsModelStatus.kOptimal:
+                x = np.asarray(h.getSolution().col_value, dtype=np.float64)
+                return float(x[j]), x
+            if status == hs.HighsModelStatus.kUnbounded:
+                return math.inf, None
+            return math.nan, None
+        opt, _, _ = scipy_modules()
+        obj = np.zeros(self.n)
+        obj[j] = -1.0
+        res = opt.linprog(obj, method="highs", **self._linprog_kw(capped=False))
+        if res.status == 0:
+            return float(-res.fun), np.asarray(res.x, dtype=np.float64)
+        return (math.inf if res.status == 3 else math.nan), None
+
     def point(self, cost: NDArray[np.float64]) -> NDArray[np.float64] | None:
         """Return a feasible point minimising ``cost`` in the capped box, or None."""
         self.lps += 1
@@ -221,6 +248,95 @@ class _ComponentLP:
         opt, _, _ = scipy_modules()
         res = opt.linprog(cost, method="highs", **self._linprog_kw(capped=True))
         return np.asarray(res.x, dtype=np.float64) if res.status == 0 else None
+
+    def pushed(
+        self, js: NDArray[np.int64], goal: NDArray[np.float64], *, up: bool
+    ) -> NDArray[np.float64] | None:
+        """Return a feasible point pushing as many cells ``js`` as it can past ``goal``.
+
+        Up, the LP maximises ``sum_j min(x_j, goal_j)`` (auxiliary
+        ``t_j <= x_j``, ``0 <= t_j <= goal_j``); down, it minimises
+        ``sum_j max(x_j, goal_j)`` (``t_j >= x_j``, ``t_j >= goal_j``). Going
+        past a goal earns nothing, so what the relations allow is spread over
+        many cells instead of piled on one. A goal of 0 (up) or ``inf`` (down)
+        leaves a cell out.
+        """
+        self.lps += 1
+        k = js.size
+        _, sp, _ = scipy_modules()
+        a_aug = sp.vstack(
+            [
+                sp.hstack([self.a, sp.csr_matrix((self.a.shape[0], k))]),
+                sp.hstack(
+                    [
+                        -sp.csr_matrix(
+                            (np.ones(k), (np.arange(k), js)), shape=(k, self.n)
+                        ),
+                        sp.identity(k),
+                    ]
+                ),
+            ]
+        ).tocsc()
+        eq = self.rhs.size
+        if up:
+            aux_lo, aux_hi = np.zeros(k), np.maximum(goal, 0.0)
+            cut_lo, cut_hi = np.full(k, -np.inf), np.zeros(k)
+        else:
+            leave = ~np.isfinite(goal)
+            aux_lo = np.where(leave, 0.0, np.maximum(goal, 0.0))
+            aux_hi = np.where(leave, 0.0, np.inf)
+            cut_lo = np.where(leave, -np.inf, 0.0)
+            cut_hi = np.full(k, np.inf)
+        row_lo = np.concatenate([self.rhs - self.band, cut_lo])
+        row_hi = np.concatenate([self.rhs + self.band, cut_hi])
+        col_lo = np.concatenate([self.lb, aux_lo])
+        col_hi = np.concatenate([self.ub_cap, aux_hi])
+        cost = np.concatenate([np.zeros(self.n), np.full(k, -1.0 if up else 1.0)])
+        if self.hs is not None:
+            hs = self.hs
+            inf = hs.kHighsInf
+            h = _new_highs(hs)
+            lp = hs.HighsLp()
+            lp.num_col_ = self.n + k
+            lp.num_row_ = int(a_aug.shape[0])
+            lp.col_cost_ = cost
+            lp.col_lower_ = col_lo
+            lp.col_upper_ = np.where(np.isinf(col_hi), inf, col_hi)
+            lp.row_lower_ = np.where(np.isinf(row_lo), -inf, row_lo)
+            lp.row_upper_ = np.where(np.isinf(row_hi), inf, row_hi)
+            lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+            lp.a_matrix_.start_ = a_aug.indptr
+            lp.a_matrix_.index_ = a_aug.indices
+            lp.a_matrix_.value_ = a_aug.data
+            h.passModel(lp)
+            h.run()
+            if h.getModelStatus() != hs.HighsModelStatus.kOptimal:
+                return None
+            return np.asarray(h.getSolution().col_value, dtype=np.float64)[: self.n]
+        opt, _, _ = scipy_modules()
+        a_csr = a_aug.tocsr()
+        ub_rows = [a_csr[:eq], -a_csr[:eq]]
+        ub_rhs = [row_hi[:eq], -row_lo[:eq]]
+        fin_hi = np.isfinite(cut_hi)
+        fin_lo = np.isfinite(cut_lo)
+        ub_rows += [a_csr[eq:][fin_hi], -a_csr[eq:][fin_lo]]
+        ub_rhs += [cut_hi[fin_hi], -cut_lo[fin_lo]]
+        res = opt.linprog(
+            cost,
+            A_ub=sp.vstack(ub_rows).tocsr(),
+            b_ub=np.concatenate(ub_rhs),
+            bounds=list(
+                zip(
+                    col_lo,
+                    [None if math.isinf(u) else u for u in col_hi],
+                    strict=True,
+                )
+            ),
+            method="highs",
+        )
+        return (
+            np.asarray(res.x[: self.n], dtype=np.float64) if res.status == 0 else None
+        )
 
     def feasible(self, x: NDArray[np.float64]) -> bool:
         """Whether ``x`` satisfies the bounds and relations (with the solver's slack)."""
@@ -290,33 +406,40 @@ def components(
     return labels
 
 
-#: Objectives tried per component before exact LPs: each a pair (c, -c).
-CERTIFY_ROUNDS = 4
+#: Pairs of random-sign objectives (c, -c) tried first per component.
+RANDOM_PAIRS = 2
+#: Rounds (one up, one down LP each) of the sufficient test before exact LPs.
+CERTIFY_ROUNDS = 20
 
 
-def _certify(  # noqa: PLR0917 - private
+def _certify(  # noqa: PLR0912, PLR0915 - points, then pushes, then the tail
     comp: _ComponentLP,
     js: NDArray[np.int64],
     need: NDArray[np.float64],
     known: NDArray[np.float64] | None,
-    rng: np.random.Generator,
     integer: bool,
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
-    """Inner bounds of ``js`` from a few feasible points; which are wide enough.
+) -> tuple[
+    NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]
+]:
+    """Bound ``js`` from a few feasible points: inner bounds wide enough, or exact.
 
     Every feasible point of the component's LP is a table an intruder cannot
     rule out, so the values a cell takes over several points span part of its
     interval: if that part is already ``need`` wide, the cell is protected
     without its own LP pair. The points are the true table (``known``, when it
-    satisfies the relations) and LP vertices for objectives that push the
-    targets apart (all up, all down, then random signs on those not yet shown
-    wide enough).
+    satisfies the relations; else any feasible point), then LP points that
+    raise each cell not yet shown wide enough to its lowest value seen plus
+    ``need`` (:meth:`_ComponentLP.raised`), spreading what the relations
+    allow over as many cells as possible; a cell that some other point
+    drains to its lower end is then shown wide enough too.
     """
-    pts: list[NDArray[np.float64]] = []
-    if known is not None and comp.feasible(known):
-        pts.append(known)
     lo = np.full(js.size, np.inf)
     hi = np.full(js.size, -np.inf)
+
+    def add(x: NDArray[np.float64]) -> None:
+        nonlocal lo, hi
+        lo = np.minimum(lo, x[js])
+        hi = np.maximum(hi, x[js])
 
     def wide() -> NDArray[np.bool_]:
         a, b = lo, hi
@@ -325,33 +448,63 @@ def _certify(  # noqa: PLR0917 - private
             b = np.floor(hi + 1e-6)
         return np.asarray(b - a >= need - 1e-9, dtype=bool)
 
-    for x in pts:
-        lo = np.minimum(lo, x[js])
-        hi = np.maximum(hi, x[js])
-    done = wide() if pts else np.zeros(js.size, dtype=bool)
-    for r in range(CERTIFY_ROUNDS):
+    if known is not None and comp.feasible(known):
+        add(known)
+    else:
+        start = comp.point(np.zeros(comp.n))
+        if start is None:
+            none = np.zeros(js.size, dtype=bool)
+            return lo, hi, none, none
+        add(start)
+    done = wide()
+    rng = np.random.default_rng(20240601)
+    for _ in range(RANDOM_PAIRS):
         if done.all():
             break
-        todo = js[~done]
-        signs = (
-            np.ones(todo.size)
-            if r == 0
-            else rng.choice(np.asarray([-1.0, 1.0]), todo.size)
-        )
-        got = False
+        signs = rng.choice(np.asarray([-1.0, 1.0]), js.size) * ~done
         for sgn in (1.0, -1.0):
             cost = np.zeros(comp.n)
-            cost[todo] = sgn * signs
+            cost[js] = sgn * signs
             found = comp.point(cost)
-            if found is None:
-                continue
-            got = True
-            lo = np.minimum(lo, found[js])
-            hi = np.maximum(hi, found[js])
-        if not got:
-            break  # infeasible or unbounded: leave the rest to exact LPs
+            if found is not None:
+                add(found)
         done = wide()
-    return lo, hi, done
+    for _ in range(CERTIFY_ROUNDS):
+        if done.all():
+            break
+        # Push the cells left up to their lowest value seen plus what they
+        # need, and down when some of them have not yet been seen at their
+        # lower bound; stop when a round shows few more cells wide enough.
+        before = int(done.sum())
+        found = comp.pushed(js, np.where(done, 0.0, lo + need + 1e-6), up=True)
+        if found is not None:
+            add(found)
+        done = wide()
+        if np.any(~done & (lo > comp.lb[js] + 1e-9)):
+            found = comp.pushed(js, np.where(done, np.inf, hi - need - 1e-6), up=False)
+            if found is not None:
+                add(found)
+            done = wide()
+        if done.sum() - before < max(1.0, 0.05 * (js.size - before)):
+            break
+    # One LP per cell still left whose lower bound some point reached (its
+    # lower end is then exact): its maximum, whose point may show other cells
+    # wide enough too. The rest get both LPs from the caller.
+    exact = np.zeros(js.size, dtype=bool)
+    ex_hi = np.full(js.size, np.nan)
+    at_floor = lo <= comp.lb[js] + 1e-9
+    for i in np.flatnonzero(~done & at_floor):
+        if done[i]:
+            continue
+        value, found = comp.maximum(int(js[i]))
+        if found is not None:
+            add(found)
+        exact[i] = True
+        ex_hi[i] = value
+        done = wide()
+    lo = np.where(exact, comp.lb[js], lo)
+    hi = np.where(exact, ex_hi, hi)
+    return lo, hi, done & ~exact, exact
 
 
 def intervals(
@@ -437,7 +590,6 @@ def intervals(
     free_idx = np.flatnonzero(labels >= 0)
     by_label = free_idx[np.argsort(labels[free_idx], kind="stable")]
     sorted_labels = labels[by_label]
-    rng = np.random.default_rng(20240601)
     # targets grouped by component: [start, end) runs of ``order``
     sorted_comp = comp[order]
     cuts = np.flatnonzero(np.diff(sorted_comp)) + 1
@@ -459,17 +611,17 @@ def intervals(
         )
         todo = np.ones(run.size, dtype=bool)
         if required is not None:
-            ilo, ihi, done = _certify(
+            ilo, ihi, inner, solved = _certify(
                 lp,
                 js,
                 required[run],
                 known[cells] if known is not None else None,
-                rng,
                 integer,
             )
-            lo[run[done]], hi[run[done]] = ilo[done], ihi[done]
-            exact[run[done]] = False
-            todo = ~done
+            got = inner | solved
+            lo[run[got]], hi[run[got]] = ilo[got], ihi[got]
+            exact[run[inner]] = False
+            todo = ~got
         for pos, j in zip(run[todo], js[todo], strict=True):
             lo[pos], hi[pos] = lp.extremes(int(j))
         lps += lp.lps
