@@ -420,6 +420,13 @@ def acro_comparison(
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--schools", type=int, default=21_500)
+    ap.add_argument(
+        "--las",
+        type=int,
+        default=153,
+        help="local authorities (with --schools: a slice of the country at its density)",
+    )
+    ap.add_argument("--regions", type=int, default=9)
     ap.add_argument("--acro-python", default=None)
     ap.add_argument(
         "--with-pa",
@@ -428,7 +435,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     t0 = time.perf_counter()
-    table = national_table(args.schools)
+    table = national_table(args.schools, las=args.las, regions=args.regions)
     if not args.with_pa:
         table = table.drop(*PA_COUNTS)
     print(

@@ -167,7 +167,7 @@ class _Model:
         y_lb: list[float] = []
         nrow = 0
         ny = 0
-        cap_rows: list[tuple[list[int], list[float], float]] = []
+        cap_rows: list[tuple[NDArray[np.int64], NDArray[np.float64], float]] = []
         for r in rels:
             cells = self.t_cell[self.rel_start[r] : self.rel_start[r + 1]]
             coefs = self.t_coef[self.rel_start[r] : self.rel_start[r + 1]]
@@ -194,34 +194,41 @@ class _Model:
             lo_l.append(-const_supp)
             hi_l.append(np.inf)
             nrow += 1
-            # protection capacity for sensitive parts, in every protected column
-            for cap, req in zip(self.caps, self.required, strict=True):
-                for idx in np.flatnonzero(self.sensitive[cells] & (coefs < 0)):
-                    i = cells[idx]
-                    need = req[i] - cap[i]
-                    if need <= 0:
-                        continue
-                    members: list[int] = []
-                    weights: list[float] = []
-                    have = 0.0
-                    for j, cj in zip(cells, coefs, strict=True):
-                        if j == i:
-                            continue
-                        w = req[i] if cj > 0 else min(cap[j], req[i])
-                        if pos[j] >= 0:
-                            members.append(int(pos[j]))
-                            weights.append(float(w))
-                        elif supp[j]:
-                            have += w
-                    cap_rows.append((members, weights, need - have))
-        for members, weights, rhs in cap_rows:
-            if rhs <= 0 or not members:
+            # protection capacity for sensitive parts, in every protected column:
+            # part i can rise by what the total and the other parts let it
+            # (a total any amount, another part down to 0)
+            sens_idx = np.flatnonzero(self.sensitive[cells] & (coefs < 0))
+            if sens_idx.size == 0:
                 continue
-            if sum(w for w, m in zip(weights, members, strict=True) if ub[m] > 0) < rhs:
+            in_vars = vp[inside]
+            outside_supp = ~inside & supp[cells]
+            for cap, req in zip(self.caps, self.required, strict=True):
+                ci = cells[sens_idx]
+                need = req[ci] - cap[ci]
+                ok = need > 0
+                if not ok.any():
+                    continue
+                r_i = req[ci[ok]][:, None]
+                w = np.where(
+                    coefs[None, :] > 0, r_i, np.minimum(cap[cells][None, :], r_i)
+                )
+                w[np.arange(r_i.shape[0]), sens_idx[ok]] = 0.0  # not itself
+                have = w[:, outside_supp].sum(axis=1)
+                w_in = w[:, inside]
+                rhs_q = need[ok] - have
+                cap_rows.extend(
+                    (in_vars, w_in[q], float(rhs_q[q])) for q in range(r_i.shape[0])
+                )
+        for all_members, all_weights, rhs in cap_rows:
+            nz = all_weights > 0
+            members_a, weights_a = all_members[nz], all_weights[nz]
+            if rhs <= 0 or members_a.size == 0:
+                continue
+            if float(weights_a[ub[members_a] > 0].sum()) < rhs:
                 continue  # cannot be met here; the audit will ask for more
-            rows.append(np.full(len(members), nrow))
-            cols.append(np.asarray(members))
-            vals.append(np.asarray(weights))
+            rows.append(np.full(members_a.size, nrow))
+            cols.append(members_a)
+            vals.append(weights_a)
             lo_l.append(rhs)
             hi_l.append(np.inf)
             nrow += 1
@@ -268,11 +275,86 @@ class _Model:
         return np.asarray(res.x[:nv] > 0.5, dtype=bool)
 
 
+class _Attacker:
+    """The intruder's LP over one group of hidden cells, loaded once per round."""
+
+    def __init__(
+        self,
+        m: Any,
+        mcsc: Any,
+        labels: NDArray[np.int64],
+        values: NDArray[np.float64],
+        label: int,
+    ) -> None:
+        hs = _highspy()
+        self.hs = hs
+        self.free = np.flatnonzero(labels == label)
+        rows = np.unique(mcsc[:, self.free].nonzero()[0])
+        a_rows = m[rows].tocsc()
+        a_free = a_rows[:, self.free]
+        touched = np.unique(a_rows.nonzero()[1])
+        self.pub = np.setdiff1d(touched, self.free)
+        self.a_pub = a_rows[:, self.pub]
+        self.v = np.nan_to_num(values, nan=0.0)
+        rhs = -(self.a_pub @ self.v[self.pub])
+        h = _new_highs(hs)
+        lp = hs.HighsLp()
+        lp.num_col_ = int(self.free.size)
+        lp.num_row_ = int(rows.size)
+        lp.col_cost_ = np.zeros(self.free.size)
+        lp.col_lower_ = np.zeros(self.free.size)
+        lp.col_upper_ = np.full(self.free.size, hs.kHighsInf)
+        lp.row_lower_ = rhs
+        lp.row_upper_ = rhs
+        lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = a_free.indptr
+        lp.a_matrix_.index_ = a_free.indices
+        lp.a_matrix_.value_ = a_free.data
+        h.passModel(lp)
+        self.h = h
+
+    def cut(
+        self, target: int, needed: float
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64], float] | None:
+        """Return the capacity cut for ``target`` (see :func:`_fs_cut`)."""
+        hs, h, free, pub, v = self.hs, self.h, self.free, self.pub, self.v
+        j = int(np.searchsorted(free, target))
+        c_free = np.zeros(free.size)
+        c_pub = np.zeros(pub.size)
+        try:
+            # min and max of the cell, both as minimisations (cost +1, then -1)
+            for sign in (1.0, -1.0):
+                h.changeColCost(j, sign)
+                h.run()
+                if h.getModelStatus() != hs.HighsModelStatus.kOptimal:
+                    return None
+                sol = h.getSolution()
+                y = np.asarray(sol.row_dual)
+                d_free = np.asarray(sol.col_dual)
+                d_pub = -(self.a_pub.T @ y)
+                c_free += np.where(d_free < -1e-9, np.inf, 0.0) + np.where(
+                    d_free > 1e-9, d_free * v[free], 0.0
+                )
+                c_pub += np.where(d_pub < -1e-9, np.inf, 0.0) + np.where(
+                    d_pub > 1e-9, d_pub * v[pub], 0.0
+                )
+        finally:
+            h.changeColCost(j, 0.0)
+        rhs_cut = needed - float(np.minimum(c_free, needed).sum())
+        weights = np.minimum(c_pub, needed)
+        keep = weights > 1e-9
+        if rhs_cut <= 1e-9 or not keep.any():
+            return None
+        return pub[keep], weights[keep], rhs_cut
+
+
 def _fs_cut(  # noqa: PLR0917 - private
+    attackers: dict[tuple[int, int], _Attacker],
     m: Any,
-    supp: NDArray[np.bool_],
+    mcsc: Any,
     labels: NDArray[np.int64],
     values: NDArray[np.float64],
+    column: int,
     target: int,
     needed: float,
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], float] | None:
@@ -283,60 +365,16 @@ def _fs_cut(  # noqa: PLR0917 - private
     suppressing cell ``j`` would widen the interval by at most ``c_j``. Any
     protecting pattern satisfies ``sum_j min(needed, c_j) s_j >= needed``
     (Fischetti and Salazar-González 2001; Handbook on SDC, ch. 4), and the
-    current pattern violates it. Returns ``None`` without highspy.
+    current pattern violates it. The group's LP is loaded once per round and
+    column (``attackers``) and re-solved per cell. Returns ``None`` without
+    highspy.
     """
-    hs = _highspy()
-    if hs is None or labels[target] < 0:
+    if _highspy() is None or labels[target] < 0:
         return None
-    free = np.flatnonzero(labels == labels[target])
-    mcsc = m.tocsc()
-    rows = np.unique(mcsc[:, free].nonzero()[0])
-    a_rows = m[rows].tocsc()
-    a_free = a_rows[:, free]
-    touched = np.unique(a_rows.nonzero()[1])
-    pub = np.setdiff1d(touched, free)
-    a_pub = a_rows[:, pub]
-    v = np.nan_to_num(values, nan=0.0)
-    rhs = -(a_pub @ v[pub])
-    h = _new_highs(hs)
-    lp = hs.HighsLp()
-    lp.num_col_ = int(free.size)
-    lp.num_row_ = int(rows.size)
-    lp.col_lower_ = np.zeros(free.size)
-    lp.col_upper_ = np.full(free.size, hs.kHighsInf)
-    lp.row_lower_ = rhs
-    lp.row_upper_ = rhs
-    lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a_free.indptr
-    lp.a_matrix_.index_ = a_free.indices
-    lp.a_matrix_.value_ = a_free.data
-    j = int(np.searchsorted(free, target))
-    c_free = np.zeros(free.size)
-    c_pub = np.zeros(pub.size)
-    for sign in (1.0, -1.0):
-        cost = np.zeros(free.size)
-        cost[j] = sign
-        lp.col_cost_ = cost
-        h.passModel(lp)
-        h.run()
-        if h.getModelStatus() != hs.HighsModelStatus.kOptimal:
-            return None
-        sol = h.getSolution()
-        y = np.asarray(sol.row_dual)
-        d_free = np.asarray(sol.col_dual)
-        d_pub = -(a_pub.T @ y)
-        c_free += np.where(d_free < -1e-9, np.inf, 0.0) + np.where(
-            d_free > 1e-9, d_free * v[free], 0.0
-        )
-        c_pub += np.where(d_pub < -1e-9, np.inf, 0.0) + np.where(
-            d_pub > 1e-9, d_pub * v[pub], 0.0
-        )
-    rhs_cut = needed - float(np.minimum(c_free, needed).sum())
-    weights = np.minimum(c_pub, needed)
-    keep = weights > 1e-9
-    if rhs_cut <= 1e-9 or not keep.any():
-        return None
-    return pub[keep], weights[keep], rhs_cut
+    key = (int(labels[target]), column)
+    if key not in attackers:
+        attackers[key] = _Attacker(m, mcsc, labels, values, key[0])
+    return attackers[key].cut(target, needed)
 
 
 def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repair
@@ -430,6 +468,7 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
         supp[cells] = model.solve(cells, rels, supp, [], monotone=False) | supp[cells]
     # Audit and repair.
     m = incidence(struct)
+    mcsc = m.tocsc()
     targets = np.flatnonzero(sensitive)
     need_t = np.stack([r[targets] for r in need])
     lo = np.full((len(audit_values), targets.size), -np.inf)
@@ -469,13 +508,16 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
             break
         rounds += 1
         labels = components(struct, supp, m)
+        attackers: dict[tuple[int, int], _Attacker] = {}
         cuts: list[tuple[NDArray[np.int64], NDArray[np.float64], float]] = []
         seen: set[int] = set()
         neighbourhood: list[NDArray[np.int64]] = []
         for e in exposed_idx:
             t = int(targets[e])
             k = int(np.argmax(width[:, e] < need_t[:, e] - 1e-9))
-            cut = _fs_cut(m, supp, labels, audit_values[k], t, float(need[k][t]))
+            cut = _fs_cut(
+                attackers, m, mcsc, labels, audit_values[k], k, t, float(need[k][t])
+            )
             if cut is not None and rounds <= max_rounds // 2:
                 cut = (cut[0][fixed[cut[0]] != 0], cut[1][fixed[cut[0]] != 0], cut[2])
                 if cut[0].size:

@@ -131,6 +131,8 @@ class _ComponentLP:
         big = 4.0 * float(finite.max(initial=0.0)) + 1e6
         self.ub_cap = np.where(np.isinf(self.ub), big, self.ub)
         self.h: Any = None
+        self.push_h: Any = None
+        self.push_js = np.zeros(0, dtype=np.int64)
         if self.hs is not None:
             hs = self.hs
             h = _new_highs(hs)
@@ -264,6 +266,18 @@ class _ComponentLP:
         self.lps += 1
         k = js.size
         _, sp, _ = scipy_modules()
+        eq = self.rhs.size
+        if up:
+            aux_lo, aux_hi = np.zeros(k), np.maximum(goal, 0.0)
+            cut_lo, cut_hi = np.full(k, -np.inf), np.zeros(k)
+        else:
+            leave = ~np.isfinite(goal)
+            aux_lo = np.where(leave, 0.0, np.maximum(goal, 0.0))
+            aux_hi = np.where(leave, 0.0, np.inf)
+            cut_lo = np.where(leave, -np.inf, 0.0)
+            cut_hi = np.full(k, np.inf)
+        if self.hs is not None:
+            return self._pushed_highs(js, aux_lo, aux_hi, cut_lo, up=up)
         a_aug = sp.vstack(
             [
                 sp.hstack([self.a, sp.csr_matrix((self.a.shape[0], k))]),
@@ -277,42 +291,11 @@ class _ComponentLP:
                 ),
             ]
         ).tocsc()
-        eq = self.rhs.size
-        if up:
-            aux_lo, aux_hi = np.zeros(k), np.maximum(goal, 0.0)
-            cut_lo, cut_hi = np.full(k, -np.inf), np.zeros(k)
-        else:
-            leave = ~np.isfinite(goal)
-            aux_lo = np.where(leave, 0.0, np.maximum(goal, 0.0))
-            aux_hi = np.where(leave, 0.0, np.inf)
-            cut_lo = np.where(leave, -np.inf, 0.0)
-            cut_hi = np.full(k, np.inf)
         row_lo = np.concatenate([self.rhs - self.band, cut_lo])
         row_hi = np.concatenate([self.rhs + self.band, cut_hi])
         col_lo = np.concatenate([self.lb, aux_lo])
         col_hi = np.concatenate([self.ub_cap, aux_hi])
         cost = np.concatenate([np.zeros(self.n), np.full(k, -1.0 if up else 1.0)])
-        if self.hs is not None:
-            hs = self.hs
-            inf = hs.kHighsInf
-            h = _new_highs(hs)
-            lp = hs.HighsLp()
-            lp.num_col_ = self.n + k
-            lp.num_row_ = int(a_aug.shape[0])
-            lp.col_cost_ = cost
-            lp.col_lower_ = col_lo
-            lp.col_upper_ = np.where(np.isinf(col_hi), inf, col_hi)
-            lp.row_lower_ = np.where(np.isinf(row_lo), -inf, row_lo)
-            lp.row_upper_ = np.where(np.isinf(row_hi), inf, row_hi)
-            lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
-            lp.a_matrix_.start_ = a_aug.indptr
-            lp.a_matrix_.index_ = a_aug.indices
-            lp.a_matrix_.value_ = a_aug.data
-            h.passModel(lp)
-            h.run()
-            if h.getModelStatus() != hs.HighsModelStatus.kOptimal:
-                return None
-            return np.asarray(h.getSolution().col_value, dtype=np.float64)[: self.n]
         opt, _, _ = scipy_modules()
         a_csr = a_aug.tocsr()
         ub_rows = [a_csr[:eq], -a_csr[:eq]]
@@ -337,6 +320,76 @@ class _ComponentLP:
         return (
             np.asarray(res.x[: self.n], dtype=np.float64) if res.status == 0 else None
         )
+
+    def _pushed_highs(
+        self,
+        js: NDArray[np.int64],
+        aux_lo: NDArray[np.float64],
+        aux_hi: NDArray[np.float64],
+        cut_lo: NDArray[np.float64],
+        *,
+        up: bool,
+    ) -> NDArray[np.float64] | None:
+        """:meth:`pushed` on one HiGHS model kept per component (warm started).
+
+        Columns: the cells, then ``t`` (up) and ``u`` (down) per target; rows:
+        the relations, then ``t_j - x_j <= 0`` and ``u_j - x_j >= 0``. A call
+        sets the bounds of its own auxiliaries and switches the others off.
+        """
+        hs = self.hs
+        inf = hs.kHighsInf
+        k = js.size
+        if self.push_h is None or not np.array_equal(self.push_js, js):
+            _, sp, _ = scipy_modules()
+            pick = sp.csr_matrix((np.ones(k), (np.arange(k), js)), shape=(k, self.n))
+            zero = sp.csr_matrix((k, k))
+            a_aug = sp.vstack(
+                [
+                    sp.hstack([self.a, sp.csr_matrix((self.a.shape[0], 2 * k))]),
+                    sp.hstack([-pick, sp.identity(k), zero]),
+                    sp.hstack([-pick, zero, sp.identity(k)]),
+                ]
+            ).tocsc()
+            h = _new_highs(hs)
+            lp = hs.HighsLp()
+            lp.num_col_ = self.n + 2 * k
+            lp.num_row_ = int(a_aug.shape[0])
+            lp.col_cost_ = np.concatenate([np.zeros(self.n), -np.ones(k), np.ones(k)])
+            lp.col_lower_ = np.concatenate([self.lb, np.zeros(2 * k)])
+            lp.col_upper_ = np.concatenate([self.ub_cap, np.zeros(2 * k)])
+            lp.row_lower_ = np.concatenate([self.rhs - self.band, np.full(2 * k, -inf)])
+            lp.row_upper_ = np.concatenate(
+                [self.rhs + self.band, np.zeros(k), np.full(k, inf)]
+            )
+            lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+            lp.a_matrix_.start_ = a_aug.indptr
+            lp.a_matrix_.index_ = a_aug.indices
+            lp.a_matrix_.value_ = a_aug.data
+            h.passModel(lp)
+            self.push_h = h
+            self.push_js = js.copy()
+        h = self.push_h
+        eq = self.rhs.size
+        t_cols = np.arange(self.n, self.n + k, dtype=np.int32)
+        u_cols = t_cols + k
+        u_rows = np.arange(eq + k, eq + 2 * k, dtype=np.int32)
+        off = np.zeros(k)
+        if up:
+            h.changeColsBounds(k, u_cols, off, off)
+            h.changeRowsBounds(k, u_rows, np.full(k, -inf), np.full(k, inf))
+            h.changeColsBounds(k, t_cols, aux_lo, aux_hi)
+        else:
+            h.changeColsBounds(k, t_cols, off, off)
+            h.changeColsBounds(
+                k, u_cols, aux_lo, np.where(np.isinf(aux_hi), inf, aux_hi)
+            )
+            h.changeRowsBounds(
+                k, u_rows, np.where(np.isinf(cut_lo), -inf, cut_lo), np.full(k, inf)
+            )
+        h.run()
+        if h.getModelStatus() != hs.HighsModelStatus.kOptimal:
+            return None
+        return np.asarray(h.getSolution().col_value, dtype=np.float64)[: self.n]
 
     def feasible(self, x: NDArray[np.float64]) -> bool:
         """Whether ``x`` satisfies the bounds and relations (with the solver's slack)."""
