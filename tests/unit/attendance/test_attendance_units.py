@@ -435,3 +435,37 @@ def test_school_counts_same_with_windowed_group_numbering(monkeypatch):
     assert normal.height > 0
     keys = [c for c in normal.columns if normal.schema[c] == pl.String]
     assert normal.sort(keys).equals(other.sort(keys))
+
+
+def test_cohort_ages_follow_each_academic_year_of_a_window():
+    # pupil 1: born 1 March 2009, aged 15 at 31 August 2024 and 16 at 31 August
+    # 2025 -> counted in 2024/25 (not in its second summer half term), not in
+    # 2025/26; pupil 2: born 1 March 2020, aged 4 then 5 -> counted in 2025/26 only
+    spring, summer2 = dt.date(2025, 3, 10), dt.date(2025, 6, 10)
+    autumn = dt.date(2025, 9, 15)
+    rows = [(URN_A, p, d, "AM", "I") for p in (1, 2) for d in (spring, summer2, autumn)]
+    cols = ["pupil_key", "urn", "enrol_start", "enrol_end", "date_of_birth"]
+    enrol = pl.DataFrame(
+        [
+            (1, URN_A, dt.date(2020, 9, 1), None, dt.date(2009, 3, 1)),
+            (2, URN_A, dt.date(2020, 9, 1), None, dt.date(2020, 3, 1)),
+        ],
+        schema={c: ENROLMENTS_SCHEMA[c] for c in cols},
+        orient="row",
+    )
+    out = (
+        enrolment_summary(
+            _marks(rows).lazy(),
+            enrol.lazy(),
+            _schools().lazy(),
+            period="academic_year",
+            start=dt.date(2025, 1, 1),
+            end=dt.date(2025, 12, 31),
+        )
+        .collect()
+        .sort("time_period", "pupil_key")
+    )
+    assert out.select("time_period", "pupil_key", "sess_possible").rows() == [
+        (202425, 1, 1),
+        (202526, 2, 1),
+    ]
