@@ -10,8 +10,9 @@ DfE would: by FSM status and by SEN provision (they share every total), and
 are protected together. ``enrolments`` is the pupil count the threshold rule
 applies to; ``--with-pa`` adds the persistently and severely absent pupils
 (``enrolments_pa_10_exact``, ``enrolments_pa_50_exact``), protected pupil counts
-of the public rule set too. With them, protecting School rows does not scale
-(minutes for 50 schools): use ``--schools`` small. (``makingdata.synth`` generates pupil-level data;
+of the public rule set too; with them most School rows are sensitive (the national
+table takes minutes rather than seconds). ``--las``/``--regions`` with ``--schools``
+make a slice of the country at its density. (``makingdata.synth`` generates pupil-level data;
 this benchmark needs only the aggregate table, so it makes one directly.)
 
 ACRO (the ``acro`` package on PyPI) needs pandas <= 2.3.3; when it cannot be
@@ -431,7 +432,7 @@ def main() -> None:
     ap.add_argument(
         "--with-pa",
         action="store_true",
-        help="add persistent/severe absentee counts (slow on School rows: use --schools 50)",
+        help="add persistent/severe absentee counts (most School rows become sensitive)",
     )
     args = ap.parse_args()
     t0 = time.perf_counter()
