@@ -463,6 +463,8 @@ def components(
 RANDOM_PAIRS = 2
 #: Rounds (one up, one down LP each) of the sufficient test before exact LPs.
 CERTIFY_ROUNDS = 20
+#: Stop pushing when a round shows fewer than this share of the cells left wide enough.
+PUSH_MIN_GAIN = 0.02
 
 
 def _certify(  # noqa: PLR0912, PLR0915 - points, then pushes, then the tail
@@ -538,7 +540,7 @@ def _certify(  # noqa: PLR0912, PLR0915 - points, then pushes, then the tail
             if found is not None:
                 add(found)
             done = wide()
-        if done.sum() - before < max(1.0, 0.05 * (js.size - before)):
+        if done.sum() - before < max(1.0, PUSH_MIN_GAIN * (js.size - before)):
             break
     # One LP per cell still left whose lower bound some point reached (its
     # lower end is then exact): its maximum, whose point may show other cells

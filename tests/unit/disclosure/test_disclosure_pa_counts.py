@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 import pytest
 
-from makingdata.disclosure import protect, protected_columns, rule_set
+from makingdata.disclosure import audit, protect, protected_columns, rule_set
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -63,3 +63,37 @@ def test_dfe_suppresses_pa_and_sa_counts_in_its_own_absence_file(
         numbers = col.filter(~col.is_in(["c", "x", "z", "low"])).cast(pl.Int64)
         assert numbers.filter((numbers > 0) & (numbers < 6)).is_empty(), c
         assert (numbers == 0).any(), c  # zero is published
+
+
+def test_each_column_needs_a_width_from_its_own_value() -> None:
+    """A persistent-absentee cell of 1 needs a width of 6, not 10% of its enrolments.
+
+    Hiding B next to A leaves A's persistent absentees in [0, 7] and its
+    severe absentees in [0, 6] (wide enough) and its enrolments in [0, 150];
+    held to 10% of A's 100 pupils, the absentee cells would need a width of 10
+    and C (dearer: 100 pupils) would be hidden instead.
+    """
+    df = pl.DataFrame(
+        {
+            "geographic_level": ["Local authority"] * 4,
+            "new_la_code": ["E06000001"] * 4,
+            "fsm_status": ["Total", "A", "B", "C"],
+            "num_schools": [30] * 4,
+            "enrolments": [250, 100, 50, 100],
+            "enrolments_pa_10_exact": [57, 1, 6, 50],
+            "enrolments_pa_50_exact": [16, 0, 6, 10],
+        }
+    )
+    p = protect(df, "public")
+    assert p.status["disclosure_status"].to_list() == [
+        "published",
+        "primary",
+        "secondary",
+        "published",
+    ]
+    report = audit(p, exact=True)
+    assert report.ok
+    cell = report.cells.filter(
+        (pl.col("column") == "enrolments_pa_10_exact") & pl.col("sensitive")
+    )
+    assert cell.select("lo", "hi").row(0) == (0.0, 7.0)
