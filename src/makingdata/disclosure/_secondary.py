@@ -12,12 +12,16 @@ the Handbook describes for large tables:
    Each model asks, for every relation that holds a suppressed cell, for at
    least two suppressed cells in it (so no suppressed cell is the only unknown
    of an equation), and for every sensitive cell that its partners can absorb
-   its protection level; it minimises the information lost.
+   its protection level in every protected column (each priced with its own
+   values); it minimises the information lost.
 2. **Audit and repair**: an LP audit bounds every sensitive cell over all
-   relations of the whole table. For any cell still bounded too tightly, a cut
-   "suppress at least one more of the published cells next to this group"
-   is added and a MILP over the neighbourhood is solved; repeat until the
-   audit is clean.
+   relations of the whole table, after a sufficient test (feasible points of
+   each group's LP, the true table among them, show most cells wide enough
+   without their own LP pair; see ``_solver.intervals``). For any cell still
+   bounded too tightly, a Fischetti–Salazar capacity cut from the attacker
+   LP's duals (or "suppress at least one more of the published cells next to
+   this group") is added and a MILP over the neighbourhood is solved; repeat
+   until the audit is clean.
 """
 
 from __future__ import annotations
