@@ -319,7 +319,12 @@ class EnrolmentGroups:
     table
         One row per group: ``_gid`` then ``columns``.
     stride
-        At least the size of the largest group.
+        What a group's number is multiplied by: the number of enrolments when
+        ``by_row`` (no window needed), else the size of the largest group.
+    by_row
+        ``_eid`` is ``_gid * stride`` + the enrolment's row number (``True``)
+        or + its place within its group (``False``, numbered by a window; used
+        when group count × enrolments would overflow the packed keys).
     """
 
     columns: tuple[str, ...]
@@ -385,7 +390,7 @@ def _eligible(
     if (
         cohort.min_age is not None
         or cohort.max_age is not None
-        or (cohort.exclude_age15_summer2)
+        or cohort.exclude_age15_summer2
     ):
         for c in ("date_of_birth", "age_at_31_august"):
             if c not in names:
