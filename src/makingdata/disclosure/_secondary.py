@@ -33,8 +33,8 @@ import attrs
 import numpy as np
 
 from makingdata.disclosure._solver import (
+    _highs_lp,
     _highspy,
-    _new_highs,
     components,
     incidence,
     intervals,
@@ -301,21 +301,15 @@ class _Attacker:
         self.a_pub = a_rows[:, self.pub]
         self.v = np.nan_to_num(values, nan=0.0)
         rhs = -(self.a_pub @ self.v[self.pub])
-        h = _new_highs(hs)
-        lp = hs.HighsLp()
-        lp.num_col_ = int(self.free.size)
-        lp.num_row_ = int(rows.size)
-        lp.col_cost_ = np.zeros(self.free.size)
-        lp.col_lower_ = np.zeros(self.free.size)
-        lp.col_upper_ = np.full(self.free.size, hs.kHighsInf)
-        lp.row_lower_ = rhs
-        lp.row_upper_ = rhs
-        lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = a_free.indptr
-        lp.a_matrix_.index_ = a_free.indices
-        lp.a_matrix_.value_ = a_free.data
-        h.passModel(lp)
-        self.h = h
+        self.h = _highs_lp(
+            hs,
+            a_free,
+            cost=np.zeros(self.free.size),
+            col_lower=np.zeros(self.free.size),
+            col_upper=np.full(self.free.size, hs.kHighsInf),
+            row_lower=rhs,
+            row_upper=rhs,
+        )
 
     def cut(
         self, target: int, needed: float

@@ -100,6 +100,34 @@ def _new_highs(highspy: Any) -> Any:
     return h
 
 
+def _highs_lp(
+    highspy: Any,
+    a_csc: Any,
+    *,
+    cost: NDArray[np.float64],
+    col_lower: NDArray[np.float64],
+    col_upper: NDArray[np.float64],
+    row_lower: NDArray[np.float64],
+    row_upper: NDArray[np.float64],
+) -> Any:
+    """Load ``row_lower <= A x <= row_upper`` (A column-wise) into a silent HiGHS."""
+    h = _new_highs(highspy)
+    lp = highspy.HighsLp()
+    lp.num_col_ = int(a_csc.shape[1])
+    lp.num_row_ = int(a_csc.shape[0])
+    lp.col_cost_ = cost
+    lp.col_lower_ = col_lower
+    lp.col_upper_ = col_upper
+    lp.row_lower_ = row_lower
+    lp.row_upper_ = row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a_csc.indptr
+    lp.a_matrix_.index_ = a_csc.indices
+    lp.a_matrix_.value_ = a_csc.data
+    h.passModel(lp)
+    return h
+
+
 class _ComponentLP:
     """One component's LP, loaded once: extremes of a cell, or a point for an objective.
 
@@ -135,22 +163,15 @@ class _ComponentLP:
         self.push_js = np.zeros(0, dtype=np.int64)
         if self.hs is not None:
             hs = self.hs
-            h = _new_highs(hs)
-            csc = a.tocsc()
-            lp = hs.HighsLp()
-            lp.num_col_ = self.n
-            lp.num_row_ = int(csc.shape[0])
-            lp.col_cost_ = np.zeros(self.n)
-            lp.col_lower_ = self.lb
-            lp.col_upper_ = np.where(np.isinf(self.ub), hs.kHighsInf, self.ub)
-            lp.row_lower_ = rhs - band
-            lp.row_upper_ = rhs + band
-            lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
-            lp.a_matrix_.start_ = csc.indptr
-            lp.a_matrix_.index_ = csc.indices
-            lp.a_matrix_.value_ = csc.data
-            h.passModel(lp)
-            self.h = h
+            self.h = _highs_lp(
+                hs,
+                a.tocsc(),
+                cost=np.zeros(self.n),
+                col_lower=self.lb,
+                col_upper=np.where(np.isinf(self.ub), hs.kHighsInf, self.ub),
+                row_lower=rhs - band,
+                row_upper=rhs + band,
+            )
             self.capped = False
 
     def _set_cap(self, *, capped: bool) -> None:
@@ -350,23 +371,17 @@ class _ComponentLP:
                     sp.hstack([-pick, zero, sp.identity(k)]),
                 ]
             ).tocsc()
-            h = _new_highs(hs)
-            lp = hs.HighsLp()
-            lp.num_col_ = self.n + 2 * k
-            lp.num_row_ = int(a_aug.shape[0])
-            lp.col_cost_ = np.concatenate([np.zeros(self.n), -np.ones(k), np.ones(k)])
-            lp.col_lower_ = np.concatenate([self.lb, np.zeros(2 * k)])
-            lp.col_upper_ = np.concatenate([self.ub_cap, np.zeros(2 * k)])
-            lp.row_lower_ = np.concatenate([self.rhs - self.band, np.full(2 * k, -inf)])
-            lp.row_upper_ = np.concatenate(
-                [self.rhs + self.band, np.zeros(k), np.full(k, inf)]
+            self.push_h = _highs_lp(
+                hs,
+                a_aug,
+                cost=np.concatenate([np.zeros(self.n), -np.ones(k), np.ones(k)]),
+                col_lower=np.concatenate([self.lb, np.zeros(2 * k)]),
+                col_upper=np.concatenate([self.ub_cap, np.zeros(2 * k)]),
+                row_lower=np.concatenate([self.rhs - self.band, np.full(2 * k, -inf)]),
+                row_upper=np.concatenate(
+                    [self.rhs + self.band, np.zeros(k), np.full(k, inf)]
+                ),
             )
-            lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
-            lp.a_matrix_.start_ = a_aug.indptr
-            lp.a_matrix_.index_ = a_aug.indices
-            lp.a_matrix_.value_ = a_aug.data
-            h.passModel(lp)
-            self.push_h = h
             self.push_js = js.copy()
         h = self.push_h
         eq = self.rhs.size
