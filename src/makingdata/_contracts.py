@@ -21,9 +21,11 @@ __all__ = [
     "ETHNICITY_DTYPE",
     "MARKS_SCHEMA",
     "MEMBERSHIPS_SCHEMA",
+    "PERIOD_COLUMNS",
     "SCHOOLS_SCHEMA",
     "SEN_PROVISION_DTYPE",
     "SEX_DTYPE",
+    "TABLE_TIME_COLUMNS",
     "YEAR_GROUP_DTYPE",
     "EducationPhase",
     "EthnicityMajor",
@@ -161,3 +163,22 @@ MEMBERSHIPS_SCHEMA: dict[str, pl.DataType] = {
     "joined": pl.Date(),
     "left": pl.Date(),
 }
+
+#: The period columns of a table (EES shape) beside ``time_period`` and
+#: ``time_identifier``, as the attendance kernels write them: the day of a daily
+#: table, the Monday of a weekly one, the half term, and the dates of a
+#: year-to-date or any-range period. EES treats them as filters (dates as
+#: yyyy-mm-dd), but they belong to the period.
+PERIOD_COLUMNS: tuple[str, ...] = (
+    "attendance_date",
+    "week_commencing",
+    "half_term",
+    "period_start",
+    "period_end",
+)
+#: Every time column a table can carry: the EES pair, then the period columns.
+TABLE_TIME_COLUMNS: tuple[str, ...] = (
+    "time_period",
+    "time_identifier",
+    *PERIOD_COLUMNS,
+)

@@ -157,7 +157,11 @@ def test_every_period_of_the_kernels_is_keyed_and_protected(
 
 
 def test_spec_knows_every_period_column_of_the_kernels() -> None:
-    from makingdata.attendance._rollup import TIME_COLUMNS
+    from makingdata.attendance._periods import PERIODS, date_table
     from makingdata.disclosure._tables import EES_TIME_COLUMNS
 
-    assert set(TIME_COLUMNS) <= set(EES_TIME_COLUMNS)
+    days = pl.Series("date", [START, END], pl.Date)
+    for period in PERIODS:
+        _, periods = date_table(days, period, start=START, end=END, calendar=None)
+        written = set(periods.columns) - {"_pid"}
+        assert written <= set(EES_TIME_COLUMNS), (period, written)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import attrs
 import polars as pl
 
+from makingdata._contracts import TABLE_TIME_COLUMNS
 from makingdata.attendance._enrolments import (
     SCHOOL_CHARACTERISTICS,
     Cohort,
@@ -142,15 +143,6 @@ _ALIASES = {
     "school": "school",
 }
 GEO_COLUMNS: tuple[str, ...] = (*_C, *_R, *_LA, *_T, *_S)
-TIME_COLUMNS: tuple[str, ...] = (
-    "time_period",
-    "time_identifier",
-    "attendance_date",
-    "week_commencing",
-    "half_term",
-    "period_start",
-    "period_end",
-)
 #: Identifier columns never summed.
 _ID_COLUMNS = frozenset(
     {"urn", "estab", "laestab", "pupil_key", "_eid", "_pid", "geographic_level"}
@@ -396,7 +388,7 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
         lf = lf.with_columns(
             country_code=pl.lit(COUNTRY_CODE), country_name=pl.lit(COUNTRY_NAME)
         )
-    time = [c for c in TIME_COLUMNS if c in names]
+    time = [c for c in TABLE_TIME_COLUMNS if c in names]
     reserved = set(time) | set(GEO_COLUMNS) | set(by) | set(keep) | _ID_COLUMNS
     num, txt = _classify(lf, reserved, indicators)
     schema = lf.collect_schema()

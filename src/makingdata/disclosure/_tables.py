@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from makingdata._contracts import TABLE_TIME_COLUMNS
 from makingdata.errors import InputError
 
 if TYPE_CHECKING:
@@ -212,17 +213,10 @@ _GEOGRAPHIC_CHAIN: tuple[tuple[str, str], ...] = (
     ("School", "school_urn"),
 )
 
-#: Period columns of EES-shaped attendance tables: a daily table's rows share a
-#: ``time_identifier`` (the week) and differ by ``attendance_date``.
-EES_TIME_COLUMNS: tuple[str, ...] = (
-    "time_period",
-    "time_identifier",
-    "attendance_date",
-    "week_commencing",
-    "half_term",
-    "period_start",
-    "period_end",
-)
+#: Period columns of EES-shaped attendance tables (the tables' contract): a
+#: daily table's rows share a ``time_identifier`` (the week) and differ by
+#: ``attendance_date``.
+EES_TIME_COLUMNS: tuple[str, ...] = TABLE_TIME_COLUMNS
 
 #: Numeric columns of attendance tables that are neither counts nor rates.
 NOT_COUNTS: frozenset[str] = frozenset({"num_schools"})

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 import polars as pl
 
+from makingdata._contracts import PERIOD_COLUMNS
 from makingdata.attendance import BREAKDOWNS
 from makingdata.codes import CODES
 from makingdata.disclosure import (
@@ -169,13 +170,7 @@ _CHAIN_COLUMNS: Mapping[str, tuple[str, ...]] = {
 }
 #: Period columns of attendance tables beside time_period/time_identifier:
 #: filters in EES terms (dates as yyyy-mm-dd), but part of the period.
-_PERIOD_FILTERS = (
-    "attendance_date",
-    "week_commencing",
-    "half_term",
-    "period_start",
-    "period_end",
-)
+_PERIOD_FILTERS = PERIOD_COLUMNS
 _OB_UNITS: frozenset[str] = frozenset(
     {"time_period", "time_identifier", "geographic_level"}
     | {
