@@ -469,3 +469,29 @@ def test_cohort_ages_follow_each_academic_year_of_a_window():
         (202425, 1, 1),
         (202526, 2, 1),
     ]
+
+
+def test_school_counts_of_any_date_and_urn_type_match_the_plain_group_by():
+    # the packed (urn, day, code) key covers +-2**25 days around 1970; a date
+    # outside it, and a urn wider than 32 bits, take the plain group-by
+    far = pl.lit(-40_000_000).cast(pl.Date)
+    marks = _marks(
+        [
+            (100001, 1, dt.date(2025, 9, 8), "AM", "/"),
+            (100001, 1, dt.date(2025, 9, 8), "PM", "I"),
+            (100002, 2, dt.date(2025, 9, 8), "AM", "#"),
+        ]
+    )
+    marks = pl.concat([marks, marks.with_columns(date=far)])
+    got = session_counts(marks.lazy()).collect()
+    wide = session_counts(
+        marks.lazy().with_columns(pl.col("urn").cast(pl.Int64))
+    ).collect()
+    assert got.height == 4
+    assert got.drop("urn").equals(wide.drop("urn"))
+    assert got["urn"].to_list() == wide["urn"].to_list()
+    old = got.filter(pl.col("date").dt.year() < 0)
+    assert old.select("urn", "sess_possible", "sess_not_counted").rows() == [
+        (100001, 2, 0),
+        (100002, 0, 1),
+    ]
