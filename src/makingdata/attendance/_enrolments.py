@@ -162,7 +162,7 @@ def window(
     return start, end
 
 
-def _date_range(
+def date_range(
     marks: pl.LazyFrame, start: dt.date | None, end: dt.date | None
 ) -> pl.Series:
     if start is None or end is None:
@@ -231,7 +231,7 @@ def long_counts(
     )
     start, end = window(start, end, period)
     dates, periods = date_table(
-        _date_range(marks, start, end),
+        date_range(marks, start, end),
         period,
         start=start,
         end=end,
@@ -351,12 +351,15 @@ class EnrolmentGroups:
         ``_eid`` is ``_gid * stride`` + the enrolment's row number (``True``)
         or + its place within its group (``False``, numbered by a window; used
         when group count × enrolments would overflow the packed keys).
+    enrolments
+        How many enrolments were numbered.
     """
 
     columns: tuple[str, ...]
     table: pl.DataFrame
     stride: int
     by_row: bool = True
+    enrolments: int = 0
 
     @classmethod
     def of(cls, enrolments: pl.LazyFrame, columns: Sequence[str]) -> EnrolmentGroups:
@@ -380,7 +383,7 @@ class EnrolmentGroups:
         biggest = int(counts.max() or 0)  # type: ignore[arg-type]
         by_row = sizes.height * max(total, 1) <= 2**40
         stride = max(total if by_row else biggest, 1)
-        return cls(tuple(cols), sizes.drop("_n"), stride, by_row)
+        return cls(tuple(cols), sizes.drop("_n"), stride, by_row, total)
 
     def number(self, enr: pl.LazyFrame) -> pl.LazyFrame:
         """Set ``_eid`` to ``_gid * stride`` + the enrolment's row (or place in its group)."""

@@ -24,9 +24,12 @@ from makingdata.attendance._enrolments import (
     Cohort,
     EnrolmentGroups,
     characteristic_exprs,
+    date_range,
     long_counts,
+    window,
 )
 from makingdata.attendance._measures import add_rates, check_decimals
+from makingdata.attendance._periods import date_table
 from makingdata.attendance._sessions import (
     COUNT_COLUMNS,
     REASON_COLUMNS,
@@ -555,16 +558,153 @@ def school_counts(
     # Enrolments are numbered by group (school × characteristics), so each
     # code row's group is ``_eid // stride``: no join on the code rows.
     groups = EnrolmentGroups.of(enrolments.lazy(), ["urn", *carry])
+    spans = _chunks(
+        marks.lazy(), start, end, period, calendar, enrolments=groups.enrolments
+    )
+    stages = [
+        _school_stage(
+            marks.lazy(),
+            enrolments.lazy(),
+            schools.lazy(),
+            memberships.lazy() if (trust and memberships is not None) else None,
+            groups,
+            by=by,
+            enr_by=enr_by,
+            period=period,
+            start=lo,
+            end=hi,
+            cohort=cohort,
+            calendar=calendar,
+            engine=engine,
+        )
+        for lo, hi in spans
+    ]
+    # each chunk numbers its own periods: offset them into one numbering
+    finests, tables, offset = [], [], 0
+    for rows, table, _ in stages:
+        finests.append(rows.with_columns(pl.col("_pid") + offset))
+        tables.append(table.with_columns(pl.col("_pid") + offset))
+        offset += table.height
+    finest = pl.concat(finests).lazy()
+    periods = pl.concat(tables)
+    count_cols = stages[0][2]
+    parts = []
+    for kept in _grouping_sets(by):
+        g = finest.group_by(["_pid", *_SCHOOL_GEO, *kept]).agg(
+            [pl.col(c).sum().cast(pl.Int64) for c in count_cols]
+        )
+        g = g.with_columns([pl.lit("Total").alias(c) for c in by if c not in kept])
+        parts.append(g)
+    out = pl.concat(parts, how="diagonal_relaxed").with_columns(
+        num_schools=pl.lit(1, pl.Int64),
+        country_code=pl.lit(COUNTRY_CODE),
+        country_name=pl.lit(COUNTRY_NAME),
+        geographic_level=pl.lit("School"),
+    )
+    time_cols = [c for c in periods.columns if c != "_pid"]
+    out = out.join(periods.lazy(), on="_pid", how="left")
+    return out.select(
+        *time_cols,
+        "geographic_level",
+        "country_code",
+        "country_name",
+        *_SCHOOL_GEO,
+        *[pl.col(c).cast(pl.String) for c in by],
+        "num_schools",
+        *count_cols,
+    )
+
+
+#: Geography columns of the school stage's rows.
+_SCHOOL_GEO: tuple[str, ...] = (
+    "school_urn",
+    "school_name",
+    "school_laestab",
+    "region_code",
+    "region_name",
+    "new_la_code",
+    "la_name",
+    "old_la_code",
+    "trust_id",
+    "trust_name",
+)
+#: Most enrolment-periods (enrolments x periods) one chunk of the school stage
+#: holds; its per-enrolment stage, and so its memory, grows with this.
+CHUNK_ENROLMENT_PERIODS = 20_000_000
+
+
+def _chunks(
+    marks: pl.LazyFrame,
+    start: dt.date | None,
+    end: dt.date | None,
+    period: str,
+    calendar: pl.DataFrame | None,
+    *,
+    enrolments: int,
+) -> list[tuple[dt.date | None, dt.date | None]]:
+    """Split the window into runs of whole periods for the school stage.
+
+    No count crosses a period boundary (every total and every persistent
+    absence decision is per enrolment *and period*), so the school stage can
+    run chunk by chunk and its memory follows one chunk, not the window: a
+    chunk holds as many whole periods as keep enrolments x periods within
+    :data:`CHUNK_ENROLMENT_PERIODS` (at least one). A national weekly table
+    runs two weeks at a time; a trust's or an LA's is one chunk. A
+    year-to-date or range table is one period and one chunk.
+    """
+    if period in ("ytd", "range"):
+        return [(start, end)]
+    start, end = window(start, end, period)
+    days = date_range(marks, start, end)
+    if days.is_empty():
+        return [(start, end)]
+    dates, _ = date_table(days, period, start=start, end=end, calendar=calendar)
+    spans = (
+        dates.group_by("_pid")
+        .agg(lo=pl.col("date").min(), hi=pl.col("date").max())
+        .sort("lo")
+    )
+    per_chunk = max(1, CHUNK_ENROLMENT_PERIODS // max(enrolments, 1))
+    out: list[tuple[dt.date | None, dt.date | None]] = []
+    for i, (lo, hi) in enumerate(spans.select("lo", "hi").iter_rows()):
+        if i % per_chunk:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _school_stage(
+    marks: pl.LazyFrame,
+    enrolments: pl.LazyFrame,
+    schools: pl.LazyFrame,
+    memberships: pl.LazyFrame | None,
+    groups: EnrolmentGroups,
+    *,
+    by: Sequence[str],
+    enr_by: Sequence[str],
+    period: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    cohort: Cohort,
+    calendar: pl.DataFrame | None,
+    engine: EngineType,
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """Count marks into one row per school, period and breakdown group (collected).
+
+    Returns the rows (``_pid``, geography, breakdowns, counts), the periods
+    table and the count columns.
+    """
     long, periods, seg = long_counts(
-        marks.lazy(),
-        enrolments.lazy(),
-        schools.lazy(),
+        marks,
+        enrolments,
+        schools,
         period=period,
         start=start,
         end=end,
         cohort=cohort,
         calendar=calendar,
-        memberships=memberships.lazy() if (trust and memberships is not None) else None,
+        memberships=memberships,
         with_school=False,
         groups=groups,
     )
@@ -641,53 +781,16 @@ def school_counts(
             trust_id=pl.col("__static_trust"), trust_name=pl.lit(None, pl.String)
         )
     count_cols = [*COUNT_COLUMNS, *pa_cols]
-    geo = [
-        "school_urn",
-        "school_name",
-        "school_laestab",
-        "region_code",
-        "region_name",
-        "new_la_code",
-        "la_name",
-        "old_la_code",
-        "trust_id",
-        "trust_name",
-    ]
     # The heavy stage ends here: marks -> one row per school, period and
     # breakdown group. It is collected once (streaming engine) so that every
     # grouping set and level reuses a small in-memory frame instead of
     # repeating the whole plan in each branch.
     finest = (
-        wide.group_by(["_pid", *geo, *by])
+        wide.group_by(["_pid", *_SCHOOL_GEO, *by])
         .agg([pl.col(c).sum().cast(pl.Int64) for c in count_cols])
         .collect(engine=engine)
-        .lazy()
     )
-    parts = []
-    for kept in _grouping_sets(by):
-        g = finest.group_by(["_pid", *geo, *kept]).agg(
-            [pl.col(c).sum().cast(pl.Int64) for c in count_cols]
-        )
-        g = g.with_columns([pl.lit("Total").alias(c) for c in by if c not in kept])
-        parts.append(g)
-    out = pl.concat(parts, how="diagonal_relaxed").with_columns(
-        num_schools=pl.lit(1, pl.Int64),
-        country_code=pl.lit(COUNTRY_CODE),
-        country_name=pl.lit(COUNTRY_NAME),
-        geographic_level=pl.lit("School"),
-    )
-    time_cols = [c for c in periods.columns if c != "_pid"]
-    out = out.join(periods.lazy(), on="_pid", how="left")
-    return out.select(
-        *time_cols,
-        "geographic_level",
-        "country_code",
-        "country_name",
-        *geo,
-        *[pl.col(c).cast(pl.String) for c in by],
-        "num_schools",
-        *count_cols,
-    )
+    return finest, periods, count_cols
 
 
 def attendance_table(
