@@ -15,7 +15,6 @@ from makingdata._contracts import ENROLMENTS_SCHEMA, MARKS_SCHEMA, SCHOOLS_SCHEM
 from makingdata.attendance import (
     COUNT_COLUMNS,
     Cohort,
-    _rollup,
     attendance_table,
     enrolment_summary,
     round_half_up,
@@ -30,7 +29,6 @@ DAYS = tuple(
     [dt.date(2024, 9, 2) + dt.timedelta(days=i) for i in range(12)]
     + [dt.date(2025, 5, 20) + dt.timedelta(days=i) for i in range(14)]
 )
-_CHUNK = _rollup.CHUNK_ENROLMENT_PERIODS
 PHASES = ("Primary", "Secondary", "Special", "Nursery")
 
 
@@ -492,26 +490,22 @@ def test_two_halves_by_date_add_up_for_session_counts(data, cut):
 def test_school_stage_in_chunks_equals_one_pass(data, period):
     # the school stage runs over runs of whole periods; one period per chunk
     # and the whole window in one chunk give the same table
-    got = []
     # daily and weekly over the September fortnight only (a chunk per day
     # or week), half terms and terms over the whole window
     end = DAYS[11] if period in ("day", "week") else DAYS[-1]
-    try:
-        for size in (1, 10**12):
-            _rollup.CHUNK_ENROLMENT_PERIODS = size
-            got.append(
-                attendance_table(
-                    *_frames(*data),
-                    levels=("school", "la", "national"),
-                    by=["fsm_status"],
-                    period=period,
-                    start=DAYS[0],
-                    end=end,
-                    decimals=None,
-                )
-                .collect()
-                .sort(pl.all().exclude(pl.Float64, pl.Int64))
-            )
-    finally:
-        _rollup.CHUNK_ENROLMENT_PERIODS = _CHUNK
+    got = [
+        attendance_table(
+            *_frames(*data),
+            levels=("school", "la", "national"),
+            by=["fsm_status"],
+            period=period,
+            start=DAYS[0],
+            end=end,
+            decimals=None,
+            chunk_enrolment_periods=size,
+        )
+        .collect()
+        .sort(pl.all().exclude(pl.Float64, pl.Int64))
+        for size in (1, 10**12)
+    ]
     assert_frame_equal(got[0], got[1])

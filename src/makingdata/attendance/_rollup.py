@@ -50,6 +50,9 @@ __all__ = [
     "rollup",
 ]
 
+#: Default most enrolment-periods (enrolments x periods) one chunk of the
+#: school stage holds; its per-enrolment stage, and so its memory, grows with it.
+CHUNK_ENROLMENT_PERIODS = 20_000_000
 #: Code indexes (the physical values of CODE_DTYPE) of each category total.
 _CODE_INDEX: dict[str, list[int]] = {
     name: [i for i, c in enumerate(CODES.values()) if c.category in cats]
@@ -539,6 +542,7 @@ def school_counts(
     calendar: pl.DataFrame | None = None,
     trust: bool = False,
     engine: EngineType = "streaming",
+    chunk_enrolment_periods: int = CHUNK_ENROLMENT_PERIODS,
 ) -> pl.LazyFrame:
     """School-level additive counts with breakdown and Total rows (school stage)."""
     _check_by(by)
@@ -559,7 +563,13 @@ def school_counts(
     # code row's group is ``_eid // stride``: no join on the code rows.
     groups = EnrolmentGroups.of(enrolments.lazy(), ["urn", *carry])
     spans = _chunks(
-        marks.lazy(), start, end, period, calendar, enrolments=groups.enrolments
+        marks.lazy(),
+        start,
+        end,
+        period,
+        calendar,
+        enrolments=groups.enrolments,
+        limit=chunk_enrolment_periods,
     )
     stages = [
         _school_stage(
@@ -628,9 +638,6 @@ _SCHOOL_GEO: tuple[str, ...] = (
     "trust_id",
     "trust_name",
 )
-#: Most enrolment-periods (enrolments x periods) one chunk of the school stage
-#: holds; its per-enrolment stage, and so its memory, grows with this.
-CHUNK_ENROLMENT_PERIODS = 20_000_000
 
 
 def _chunks(
@@ -641,6 +648,7 @@ def _chunks(
     calendar: pl.DataFrame | None,
     *,
     enrolments: int,
+    limit: int,
 ) -> list[tuple[dt.date | None, dt.date | None]]:
     """Split the window into runs of whole periods for the school stage.
 
@@ -648,7 +656,7 @@ def _chunks(
     absence decision is per enrolment *and period*), so the school stage can
     run chunk by chunk and its memory follows one chunk, not the window: a
     chunk holds as many whole periods as keep enrolments x periods within
-    :data:`CHUNK_ENROLMENT_PERIODS` (at least one). A national weekly table
+    ``limit`` (at least one). A national weekly table
     runs two weeks at a time; a trust's or an LA's is one chunk. A
     year-to-date or range table is one period and one chunk.
     """
@@ -664,7 +672,7 @@ def _chunks(
         .agg(lo=pl.col("date").min(), hi=pl.col("date").max())
         .sort("lo")
     )
-    per_chunk = max(1, CHUNK_ENROLMENT_PERIODS // max(enrolments, 1))
+    per_chunk = max(1, limit // max(enrolments, 1))
     out: list[tuple[dt.date | None, dt.date | None]] = []
     for i, (lo, hi) in enumerate(spans.select("lo", "hi").iter_rows()):
         if i % per_chunk:
@@ -808,6 +816,7 @@ def attendance_table(
     calendar: pl.DataFrame | None = None,
     decimals: int | Mapping[str, int] | None = 1,
     engine: EngineType = "streaming",
+    chunk_enrolment_periods: int = CHUNK_ENROLMENT_PERIODS,
 ) -> pl.LazyFrame:
     r"""Build an EES attendance table from marks: levels × breakdowns × periods.
 
@@ -857,6 +866,12 @@ def attendance_table(
         ``None`` keeps unrounded floats.
     engine
         polars engine for the heavy stage (default ``"streaming"``).
+    chunk_enrolment_periods
+        Memory bound of the heavy stage: it runs over runs of whole periods,
+        each holding at most this many enrolments x periods (at least one
+        period; default 20 million, about two national weeks). Exact whatever
+        the value, since no count crosses a period boundary; lower it on a
+        small machine, raise it to trade memory for fewer passes.
 
     Returns
     -------
@@ -969,6 +984,7 @@ def attendance_table(
             calendar=calendar,
             trust=split,
             engine=engine,
+            chunk_enrolment_periods=chunk_enrolment_periods,
         )
         parts.append(
             rollup(
