@@ -546,6 +546,11 @@ def school_counts(
 ) -> pl.LazyFrame:
     """School-level additive counts with breakdown and Total rows (school stage)."""
     _check_by(by)
+    if chunk_enrolment_periods < 1:
+        raise InputError(
+            f"chunk_enrolment_periods must be at least 1, got {chunk_enrolment_periods}",
+            hint="leave it at its default (20 million) unless memory is short",
+        )
     cohort = Cohort() if cohort is None else cohort
     enr_names = enrolments.lazy().collect_schema().names()
     enr_by = [c for c in by if c not in SCHOOL_CHARACTERISTICS]
@@ -656,9 +661,9 @@ def _chunks(
     absence decision is per enrolment *and period*), so the school stage can
     run chunk by chunk and its memory follows one chunk, not the window: a
     chunk holds as many whole periods as keep enrolments x periods within
-    ``limit`` (at least one). A national weekly table
-    runs two weeks at a time; a trust's or an LA's is one chunk. A
-    year-to-date or range table is one period and one chunk.
+    ``limit`` (at least one). A national weekly table runs two weeks at a
+    time; a trust's or an LA's is one chunk. A year-to-date or range table is
+    one period and one chunk.
     """
     if period in ("ytd", "range"):
         return [(start, end)]

@@ -495,3 +495,12 @@ def test_school_counts_of_any_date_and_urn_type_match_the_plain_group_by():
         (100001, 2, 0),
         (100002, 0, 1),
     ]
+
+
+def test_chunk_size_must_be_positive():
+    marks = _marks([(URN_A, 1, dt.date(2025, 9, 8), "AM", "/")])
+    enrol = _enrol([(1, URN_A, dt.date(2025, 9, 1), None, 10, False)])
+    with pytest.raises(InputError, match="chunk_enrolment_periods"):
+        attendance_table(
+            marks, enrol, _schools(), period="week", chunk_enrolment_periods=0
+        )
