@@ -476,6 +476,7 @@ def enrolment_summary(
     end: dt.date | None = None,
     cohort: Cohort | None = None,
     calendar: pl.DataFrame | None = None,
+    chunk_days: int | None = None,
 ) -> pl.LazyFrame:
     r"""Summarise each enrolment over a period: sessions, absence rate, PA and SA.
 
@@ -502,6 +503,17 @@ def enrolment_summary(
         Which enrolments and sessions count; default :class:`Cohort` (DfE).
     calendar
         Half-term start dates (see :func:`default_calendar`).
+    chunk_days
+        Memory bound for a long single-period window (a year to date, a
+        range, an academic year): the marks are counted ``chunk_days``
+        calendar days at a time and each chunk's per-enrolment counts are
+        added to a running total, so memory follows the enrolments, not the
+        window. Exact whatever the value (counts per enrolment are sums over
+        dates; persistent absence is decided on the totals). ``None``
+        (default): chunks of 42 days when enrolments x days in the window
+        exceed 500 million (a national half term), else one pass. When it
+        chunks, the work is done when this function is called and the
+        LazyFrame returned reads the in-memory result.
 
     Returns
     -------
@@ -548,38 +560,79 @@ def enrolment_summary(
     (10, 2, 20.0, True, False)
     """
     cohort = Cohort() if cohort is None else cohort
-    long, periods, _ = long_counts(
-        marks,
-        enrolments,
-        schools,
-        period=period,
-        start=start,
-        end=end,
-        cohort=cohort,
-        calendar=calendar,
-        carry=["pupil_key", "enrol_start"],
-    )
+    if chunk_days is not None and chunk_days < 1:
+        raise InputError(
+            f"chunk_days must be at least 1, got {chunk_days}",
+            hint="leave it as None (automatic) unless memory is short",
+        )
+
+    def counted(
+        lo: dt.date | None, hi: dt.date | None
+    ) -> tuple[pl.LazyFrame, pl.DataFrame]:
+        long, periods, _ = long_counts(
+            marks,
+            enrolments,
+            schools,
+            period=period,
+            start=lo,
+            end=hi,
+            cohort=cohort,
+            calendar=calendar,
+            carry=["pupil_key", "enrol_start"],
+        )
+        return long, periods
+
+    long, periods = counted(start, end)
     # One row per enrolment and period by a single-key group-by: each reason
     # by a filtered sum over the enrolment's few code rows, its identity by
     # first() (joined to the narrow code rows, never to the wide result), and
     # the time columns looked up from the small periods table by id.
     n_pid = max(periods.height, 1)
     n = pl.col("n").cast(pl.Int64)
-    wide = (
-        long.group_by(
-            (pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid")).alias("_kk")
-        )
-        .agg(
-            pl.col("pupil_key").first(),
-            pl.col("urn").first(),
-            pl.col("enrol_start").first(),
-            *(
-                n.filter(pl.col("_ci") == i).sum().alias(r)
-                for i, r in enumerate(REASON_COLUMNS)
-            ),
-        )
-        .with_columns(category_columns())
+    identity = [pl.col(c).first() for c in ("pupil_key", "urn", "enrol_start")]
+    per_enrolment = long.group_by(
+        (pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid")).alias("_kk")
+    ).agg(
+        *identity,
+        *(
+            n.filter(pl.col("_ci") == i).sum().alias(r)
+            for i, r in enumerate(REASON_COLUMNS)
+        ),
     )
+    spans = (
+        _fold_spans(marks, enrolments, start, end, period, chunk_days=chunk_days)
+        if periods.height == 1
+        else []
+    )
+    if len(spans) > 1:
+        # one period, counted a chunk of dates at a time and added up: every
+        # chunk's rows belong to period id 0, like the whole window's
+        total: pl.DataFrame | None = None
+        for lo, hi in spans:
+            part_long, _ = counted(lo, hi)
+            part = (
+                part_long.group_by(pl.col("_eid").cast(pl.UInt64).alias("_kk"))
+                .agg(
+                    *identity,
+                    *(
+                        n.filter(pl.col("_ci") == i).sum().alias(r)
+                        for i, r in enumerate(REASON_COLUMNS)
+                    ),
+                )
+                .collect(engine="streaming")
+            )
+            total = (
+                part
+                if total is None
+                else pl.concat([total, part])
+                .lazy()
+                .group_by("_kk")
+                .agg(*identity, *(pl.col(r).sum() for r in REASON_COLUMNS))
+                .collect(engine="streaming")
+            )
+        assert total is not None
+        per_enrolment = total.lazy()
+    wide = per_enrolment.with_columns(category_columns())
     if cohort.drop_zero_possible:
         wide = wide.filter(pl.col("sess_possible") > 0)
     has = pl.col("sess_possible") > 0
@@ -609,3 +662,42 @@ def enrolment_summary(
             "severe_absence"
         ),
     )
+
+
+#: Calendar days per chunk of a long single-period summary (see chunk_days).
+_FOLD_DAYS = 42
+#: Enrolments x days above which a single-period summary is chunked.
+_FOLD_ABOVE = 500_000_000
+
+
+def _fold_spans(
+    marks: pl.LazyFrame,
+    enrolments: pl.LazyFrame,
+    start: dt.date | None,
+    end: dt.date | None,
+    period: str,
+    *,
+    chunk_days: int | None,
+) -> list[tuple[dt.date, dt.date]]:
+    """Date chunks for a single-period summary (one chunk: no folding)."""
+    lo, hi = window(start, end, period)
+    days = date_range(marks, lo, hi)
+    if days.is_empty():
+        return []
+    first, last = days.min(), days.max()
+    if not isinstance(first, dt.date) or not isinstance(last, dt.date):
+        return []
+    n_days = (last - first).days + 1
+    if chunk_days is None:
+        size = enrolments.select(pl.len()).collect().item()
+        if size * n_days <= _FOLD_ABOVE:
+            return [(first, last)]
+        chunk_days = _FOLD_DAYS
+    step = dt.timedelta(days=chunk_days)
+    out = []
+    a = first
+    while a <= last:
+        b = min(a + step - dt.timedelta(days=1), last)
+        out.append((a, b))
+        a = b + dt.timedelta(days=1)
+    return out
