@@ -621,15 +621,16 @@ def enrolment_summary(
                 )
                 .collect(engine="streaming")
             )
-            total = (
-                part
-                if total is None
-                else pl.concat([total, part])
-                .lazy()
-                .group_by("_kk")
-                .agg(*identity, *(pl.col(r).sum() for r in REASON_COLUMNS))
-                .collect(engine="streaming")
-            )
+            if total is None or total.is_empty():
+                total = part
+            elif not part.is_empty():  # a chunk without marks adds nothing
+                total = (
+                    pl.concat([total, part])
+                    .lazy()
+                    .group_by("_kk")
+                    .agg(*identity, *(pl.col(r).sum() for r in REASON_COLUMNS))
+                    .collect(engine="streaming")
+                )
         assert total is not None
         per_enrolment = total.lazy()
     wide = per_enrolment.with_columns(category_columns())
