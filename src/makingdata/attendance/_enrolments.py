@@ -511,7 +511,8 @@ def enrolment_summary(
         window. Exact whatever the value (counts per enrolment are sums over
         dates; persistent absence is decided on the totals). ``None``
         (default): chunks of 42 days when enrolments x days in the window
-        exceed 500 million (a national half term), else one pass. When it
+        exceed 1.2 billion (nationally, a window longer than about a term;
+        a term in one pass peaks near 15 GiB), else one pass. When it
         chunks, the work is done when this function is called and the
         LazyFrame returned reads the in-memory result.
 
@@ -667,8 +668,9 @@ def enrolment_summary(
 
 #: Calendar days per chunk of a long single-period summary (see chunk_days).
 _FOLD_DAYS = 42
-#: Enrolments x days above which a single-period summary is chunked.
-_FOLD_ABOVE = 500_000_000
+#: Enrolments x days above which a single-period summary is chunked: a
+#: national window longer than about a term (9.3M enrolments x 130 days).
+_FOLD_ABOVE = 1_200_000_000
 
 
 def _fold_spans(
