@@ -591,37 +591,31 @@ def enrolment_summary(
     n_pid = max(periods.height, 1)
     n = pl.col("n").cast(pl.Int64)
     identity = [pl.col(c).first() for c in ("pupil_key", "urn", "enrol_start")]
-    per_enrolment = long.group_by(
-        (pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid")).alias("_kk")
-    ).agg(
-        *identity,
-        *(
-            n.filter(pl.col("_ci") == i).sum().alias(r)
-            for i, r in enumerate(REASON_COLUMNS)
-        ),
-    )
+
+    def by_enrolment(rows: pl.LazyFrame) -> pl.LazyFrame:
+        return rows.group_by(
+            (pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid")).alias("_kk")
+        ).agg(
+            *identity,
+            *(
+                n.filter(pl.col("_ci") == i).sum().alias(r)
+                for i, r in enumerate(REASON_COLUMNS)
+            ),
+        )
+
+    per_enrolment = by_enrolment(long)
     spans = (
         _fold_spans(marks, enrolments, start, end, period, chunk_days=chunk_days)
         if periods.height == 1
         else []
     )
     if len(spans) > 1:
-        # one period, counted a chunk of dates at a time and added up: every
-        # chunk's rows belong to period id 0, like the whole window's
+        # one period, counted a chunk of dates at a time and added up: a
+        # chunk lies inside that period, so its rows have period id 0 and the
+        # same keys as the whole window's
         total: pl.DataFrame | None = None
         for lo, hi in spans:
-            part_long, _ = counted(lo, hi)
-            part = (
-                part_long.group_by(pl.col("_eid").cast(pl.UInt64).alias("_kk"))
-                .agg(
-                    *identity,
-                    *(
-                        n.filter(pl.col("_ci") == i).sum().alias(r)
-                        for i, r in enumerate(REASON_COLUMNS)
-                    ),
-                )
-                .collect(engine="streaming")
-            )
+            part = by_enrolment(counted(lo, hi)[0]).collect(engine="streaming")
             if total is None or total.is_empty():
                 total = part
             elif not part.is_empty():  # a chunk without marks adds nothing
