@@ -1,9 +1,10 @@
 """The plain data of the policy engine: verdicts, rules, matches, findings.
 
-Everything else in the package builds on these records and none of them
-imports the engine: the checks (``_checks``) return :class:`Match` es, the
-catalogue (``_catalogue``) holds :class:`Rule` s and the check tables, and
-``assess`` / ``assess_burden`` turn matches into :class:`Finding` s.
+The rest of the package builds on these records, and this module imports
+nothing of it but the request model: a check (``_checks``) returns a
+:class:`Match`, the catalogue (``_catalogue``) holds each :class:`Rule` with
+the check tables, and ``assess`` / ``assess_burden`` turn each match into a
+:class:`Finding`. The reports (``_render``) read them too.
 """
 
 from __future__ import annotations
