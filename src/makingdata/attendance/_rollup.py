@@ -209,10 +209,13 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
     a symbol every member shares, and ``x`` otherwise (so a school's ``x``
     makes its LA's, region's and England's sums ``x``). Nothing is dropped
     silently: a rate whose counts are not in the table, an average, a filter
-    not named in ``by``/``keep`` (rolled up as its ``Total`` rows) and every
+    not named in ``by``/``keep`` and every
     column that cannot be placed are listed in the result's
     ``spec.unplaced`` with the reason; rates and averages that cannot be
-    recomputed stay as columns of nulls (written ``x``, not available).
+    recomputed stay as columns of nulls (written ``x``, not available). A
+    filter not named in ``by``/``keep`` is summed over, as in a school-level
+    file where it describes the school (give ``by=`` when the input breaks
+    each unit down by it, or its categories and ``Total`` are counted twice).
 
     Parameters
     ----------
@@ -340,15 +343,14 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
     elif indicators is not None:
         spec_in = attrs.evolve(spec_in, counts=list(indicators))
     unplaced: list[tuple[str, str]] = list(spec_in.unplaced)
-    # a filter the caller did not name is rolled up as its Total rows, so that
-    # its categories are not counted twice
-    for f in spec_in.filters:
-        if f in by or f in keep or f not in names:
-            continue
-        lf = lf.filter(pl.col(f).cast(pl.String) == TOTAL)
-        unplaced.append(
-            (f, "a filter not in by= or keep=: its Total rows were rolled up")
-        )
+    # a filter the caller did not name is summed over, as before: in DfE's
+    # school-level files such columns are attributes of the school (academy
+    # type, with "Total" standing for "not an academy"), not breakdowns
+    unplaced.extend(
+        (f, "a filter not in by= or keep=: summed over (name it in by= to keep it)")
+        for f in spec_in.filters
+        if f not in by and f not in keep and f in names
+    )
     if by:
         lf = lf.filter(
             ~pl.any_horizontal(
