@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AccessDenied",
     "DisclosureError",
+    "EmptyResultWarning",
     "ExportError",
     "IdentifierError",
     "InputError",
@@ -175,3 +176,12 @@ class ExportError(MakingDataError):
 
 class MakingDataWarning(UserWarning):
     """Something worth knowing that does not stop the work (e.g. a legacy code)."""
+
+
+class EmptyResultWarning(MakingDataWarning):
+    """A result is empty because of an option or a missing input; the message says why.
+
+    The message names what made it empty and what to pass instead. Make it an
+    error with ``warnings.simplefilter("error", EmptyResultWarning)``; the
+    ``makingdata`` command exits non-zero on it.
+    """

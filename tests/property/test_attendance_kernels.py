@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
@@ -422,6 +423,7 @@ _COUNTS = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore::makingdata.errors.EmptyResultWarning")
 @settings(max_examples=25)  # each example builds several query plans
 @given(datasets())
 def test_total_rows_equal_the_sum_of_breakdown_rows(data):
@@ -439,6 +441,7 @@ def test_total_rows_equal_the_sum_of_breakdown_rows(data):
             assert (joined[c] == joined[f"{c}_p"]).all(), c
 
 
+@pytest.mark.filterwarnings("ignore::makingdata.errors.EmptyResultWarning")
 @settings(max_examples=25)  # each example builds several query plans
 @given(datasets(), st.sampled_from(URNS))
 def test_two_halves_by_school_add_up_to_the_whole(data, cut):
@@ -454,6 +457,7 @@ def test_two_halves_by_school_add_up_to_the_whole(data, cut):
     assert_frame_equal(whole.select(_COUNTS), summed, check_dtypes=False)
 
 
+@pytest.mark.filterwarnings("ignore::makingdata.errors.EmptyResultWarning")
 @settings(max_examples=25)  # each example builds several query plans
 @given(datasets(), st.sampled_from(DAYS))
 def test_two_halves_by_date_add_up_for_session_counts(data, cut):
@@ -489,6 +493,7 @@ def test_two_halves_by_date_add_up_for_session_counts(data, cut):
         assert_frame_equal(full.select(sess), got, check_dtypes=False)
 
 
+@pytest.mark.filterwarnings("ignore::makingdata.errors.EmptyResultWarning")
 @settings(max_examples=20, deadline=None)  # one query plan per chunk
 @given(datasets(), st.sampled_from(["day", "week", "half_term", "term"]))
 def test_school_stage_in_chunks_equals_one_pass(data, period):

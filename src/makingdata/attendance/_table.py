@@ -8,6 +8,7 @@ sums those rows to every level asked and derives the rates last.
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import attrs
@@ -31,7 +32,7 @@ from makingdata.attendance._sessions import (
     category_columns,
 )
 from makingdata.codes import CODES, Category
-from makingdata.errors import InputError
+from makingdata.errors import EmptyResultWarning, InputError
 from makingdata.tables import ENGLAND, GEOGRAPHY_COLUMNS, Table, TableSpec, level
 
 if TYPE_CHECKING:
@@ -125,6 +126,90 @@ def _school_frame(schools: pl.LazyFrame) -> pl.LazyFrame:
     return schools.select(cols)
 
 
+def why_empty(
+    marks: pl.LazyFrame,
+    enrolments: pl.LazyFrame,
+    *,
+    start: dt.date | None,
+    end: dt.date | None,
+    period: str,
+    cohort: Cohort,
+) -> tuple[str, str]:
+    """Say why counting these marks gives no rows, and what to pass instead.
+
+    Cheap facts only, checked in the order a user would: no marks at all, no
+    mark in the window, no mark inside an enrolment, then the cohort.
+    """
+    lo, hi, n = (
+        marks.select(
+            pl.col("date").min().alias("lo"),
+            pl.col("date").max().alias("hi"),
+            pl.len().alias("n"),
+        )
+        .collect()
+        .row(0)
+    )
+    if n == 0:
+        return "the marks frame has no rows", "pass the marks to count"
+    a, b = window(start, end, period)
+    inside = pl.lit(value=True)
+    if a is not None:
+        inside = inside & (pl.col("date") >= a)
+    if b is not None:
+        inside = inside & (pl.col("date") <= b)
+    in_window = marks.filter(inside)
+    if in_window.select(pl.len()).collect().item() == 0:
+        return (
+            f"no mark falls between {a or 'the start'} and {b or 'the end'} "
+            f"(the marks run from {lo} to {hi})",
+            f"pass start= and end= (--from/--to) inside {lo} .. {hi}",
+        )
+    keys = enrolments.select(
+        pl.col("pupil_key").cast(pl.UInt64), pl.col("urn").cast(pl.UInt32)
+    ).unique()
+    enrolled = in_window.select(
+        pl.col("pupil_key").cast(pl.UInt64), pl.col("urn").cast(pl.UInt32)
+    ).join(keys, on=["pupil_key", "urn"], how="semi")
+    if enrolled.select(pl.len()).collect().item() == 0:
+        return (
+            "no mark in the window belongs to an enrolment (no pupil_key and urn "
+            "of the marks is in the enrolments frame)",
+            "pass the enrolments of these schools' pupils (check that both frames "
+            "were pseudonymised with the same key)",
+        )
+    if cohort != Cohort.everyone():
+        return (
+            "every enrolment with marks in the window is outside the cohort "
+            f"(ages {cohort.min_age}-{cohort.max_age} at 31 August in "
+            "state-funded primary, secondary and special schools, DfE's rule), "
+            "or its marks fall outside its enrolment dates",
+            "pass cohort=Cohort.everyone() (CLI: --all-pupils) to count every pupil",
+        )
+    return (
+        "every mark in the window falls outside its enrolment's dates",
+        "check enrol_start and enrol_end against the marks' dates",
+    )
+
+
+def _warn_empty(
+    marks: pl.LazyFrame,
+    enrolments: pl.LazyFrame,
+    *,
+    start: dt.date | None,
+    end: dt.date | None,
+    period: str,
+    cohort: Cohort,
+) -> None:
+    why, fix = why_empty(
+        marks, enrolments, start=start, end=end, period=period, cohort=cohort
+    )
+    warnings.warn(
+        f"the attendance table is empty: {why}. What to do: {fix}.",
+        EmptyResultWarning,
+        stacklevel=4,
+    )
+
+
 def _check_by(by: Sequence[str]) -> None:
     if len(by) > 2:
         raise InputError(
@@ -210,6 +295,15 @@ def school_counts(
         finests.append(rows.with_columns(pl.col("_pid") + offset))
         tables.append(table.with_columns(pl.col("_pid") + offset))
         offset += table.height
+    if all(rows.height == 0 for rows in finests):
+        _warn_empty(
+            marks.lazy(),
+            enrolments.lazy(),
+            start=start,
+            end=end,
+            period=period,
+            cohort=cohort,
+        )
     finest = pl.concat(finests).lazy()
     periods = pl.concat(tables)
     count_cols = stages[0][2]
@@ -603,6 +697,26 @@ def attendance_table(
             engine=engine,
             chunk_enrolment_periods=chunk_enrolment_periods,
         )
+        if names == ["trust"]:
+            has_rows, in_trust = (
+                base.select(pl.len() > 0, pl.col("trust_id").is_not_null().any())
+                .collect()
+                .row(0)
+            )
+            if has_rows and not in_trust:
+                warnings.warn(
+                    "the trust level is empty: no school with marks is in a trust "
+                    + (
+                        "on the dates counted (memberships)"
+                        if memberships is not None
+                        else "(the schools frame has no trust_id)"
+                    )
+                    + ". What to do: pass memberships= (urn, trust_id, trust_name, "
+                    "joined, left) or schools with trust_id, or leave out the trust "
+                    "level.",
+                    EmptyResultWarning,
+                    stacklevel=2,
+                )
         names_out = base.collect_schema().names()
         counted = names_out[names_out.index("num_schools") + 1 :]
         school = Table(

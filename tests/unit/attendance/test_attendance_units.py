@@ -506,3 +506,30 @@ def test_chunk_size_must_be_positive():
         attendance_table(
             marks, enrol, _schools(), period="week", chunk_enrolment_periods=0
         )
+
+
+# ---------------------------------------------------------------- empty results
+def test_an_empty_table_says_why_and_what_to_pass():
+    from makingdata.errors import EmptyResultWarning
+
+    days = _days(dt.date(2025, 9, 8), 2)
+    rows = [(URN_A, 1, d, s, "/") for d in days for s in ("AM", "PM")]
+    marks = _marks(rows)
+    enrol = _enrol([(1, URN_A, dt.date(2025, 9, 1), None, 12, False)])
+    with pytest.warns(
+        EmptyResultWarning, match=r"no mark falls between 2026-01-05"
+    ) as w:
+        t = attendance_table(
+            marks, enrol, _schools(), start=dt.date(2026, 1, 5), end=dt.date(2026, 1, 9)
+        ).collect()
+    assert t.height == 0
+    assert "the marks run from 2025-09-08 to 2025-09-09" in str(w[0].message)
+    assert "pass start= and end=" in str(w[0].message)
+    stranger = _enrol([(2, URN_A, dt.date(2025, 9, 1), None, 12, False)])
+    with pytest.warns(EmptyResultWarning, match="belongs to an enrolment"):
+        attendance_table(marks, stranger, _schools()).collect()
+    toddler = _enrol([(1, URN_A, dt.date(2025, 9, 1), None, 3, False)])
+    with pytest.warns(EmptyResultWarning, match=r"outside the cohort.*Cohort.everyone"):
+        attendance_table(marks, toddler, _schools()).collect()
+    with pytest.warns(EmptyResultWarning, match="the trust level is empty"):
+        attendance_table(marks, enrol, _schools(), levels=("national", "trust"))
