@@ -13,6 +13,7 @@ from typing import Literal, TypeAlias
 import attrs
 import polars as pl
 
+from makingdata.domain.sharing import Audience
 from makingdata.errors import RuleError
 
 __all__ = [
@@ -32,13 +33,13 @@ __all__ = [
     "rules_frame",
 ]
 
-Audience: TypeAlias = Literal["school", "trust", "la", "dfe", "partner", "public"]
-
-#: Every audience a table can be protected for, from the most to the least trusted.
-AUDIENCES: tuple[Audience, ...] = ("school", "trust", "la", "dfe", "partner", "public")
+#: Every audience a table can be protected for, from the most to the least
+#: trusted: the values of :class:`~makingdata.domain.Audience` (one enum; a
+#: plain string such as ``"public"`` is accepted wherever an audience is).
+AUDIENCES: tuple[str, ...] = tuple(a.value for a in Audience)
 
 #: Audiences that may only ever receive a :class:`~makingdata.disclosure.ProtectedTable`.
-GUARDED: frozenset[str] = frozenset({"partner", "public"})
+GUARDED: frozenset[str] = frozenset({Audience.PARTNER.value, Audience.PUBLIC.value})
 
 
 @attrs.frozen
@@ -357,7 +358,7 @@ class RuleSet:
      't_pupils_pa_10_exact', 't_pupils_pa_50_exact')
     """
 
-    audience: Audience
+    audience: Audience | str
     rules: tuple[Rule, ...]
     note: str
 
@@ -402,7 +403,7 @@ class RuleSet:
         return self.audience in GUARDED
 
 
-def _pupils_only(audience: Audience) -> DropIdentifiers:
+def _pupils_only(audience: Audience | str) -> DropIdentifiers:
     return DropIdentifiers(
         id=f"drop-pupil-identifiers-{audience}",
         columns=PUPIL_COLUMNS,
@@ -415,7 +416,7 @@ def _pupils_only(audience: Audience) -> DropIdentifiers:
     )
 
 
-def _protected(audience: Audience, why: Source) -> tuple[Rule, ...]:
+def _protected(audience: Audience | str, why: Source) -> tuple[Rule, ...]:
     return (
         DropIdentifiers(
             id=f"drop-identifiers-{audience}",
@@ -491,13 +492,14 @@ _RULE_SETS: dict[str, RuleSet] = {
 }
 
 
-def rule_set(audience: str) -> RuleSet:
+def rule_set(audience: Audience | str) -> RuleSet:
     """Return the default rule set for an audience.
 
     Parameters
     ----------
     audience
-        One of :data:`AUDIENCES`.
+        An :class:`~makingdata.domain.Audience` or its value, one of
+        :data:`AUDIENCES`.
 
     Returns
     -------
