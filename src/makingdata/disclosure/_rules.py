@@ -13,6 +13,7 @@ from typing import Literal, TypeAlias
 import attrs
 import polars as pl
 
+from makingdata._pseudonym import DIRECT_IDENTIFIERS
 from makingdata.domain.sharing import Audience
 from makingdata.errors import RuleError
 
@@ -296,15 +297,12 @@ Rule: TypeAlias = (
 )
 
 #: Columns that identify a pupil: never in any output but the school's own.
+#: The direct identifiers (:data:`makingdata.access.DIRECT_IDENTIFIERS`, the
+#: one list) plus the pseudonym and the quasi-identifiers an aggregate never
+#: needs.
 PUPIL_COLUMNS: tuple[str, ...] = (
     "pupil_key",
-    "upn",
-    "former_upn",
-    "uln",
-    "forename",
-    "surname",
-    "legal_forename",
-    "legal_surname",
+    *DIRECT_IDENTIFIERS,
     "date_of_birth",
     "postcode",
 )

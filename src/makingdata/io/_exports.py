@@ -21,9 +21,9 @@ from makingdata._contracts import (
     Sex,
     YearGroup,
 )
+from makingdata._pseudonym import UPN_RULES, compact_upn_expr, resolve_key, upn_map
 from makingdata.errors import InputError, ValidationError
 from makingdata.io import _parse as prs
-from makingdata.io._pseudonym import UPN_RULES, compact_upn_expr, resolve_key, upn_map
 from makingdata.io._source import (
     ROW,
     Field,
