@@ -22,6 +22,7 @@ from makingdata._calendar import (
     FRIDAY,
     MONDAY,
     THURSDAY,
+    academic_year_start_september,
     easter_sunday,
     last_weekday_of_month,
     weekday_on_or_after,
@@ -174,8 +175,13 @@ class CalendarArrays:
 
 
 def academic_year_of(date: dt.date) -> int:
-    """Return the calendar year in which ``date``'s academic year starts."""
-    return date.year if date.month >= 9 else date.year - 1
+    """Return the calendar year in which ``date``'s synthetic academic year starts.
+
+    The synthetic year runs 1 September to 31 August (:class:`CalendarArrays`
+    counts days from 1 September), the documented range rule of
+    :func:`makingdata.synth.generate`.
+    """
+    return academic_year_start_september(date)
 
 
 #: Term weekdays a school is open in a year (190 pupil days + 5 INSET days).
