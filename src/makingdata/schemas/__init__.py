@@ -72,7 +72,7 @@ from makingdata.schemas._report import ValidationReport
 from makingdata.schemas._rules import RowRule
 
 if TYPE_CHECKING:  # the deprecated name, typed for callers until it goes
-    from makingdata.schemas._rules import RowRule as Rule  # noqa: F401
+    Rule = RowRule
 
 __all__ = [
     "EDUCATION_PHASE_DTYPE",
