@@ -38,9 +38,10 @@ import pandas as pd
 import polars as pl
 
 from benchmarks._common import gib, marks_frame, run_isolated
+from makingdata._pseudonym import upn_problem
 from makingdata.codes import CODE_DTYPE, CODE_LETTERS, CODES, SESSION_DTYPE
+from makingdata.domain._identifiers import _known_la_numbers
 from makingdata.io import read_marks
-from makingdata.io._pseudonym import _english_la_numbers, upn_problem
 from makingdata.schemas import MarkRecords, check_marks
 
 KEY = "benchmark-key"
@@ -49,7 +50,7 @@ DATES = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 
 
 def _known_las() -> list[int]:
-    return sorted(_english_la_numbers())
+    return sorted(_known_la_numbers())
 
 
 # ---------------------------------------------------------------- tasks

@@ -18,8 +18,8 @@ from makingdata.disclosure import (
     audit,
     protect,
     protect_tables,
-    round_half_up,
-    round_half_up_expr,
+    round_to_base,
+    round_to_base_expr,
     rule_set,
 )
 
@@ -131,8 +131,8 @@ def test_rounding_is_half_up(value: int, base: int) -> None:
         )
         * base
     )
-    assert round_half_up(value, base) == expected
-    got = pl.DataFrame({"n": [value]}).select(round_half_up_expr(pl.col("n"), base))[
+    assert round_to_base(value, base) == expected
+    got = pl.DataFrame({"n": [value]}).select(round_to_base_expr(pl.col("n"), base))[
         "n"
     ][0]
     assert got == expected

@@ -61,6 +61,7 @@ Examples
 
 from __future__ import annotations
 
+from makingdata._pseudonym import DIRECT_IDENTIFIERS, Reidentifier, rotation_map
 from makingdata.access._auditlog import AUDIT_COLUMNS, AuditLog, read_audit_log
 from makingdata.access._cli import (
     add_scope_arguments,
@@ -68,7 +69,6 @@ from makingdata.access._cli import (
     parse_viewer,
     read_agreements,
 )
-from makingdata.access._pseudonym import DIRECT_IDENTIFIERS, Reidentifier, rotation_map
 from makingdata.access._scope import FrameKind, allowed_windows, release, scope
 from makingdata.domain.sharing import (
     GRANTS,

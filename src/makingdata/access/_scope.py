@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import polars as pl
 
+from makingdata._pseudonym import forbid_direct_identifiers
 from makingdata.access._auditlog import MAX_LOGGED_URNS, AuditLog
-from makingdata.access._pseudonym import forbid_direct_identifiers
 from makingdata.domain.purposes import (
     FORBIDDEN_FOR_SHARED_DAILY_DATA,
     Purpose,

@@ -24,8 +24,11 @@ import polars as pl
 
 from makingdata._calendar import (
     MONDAY,
+    academic_year_start,
+    academic_year_start_expr,
     easter_sunday,
     last_weekday_of_month,
+    time_period,
     weekday_on_or_after,
 )
 from makingdata.errors import InputError
@@ -68,7 +71,9 @@ _TERM_OF = {h: h.split()[0] + " term" for h in HALF_TERMS}
 def academic_year(date: dt.date) -> int:
     """Return the EES ``time_period`` of the academic year containing ``date``.
 
-    An academic year runs from 1 August to 31 July (DfE school census).
+    An academic year runs from 1 August to 31 July (DfE school census), so a
+    date in August belongs to the year that starts then (Methodology, "The
+    academic year of a date").
 
     Examples
     --------
@@ -76,9 +81,10 @@ def academic_year(date: dt.date) -> int:
     >>> from makingdata.attendance import academic_year
     >>> academic_year(dt.date(2025, 3, 1)), academic_year(dt.date(2025, 9, 1))
     (202425, 202526)
+    >>> academic_year(dt.date(2025, 8, 1))
+    202526
     """
-    y = date.year if date.month >= 8 else date.year - 1
-    return y * 100 + (y + 1) % 100
+    return time_period(academic_year_start(date))
 
 
 def default_calendar(years: Iterable[int]) -> pl.DataFrame:
@@ -166,12 +172,7 @@ def date_table(
         )
     d = pl.DataFrame({"date": dates}).select(pl.col("date").cast(pl.Date)).unique()
     d = d.drop_nulls().sort("date")
-    year0 = (
-        pl.when(pl.col("date").dt.month() >= 8)
-        .then(pl.col("date").dt.year())
-        .otherwise(pl.col("date").dt.year() - 1)
-    )
-    d = d.with_columns(_y0=year0.cast(pl.Int32))
+    d = d.with_columns(_y0=academic_year_start_expr(pl.col("date")))
     d = d.with_columns(_ay=(pl.col("_y0") * 100 + (pl.col("_y0") + 1) % 100))
     years = d["_y0"].unique().to_list() or []
     cal = (

@@ -30,6 +30,9 @@ True
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from makingdata._deprecated import renamed_getattr
 from makingdata.disclosure._audit import SYMBOLS, AuditReport, audit, differencing
 from makingdata.disclosure._protect import (
     ProtectedTable,
@@ -40,7 +43,7 @@ from makingdata.disclosure._protect import (
     require_protected,
     write_protected_csv,
 )
-from makingdata.disclosure._rounding import round_half_up, round_half_up_expr
+from makingdata.disclosure._rounding import round_to_base, round_to_base_expr
 from makingdata.disclosure._rules import (
     AUDIENCES,
     Audience,
@@ -90,12 +93,30 @@ __all__ = [
     "protect_tables",
     "protected_columns",
     "require_protected",
-    "round_half_up",
-    "round_half_up_expr",
+    "round_to_base",
+    "round_to_base_expr",
     "rule_set",
     "rules_frame",
     "write_protected_csv",
 ]
+
+
+if TYPE_CHECKING:  # the deprecated names, typed for callers until they go
+    from makingdata.disclosure._rounding import round_half_up as round_half_up
+    from makingdata.disclosure._rounding import (
+        round_half_up_expr as round_half_up_expr,
+    )
+
+__getattr__ = renamed_getattr(
+    __name__,
+    {
+        "round_half_up": ("makingdata.disclosure.round_to_base", round_to_base),
+        "round_half_up_expr": (
+            "makingdata.disclosure.round_to_base_expr",
+            round_to_base_expr,
+        ),
+    },
+)
 
 
 def __dir__() -> list[str]:

@@ -13,6 +13,8 @@ from typing import Literal, TypeAlias
 import attrs
 import polars as pl
 
+from makingdata._pseudonym import DIRECT_IDENTIFIERS
+from makingdata.domain.sharing import Audience
 from makingdata.errors import RuleError
 
 __all__ = [
@@ -32,13 +34,13 @@ __all__ = [
     "rules_frame",
 ]
 
-Audience: TypeAlias = Literal["school", "trust", "la", "dfe", "partner", "public"]
-
-#: Every audience a table can be protected for, from the most to the least trusted.
-AUDIENCES: tuple[Audience, ...] = ("school", "trust", "la", "dfe", "partner", "public")
+#: Every audience a table can be protected for, from the most to the least
+#: trusted: the values of :class:`~makingdata.domain.Audience` (one enum; a
+#: plain string such as ``"public"`` is accepted wherever an audience is).
+AUDIENCES: tuple[str, ...] = tuple(a.value for a in Audience)
 
 #: Audiences that may only ever receive a :class:`~makingdata.disclosure.ProtectedTable`.
-GUARDED: frozenset[str] = frozenset({"partner", "public"})
+GUARDED: frozenset[str] = frozenset({Audience.PARTNER.value, Audience.PUBLIC.value})
 
 
 @attrs.frozen
@@ -295,15 +297,12 @@ Rule: TypeAlias = (
 )
 
 #: Columns that identify a pupil: never in any output but the school's own.
+#: The direct identifiers (:data:`makingdata.access.DIRECT_IDENTIFIERS`, the
+#: one list) plus the pseudonym and the quasi-identifiers an aggregate never
+#: needs.
 PUPIL_COLUMNS: tuple[str, ...] = (
     "pupil_key",
-    "upn",
-    "former_upn",
-    "uln",
-    "forename",
-    "surname",
-    "legal_forename",
-    "legal_surname",
+    *DIRECT_IDENTIFIERS,
     "date_of_birth",
     "postcode",
 )
@@ -357,7 +356,7 @@ class RuleSet:
      't_pupils_pa_10_exact', 't_pupils_pa_50_exact')
     """
 
-    audience: Audience
+    audience: Audience | str
     rules: tuple[Rule, ...]
     note: str
 
@@ -402,7 +401,7 @@ class RuleSet:
         return self.audience in GUARDED
 
 
-def _pupils_only(audience: Audience) -> DropIdentifiers:
+def _pupils_only(audience: Audience | str) -> DropIdentifiers:
     return DropIdentifiers(
         id=f"drop-pupil-identifiers-{audience}",
         columns=PUPIL_COLUMNS,
@@ -415,7 +414,7 @@ def _pupils_only(audience: Audience) -> DropIdentifiers:
     )
 
 
-def _protected(audience: Audience, why: Source) -> tuple[Rule, ...]:
+def _protected(audience: Audience | str, why: Source) -> tuple[Rule, ...]:
     return (
         DropIdentifiers(
             id=f"drop-identifiers-{audience}",
@@ -491,13 +490,14 @@ _RULE_SETS: dict[str, RuleSet] = {
 }
 
 
-def rule_set(audience: str) -> RuleSet:
+def rule_set(audience: Audience | str) -> RuleSet:
     """Return the default rule set for an audience.
 
     Parameters
     ----------
     audience
-        One of :data:`AUDIENCES`.
+        An :class:`~makingdata.domain.Audience` or its value, one of
+        :data:`AUDIENCES`.
 
     Returns
     -------

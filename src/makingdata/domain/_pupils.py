@@ -7,6 +7,7 @@ import datetime as dt
 import attrs
 import polars as pl
 
+from makingdata._calendar import academic_year_start_september
 from makingdata._contracts import (
     EthnicityMajor,
     SenProvision,
@@ -42,8 +43,12 @@ _MAX_AGE = 25
 def academic_year_start(date: dt.date) -> int:
     """Return the calendar year in which the academic year holding ``date`` began.
 
-    An academic year runs from 1 September to 31 August (DfE), so
+    Here an academic year runs from 1 September to 31 August, so
     2024-09-02 and 2025-08-31 both belong to the year starting in 2024.
+    DfE's census and attendance statistics (and
+    :func:`makingdata.attendance.academic_year`) start the year on 1 August,
+    so the two differ for dates in August (Methodology, "The academic year
+    of a date"); this function keeps its documented boundary for now.
 
     Examples
     --------
@@ -55,7 +60,7 @@ def academic_year_start(date: dt.date) -> int:
     ... )
     (2024, 2025)
     """
-    return date.year if date.month >= 9 else date.year - 1
+    return academic_year_start_september(date)
 
 
 def age_at_31_august(date_of_birth: dt.date, academic_year_start: int) -> int:

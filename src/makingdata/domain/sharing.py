@@ -11,9 +11,9 @@ holds the *facts* those promises are checked against; the checking itself is
   or the statutory daily collection that began on 19 August 2024
   (reference/policy.md §4 and §5.1), which has no opt-out.
 * :class:`Audience`: who a viewer is — a school, a trust, an LA, DfE, a
-  partner group or the public. The values are those of
-  ``makingdata.disclosure.AUDIENCES``, so a scoped table is protected for the
-  same audience.
+  partner group or the public. The one audience enum of makingdata:
+  disclosure's rule sets are keyed by it (``makingdata.disclosure.AUDIENCES``
+  are its values), so a scoped table is protected for the same audience.
 * :class:`Viewer`: a particular school, trust, LA, DfE, a named partner group
   (:data:`PARTNER_GROUPS`, e.g. the Attendance Action Alliance) or the public.
   Viewers are built with the constructors (:meth:`Viewer.school`,
@@ -130,13 +130,22 @@ class LegalBasis(enum.StrEnum):
 
 
 class Audience(enum.StrEnum):
-    """Who receives data: the values of ``makingdata.disclosure.AUDIENCES``.
+    """Who receives data, from the most to the least trusted.
+
+    The one audience enum, used by access (a viewer's audience) and by
+    disclosure (the rule set a table is protected with). Documented here;
+    ``makingdata.access.Audience`` and ``makingdata.disclosure.Audience`` are
+    the same object. A :class:`~enum.StrEnum`: each member equals its value,
+    so functions that take an audience accept ``"public"`` as well as
+    ``Audience.PUBLIC``.
 
     Examples
     --------
-    >>> from makingdata.domain.sharing import Audience
+    >>> from makingdata.domain import Audience
     >>> [a.value for a in Audience]
     ['school', 'trust', 'la', 'dfe', 'partner', 'public']
+    >>> Audience.PUBLIC == "public", Audience("la") is Audience.LA
+    (True, True)
     """
 
     SCHOOL = "school"

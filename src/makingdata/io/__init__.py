@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+from makingdata._pseudonym import KEY_ENV_VAR, pseudonymise
 from makingdata.io._ees import (
     EES_GEOGRAPHIES,
     EES_META_COLUMNS,
@@ -54,7 +55,6 @@ from makingdata.io._exports import (
 )
 from makingdata.io._gias import GIAS_NULLS, SCHOOLS_FIELDS, read_schools
 from makingdata.io._parse import DATE_FORMATS
-from makingdata.io._pseudonym import KEY_ENV_VAR, pseudonymise
 from makingdata.io._source import Field
 
 __all__ = [

@@ -21,9 +21,9 @@ from makingdata._contracts import (
     Sex,
     YearGroup,
 )
+from makingdata._pseudonym import UPN_RULES, compact_upn_expr, resolve_key, upn_map
 from makingdata.errors import InputError, ValidationError
 from makingdata.io import _parse as prs
-from makingdata.io._pseudonym import UPN_RULES, compact_upn_expr, resolve_key, upn_map
 from makingdata.io._source import (
     ROW,
     Field,
@@ -32,7 +32,7 @@ from makingdata.io._source import (
     missing_columns_error,
     open_source,
 )
-from makingdata.schemas import Rule, ValidationReport, enrolments_rules, marks_rules
+from makingdata.schemas import RowRule, ValidationReport, enrolments_rules, marks_rules
 from makingdata.schemas._report import (
     FAIL,
     FAILURES_SCHEMA,
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 #: Earliest and latest plausible date of a mark.
 MARK_DATES = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 
-_BLANK = Rule(
+_BLANK = RowRule(
     "blank_row",
     "",
     "the row is blank (every field empty)",
@@ -161,7 +161,7 @@ def rejects_for_csv(rejects: pl.DataFrame) -> pl.DataFrame:
     return rejects.with_columns(pl.col("errors").list.join(";"))
 
 
-def _bits_expr(rules: Sequence[Rule]) -> pl.Expr:
+def _bits_expr(rules: Sequence[RowRule]) -> pl.Expr:
     if len(rules) > 63:  # pragma: no cover - a programming error
         msg = "at most 63 rules per reader"
         raise ValueError(msg)
@@ -182,8 +182,8 @@ def finish(
     raw: pl.LazyFrame,
     raw_columns: Sequence[str],
     typed: Mapping[str, pl.Expr],
-    rules: Sequence[Rule],
-    warnings: Sequence[Rule] = (),
+    rules: Sequence[RowRule],
+    warnings: Sequence[RowRule] = (),
     contract: Mapping[str, pl.DataType],
     reject_keys: Sequence[str] = (ROW,),
     blank_columns: Sequence[str] | None = None,
@@ -348,7 +348,7 @@ def finish(
 
 def _failures(
     rejects: pl.DataFrame,
-    rules: Sequence[Rule],
+    rules: Sequence[RowRule],
     raw_columns: Sequence[str],
     alias: Mapping[str, str],
 ) -> pl.DataFrame:
@@ -397,7 +397,7 @@ def _pupil_id(
     fields: Sequence[Field],
     lazy: pl.LazyFrame,
     key: str | bytes | None,
-) -> tuple[pl.LazyFrame, str, list[Rule]]:
+) -> tuple[pl.LazyFrame, str, list[RowRule]]:
     """Attach ``pupil_key`` (hashing UPNs once each); return frame, id column, rules."""
     present = source.headers
     if "upn" in present and "pupil_key" in present:
@@ -414,9 +414,11 @@ def _pupil_id(
         distinct = collect_source(source, lazy.select("_upn").unique())
         mapping = upn_map(distinct.get_column("_upn"), secret)
         lazy = lazy.join(mapping.lazy(), on="_upn", how="left", maintain_order="left")
-        rules = [Rule("upn_missing", "upn", "upn is blank", pl.col("_upn").is_null())]
+        rules = [
+            RowRule("upn_missing", "upn", "upn is blank", pl.col("_upn").is_null())
+        ]
         rules += [
-            Rule(name, "upn", message, pl.col("_upn_rule") == name)
+            RowRule(name, "upn", message, pl.col("_upn_rule") == name)
             for name, message in UPN_RULES.items()
         ]
         return lazy, "upn", rules

@@ -18,7 +18,7 @@ from makingdata.io._source import (
     missing_columns_error,
     open_source,
 )
-from makingdata.schemas import Rule, schools_rules
+from makingdata.schemas import RowRule, schools_rules
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -269,31 +269,31 @@ def _read_schools(
     }
     rules = [
         *urn.rules,
-        Rule(
+        RowRule(
             "school_name_missing",
             "school_name",
             "school_name is blank",
             pl.col("_t_school_name").is_null(),
         ),
-        Rule(
+        RowRule(
             "old_la_code_missing",
             "old_la_code",
             "old_la_code (GIAS LA (code)) is blank",
             old_la.is_null(),
         ),
-        Rule(
+        RowRule(
             "old_la_code_invalid",
             "old_la_code",
             "old_la_code must be three digits",
             old_la.is_not_null() & old_la_ok.not_(),
         ),
-        Rule(
+        RowRule(
             "la_unknown",
             "old_la_code",
             "old_la_code is not one of England's 153 LAs (makingdata/data/las.csv)",
             old_la_ok & known.not_(),
         ),
-        Rule(
+        RowRule(
             "laestab_invalid",
             "laestab",
             "laestab must be seven digits, or EstablishmentNumber four digits",
@@ -321,14 +321,14 @@ def _read_schools(
         ],
     ]
     warnings = [
-        Rule(
+        RowRule(
             "education_phase_unmapped",
             "education_phase",
             "phases outside the EES list (e.g. GIAS '16 plus') were left null",
             phase_text.is_not_null() & pl.col("education_phase").is_null(),
             severity="WARNING",
         ),
-        Rule(
+        RowRule(
             "trust_uid_unmapped",
             "trust_id",
             "GIAS trust UIDs without a trust_ids entry were left null "

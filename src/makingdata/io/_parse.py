@@ -1,7 +1,7 @@
 """Turning delivered values into contract dtypes, with the rules they can break (private).
 
 Each parser takes the raw column (as delivered: text for CSV, any dtype for
-Parquet) and returns the typed expression plus the :class:`Rule` objects that
+Parquet) and returns the typed expression plus the :class:`RowRule` objects that
 flag values which are missing or cannot be read. Typed values are null exactly
 where a rule fires, so later data rules never report the same value twice.
 """
@@ -14,7 +14,7 @@ import attrs
 import polars as pl
 
 from makingdata.codes import CODE_DTYPE, SESSION_DTYPE
-from makingdata.schemas import Rule
+from makingdata.schemas import RowRule
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -67,16 +67,16 @@ class Parsed:
     """A typed column expression and the rules its raw values can break."""
 
     expr: pl.Expr
-    rules: tuple[Rule, ...]
+    rules: tuple[RowRule, ...]
 
 
-def _missing(name: str, t: pl.Expr) -> Rule:
-    return Rule(f"{name}_missing", name, f"{name} is blank", t.is_null())
+def _missing(name: str, t: pl.Expr) -> RowRule:
+    return RowRule(f"{name}_missing", name, f"{name} is blank", t.is_null())
 
 
-def _invalid(name: str, what: str, given: pl.Expr) -> Rule:
+def _invalid(name: str, what: str, given: pl.Expr) -> RowRule:
     """Return the rule broken by a value that is given but cannot be read."""
-    return Rule(
+    return RowRule(
         f"{name}_invalid",
         name,
         f"{name} must be {what}",
@@ -104,7 +104,7 @@ def parse_urn(
     rules = [_invalid(name, "six digits (a URN)", present)]
     if required:
         rules.insert(
-            0, Rule(f"{name}_missing", name, f"{name} is blank", present.not_())
+            0, RowRule(f"{name}_missing", name, f"{name} is blank", present.not_())
         )
     return Parsed(typed, tuple(rules))
 
@@ -158,7 +158,7 @@ def parse_date(
     text_expr: pl.Expr | None = None,
 ) -> Parsed:
     """Parse ``yyyy-mm-dd``, ``dd/mm/yyyy`` or ``dd-mm-yyyy`` text (or a Date column)."""
-    rules: list[Rule] = []
+    rules: list[RowRule] = []
     if dtype == pl.Date:
         typed = pl.col(raw(name))
         missing = typed.is_null()
@@ -178,10 +178,10 @@ def parse_date(
             )
         )
     if required:
-        rules.insert(0, Rule(f"{name}_missing", name, f"{name} is blank", missing))
+        rules.insert(0, RowRule(f"{name}_missing", name, f"{name} is blank", missing))
     if earliest is not None and latest is not None:
         rules.append(
-            Rule(
+            RowRule(
                 f"{name}_range",
                 name,
                 f"{name} must be between {earliest} and {latest}",
@@ -241,7 +241,7 @@ def parse_session(dtype: pl.DataType) -> Parsed:
     )
 
 
-def parse_code(dtype: pl.DataType) -> tuple[Parsed, Rule]:
+def parse_code(dtype: pl.DataType) -> tuple[Parsed, RowRule]:
     """Parse an attendance code: trimmed, upper-cased, checked against the code table.
 
     Returns the parsed column and a WARNING rule counting codes whose case or
@@ -252,7 +252,7 @@ def parse_code(dtype: pl.DataType) -> tuple[Parsed, Rule]:
         never = pl.lit(value=False)
         return (
             Parsed(typed, (_missing("code", typed),)),
-            Rule(
+            RowRule(
                 "code_normalised",
                 "code",
                 "no code needed normalising",
@@ -265,14 +265,14 @@ def parse_code(dtype: pl.DataType) -> tuple[Parsed, Rule]:
     typed = t.str.to_uppercase().cast(CODE_DTYPE, strict=False)
     rules = (
         _missing("code", t),
-        Rule(
+        RowRule(
             "code_no_mark_yet",
             "code",
             "code '-' means no mark has been entered yet: take the register, or "
             "leave the session out of the export",
             t == "-",
         ),
-        Rule(
+        RowRule(
             "code_invalid",
             "code",
             "code must be an attendance code of the 2024 or the legacy set "
@@ -280,7 +280,7 @@ def parse_code(dtype: pl.DataType) -> tuple[Parsed, Rule]:
             t.is_not_null() & (t != "-") & pl.col("code").is_null(),
         ),
     )
-    normalised = Rule(
+    normalised = RowRule(
         "code_normalised",
         "code",
         "codes in lower case or with surrounding spaces were accepted and "

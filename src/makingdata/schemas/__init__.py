@@ -37,6 +37,8 @@ True
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from makingdata._contracts import (
     EDUCATION_PHASE_DTYPE,
     ENROLMENTS_SCHEMA,
@@ -48,6 +50,7 @@ from makingdata._contracts import (
     SEX_DTYPE,
     YEAR_GROUP_DTYPE,
 )
+from makingdata._deprecated import renamed_getattr
 from makingdata.schemas._frames import (
     MARK_KEY,
     SPELL_KEY,
@@ -66,7 +69,10 @@ from makingdata.schemas._frames import (
     validate_schools,
 )
 from makingdata.schemas._report import ValidationReport
-from makingdata.schemas._rules import Rule
+from makingdata.schemas._rules import RowRule
+
+if TYPE_CHECKING:  # the deprecated name, typed for callers until it goes
+    Rule = RowRule
 
 __all__ = [
     "EDUCATION_PHASE_DTYPE",
@@ -82,7 +88,7 @@ __all__ = [
     "YEAR_GROUP_DTYPE",
     "EnrolmentRecords",
     "MarkRecords",
-    "Rule",
+    "RowRule",
     "SchoolRecords",
     "ValidationReport",
     "check_enrolments",
@@ -96,3 +102,7 @@ __all__ = [
     "validate_marks",
     "validate_schools",
 ]
+
+__getattr__ = renamed_getattr(
+    __name__, {"Rule": ("makingdata.schemas.RowRule", RowRule)}
+)

@@ -21,7 +21,7 @@ from makingdata.schemas._report import (
     checks_frame,
 )
 from makingdata.schemas._rules import (
-    Rule,
+    RowRule,
     evaluate,
     key_duplicated,
     key_text,
@@ -59,9 +59,9 @@ def code_invalid_on_date(code: str = "code", date: str = "date") -> pl.Expr:
     )
 
 
-def _urn_range() -> Rule:
+def _urn_range() -> RowRule:
     """Return the URN-shape rule of every frame with a ``urn`` column."""
-    return Rule(
+    return RowRule(
         "urn_range",
         "urn",
         "urn must be a six-digit URN (100000-999999)",
@@ -69,12 +69,12 @@ def _urn_range() -> Rule:
     )
 
 
-def marks_rules() -> list[Rule]:
+def marks_rules() -> list[RowRule]:
     """Return the data rules of the marks frame, in report order."""
     return [
         *not_null_rules(list(MARKS_SCHEMA)),
         _urn_range(),
-        Rule(
+        RowRule(
             "code_valid_on_date",
             "code",
             "code must be in force on the mark's date (e.g. J ended 18 Aug 2024, "
@@ -85,7 +85,7 @@ def marks_rules() -> list[Rule]:
                 separator=" on ",
             ),
         ),
-        Rule(
+        RowRule(
             "duplicate_mark",
             "pupil_key",
             "one mark per pupil_key, urn, date and session: every row of a "
@@ -96,7 +96,7 @@ def marks_rules() -> list[Rule]:
     ]
 
 
-def enrolments_rules() -> list[Rule]:
+def enrolments_rules() -> list[RowRule]:
     """Return the data rules of the enrolments frame, in report order."""
     end = pl.col("enrol_end").fill_null(_FAR_FUTURE)
     previous_end_max = (
@@ -105,7 +105,7 @@ def enrolments_rules() -> list[Rule]:
     return [
         *not_null_rules(["pupil_key", "urn", "enrol_start"]),
         _urn_range(),
-        Rule(
+        RowRule(
             "enrol_start_after_end",
             "enrol_end",
             "enrol_start must be on or before enrol_end",
@@ -118,19 +118,19 @@ def enrolments_rules() -> list[Rule]:
                 separator=" > ",
             ),
         ),
-        Rule(
+        RowRule(
             "born_after_enrol_start",
             "date_of_birth",
             "date_of_birth must be before enrol_start",
             pl.col("date_of_birth") >= pl.col("enrol_start"),
         ),
-        Rule(
+        RowRule(
             "age_range",
             "age_at_31_august",
             "age_at_31_august must be between 0 and 25",
             pl.col("age_at_31_august") > 25,
         ),
-        Rule(
+        RowRule(
             "duplicate_spell",
             "pupil_key",
             "one spell per pupil_key, urn and enrol_start: every row of a "
@@ -138,7 +138,7 @@ def enrolments_rules() -> list[Rule]:
             key_duplicated(SPELL_KEY),
             value=key_text(SPELL_KEY),
         ),
-        Rule(
+        RowRule(
             "overlapping_spell",
             "enrol_start",
             "a pupil's spells at one school must not overlap: this spell starts "
@@ -152,54 +152,54 @@ def enrolments_rules() -> list[Rule]:
     ]
 
 
-def schools_rules() -> list[Rule]:
+def schools_rules() -> list[RowRule]:
     """Return the data rules of the schools frame, in report order."""
     return [
         *not_null_rules(["urn", "school_name"]),
         _urn_range(),
-        Rule(
+        RowRule(
             "duplicate_urn",
             "urn",
             "one row per urn: every row of a repeated urn is reported",
             key_duplicated(["urn"]),
         ),
-        Rule(
+        RowRule(
             "laestab_range",
             "laestab",
             "laestab must be seven digits (old LA code x 10000 + establishment number)",
             _ids.laestab_out_of_range("laestab"),
         ),
-        Rule(
+        RowRule(
             "old_la_code_range",
             "old_la_code",
             "old_la_code must be three digits",
             _ids.old_la_out_of_range("old_la_code"),
         ),
-        Rule(
+        RowRule(
             "laestab_matches_la",
             "laestab",
             "the first three digits of laestab must be old_la_code",
             (pl.col("laestab") // 10_000) != pl.col("old_la_code").cast(pl.UInt32),
         ),
-        Rule(
+        RowRule(
             "new_la_code_format",
             "new_la_code",
             "new_la_code must be a GSS LA code (E06, E08, E09 or E10 and six digits)",
             _ids.bad_new_la_code("new_la_code"),
         ),
-        Rule(
+        RowRule(
             "region_code_format",
             "region_code",
             "region_code must be a GSS region code (E12 and six digits, or E13000001/2)",
             _ids.bad_region_code("region_code"),
         ),
-        Rule(
+        RowRule(
             "trust_id_format",
             "trust_id",
             "trust_id must be TR and five digits (GIAS Group ID)",
             _ids.bad_trust_id("trust_id"),
         ),
-        Rule(
+        RowRule(
             "open_after_close",
             "close_date",
             "open_date must be on or before close_date",
@@ -209,7 +209,7 @@ def schools_rules() -> list[Rule]:
 
 
 def _pandera_schema(
-    name: str, contract: Mapping[str, pl.DataType], rules: Sequence[Rule]
+    name: str, contract: Mapping[str, pl.DataType], rules: Sequence[RowRule]
 ) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {col: pa.Column(dtype, nullable=True) for col, dtype in contract.items()},
@@ -293,7 +293,7 @@ def _schema_stage(
 def _check(
     name: str,
     schema: pa.DataFrameSchema,
-    rules: Sequence[Rule],
+    rules: Sequence[RowRule],
     frame: pl.DataFrame | pl.LazyFrame,
 ) -> ValidationReport:
     df = frame.collect() if isinstance(frame, pl.LazyFrame) else frame

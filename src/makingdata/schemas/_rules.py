@@ -1,6 +1,6 @@
 """Row rules as polars boolean expressions, and one-pass evaluation (private).
 
-A :class:`Rule` is a named boolean expression that is ``True`` on a failing
+A :class:`RowRule` is a named boolean expression that is ``True`` on a failing
 row. All the rules of a frame are evaluated in one ``select`` of boolean
 masks; only failing rows are materialised as failures. The same rules are
 attached to the pandera schemas as custom checks, so there is one definition.
@@ -30,8 +30,39 @@ if TYPE_CHECKING:
 
 
 @attrs.frozen(slots=True)
-class Rule:
-    """One named row rule: ``failing`` is True on rows that break it."""
+class RowRule:
+    """One named row rule of a frame: ``failing`` is True on rows that break it.
+
+    A row rule checks the rows of an input frame (marks, enrolments,
+    schools). It is not a policy rule (:class:`makingdata.policy.Rule`) nor a
+    disclosure rule. Renamed from ``Rule`` in 0.1; ``makingdata.schemas.Rule``
+    still works for one release with a :class:`DeprecationWarning`.
+
+    Attributes
+    ----------
+    name
+        The rule's id, as reported in the ``check`` column of the failures.
+    column
+        The column the rule is about.
+    message
+        What the failing rows got wrong.
+    failing
+        A boolean expression, ``True`` on the rows that break the rule.
+    value
+        The offending value to report (default: the column itself).
+    severity
+        ``"FAIL"`` (the row is rejected) or a warning level.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from makingdata.schemas import RowRule
+    >>> rule = RowRule(
+    ...     "urn_missing", "urn", "urn must not be null", pl.col("urn").is_null()
+    ... )
+    >>> pl.DataFrame({"urn": [100001, None]}).select(rule.failing)["urn"].to_list()
+    [False, True]
+    """
 
     name: str
     column: str
@@ -56,10 +87,10 @@ class Rule:
         return pa.Check(_check, name=self.name, error=self.message)
 
 
-def not_null_rules(columns: Sequence[str]) -> list[Rule]:
+def not_null_rules(columns: Sequence[str]) -> list[RowRule]:
     """One ``<column>_missing`` rule per required column."""
     return [
-        Rule(f"{c}_missing", c, f"{c} must not be null", pl.col(c).is_null())
+        RowRule(f"{c}_missing", c, f"{c} must not be null", pl.col(c).is_null())
         for c in columns
     ]
 
@@ -77,7 +108,7 @@ def key_text(keys: Sequence[str]) -> pl.Expr:
 
 
 def evaluate(
-    frame: pl.DataFrame, rules: Sequence[Rule], *, skip: bool = False
+    frame: pl.DataFrame, rules: Sequence[RowRule], *, skip: bool = False
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Evaluate ``rules`` on ``frame`` in one pass; return (checks, failures).
 

@@ -22,10 +22,13 @@ from makingdata._calendar import (
     FRIDAY,
     MONDAY,
     THURSDAY,
+    academic_year_start_september,
     easter_sunday,
     last_weekday_of_month,
     weekday_on_or_after,
 )
+from makingdata.errors import InputError
+from makingdata.synth._directory import load_las
 from makingdata.synth._hash import mix_int
 
 if TYPE_CHECKING:
@@ -174,8 +177,13 @@ class CalendarArrays:
 
 
 def academic_year_of(date: dt.date) -> int:
-    """Return the calendar year in which ``date``'s academic year starts."""
-    return date.year if date.month >= 9 else date.year - 1
+    """Return the calendar year in which ``date``'s synthetic academic year starts.
+
+    The synthetic year runs 1 September to 31 August (:class:`CalendarArrays`
+    counts days from 1 September), the documented range rule of
+    :func:`makingdata.synth.generate`.
+    """
+    return academic_year_start_september(date)
 
 
 #: Term weekdays a school is open in a year (190 pupil days + 5 INSET days).
@@ -298,3 +306,33 @@ def calendar_frame(cal: CalendarArrays) -> pl.DataFrame:
         .select("old_la_code", "date", "term", "school_day", "inset_candidate")
         .sort("old_la_code", "date")
     )
+
+
+def school_calendar(academic_year: int, *, la: int | None = None) -> pl.DataFrame:
+    """Return the synthetic term calendar of an academic year.
+
+    One row per LA per term weekday (INSET candidates included): columns
+    ``old_la_code``, ``date``, ``term``, ``school_day`` and ``inset_candidate``.
+    Each LA has 195 term weekdays; every school takes 5 of its 8 INSET
+    candidates as INSET days (marked ``#``), leaving 190 pupil days.
+
+    Parameters
+    ----------
+    academic_year
+        The calendar year in which the academic year starts (2025 = 2025/26).
+    la
+        Only this LA (old 3-digit code).
+
+    Examples
+    --------
+    >>> from makingdata import synth
+    >>> cal = synth.school_calendar(2025, la=330)
+    >>> cal.height, cal["date"].min().isoformat()
+    (195, '2025-09-04')
+    """
+    codes = load_las()["old_la_code"].to_list()
+    if la is not None:
+        if la not in codes:
+            raise InputError(f"no local authority with old code {la!r}")
+        codes = [la]
+    return calendar_frame(build_calendar(academic_year, codes))

@@ -12,7 +12,7 @@ from makingdata.disclosure import (
     RuleSet,
     TableSpec,
     Threshold,
-    round_half_up,
+    round_to_base,
     rule_set,
     rules_frame,
 )
@@ -43,7 +43,7 @@ def test_bad_rounding_base() -> None:
     with pytest.raises(
         RuleError, match="rounding base must be a positive whole number"
     ):
-        round_half_up(3, 0)
+        round_to_base(3, 0)
 
 
 def test_threshold_and_single_school() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from makingdata._pseudonym import hash_upn, upn_problem
 from makingdata.errors import InputError
 from makingdata.io import pseudonymise, read_enrolments, read_schools
-from makingdata.io._pseudonym import hash_upn, upn_problem
 from makingdata.schemas import (
     ENROLMENTS_SCHEMA,
     SCHOOLS_SCHEMA,
