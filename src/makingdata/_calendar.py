@@ -12,9 +12,9 @@ census and its attendance statistics put 1 August – 31 December in the autumn
 term and end the summer term on 31 July, and EES labels the year by its two
 calendar years (``time_period`` 202526 for 2025/26). A date in August belongs
 to the academic year that *starts* that August: :func:`academic_year_start`.
-Two older public names still count August in the year before
-(:func:`academic_year_start_september`): they are documented and tested that
-way, and wait for a decision to move (see the changelog).
+The synthetic generator's window (1 September to 31 August,
+:func:`academic_year_start_september`) is how it splits work into years, not a
+rule of the statistics.
 """
 
 from __future__ import annotations
@@ -79,9 +79,9 @@ def time_period(start_year: int) -> int:
 def academic_year_start_september(date: dt.date) -> int:
     """Return the start year of ``date``'s academic year, counting August in the year before.
 
-    The documented boundary of :func:`makingdata.domain.academic_year_start`
-    and of the synthetic calendar (:func:`makingdata.synth.generate`, whose
-    academic year runs 1 September to 31 August). It differs from
+    The generation window of the synthetic calendar
+    (:func:`makingdata.synth.generate`, whose year runs 1 September to 31
+    August, its calendar arrays counting days from 1 September). It differs from
     :func:`academic_year_start` only for dates in August.
 
     Examples

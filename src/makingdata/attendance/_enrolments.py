@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 import polars as pl
 
+from makingdata._calendar import ACADEMIC_YEAR_FIRST_MONTH, academic_year_start
 from makingdata._contracts import EducationPhase
 from makingdata.attendance._periods import date_table
 from makingdata.attendance._sessions import (
@@ -152,8 +153,7 @@ def window(
                 hint="pass end=<last date> (the --to date on the command line)",
             )
         if start is None:
-            y0 = end.year if end.month >= 8 else end.year - 1
-            start = dt.date(y0, 8, 1)
+            start = dt.date(academic_year_start(end), ACADEMIC_YEAR_FIRST_MONTH, 1)
     if start is not None and end is not None and start > end:
         raise InputError(
             f"the period starts after it ends ({start} > {end})",

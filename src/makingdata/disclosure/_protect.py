@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from makingdata.disclosure._primary import primary_reasons
-from makingdata.disclosure._rounding import round_half_up_expr
+from makingdata.disclosure._rounding import round_to_base_expr
 from makingdata.disclosure._rules import (
     DropIdentifiers,
     Rounding,
@@ -541,7 +541,7 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
     low = pl.DataFrame()
     for rule in rs.of(Rounding):
         assert isinstance(rule, Rounding)
-        rounded = out.select([round_half_up_expr(pl.col(c), rule.base) for c in counts])
+        rounded = out.select([round_to_base_expr(pl.col(c), rule.base) for c in counts])
         low = rounded.select(
             [
                 ((rounded[c] == 0) & (out[c] > 0)).fill_null(value=False).alias(c)

@@ -7,7 +7,7 @@ import datetime as dt
 import attrs
 import polars as pl
 
-from makingdata._calendar import academic_year_start_september
+from makingdata._calendar import academic_year_start as _academic_year_start
 from makingdata._contracts import (
     EthnicityMajor,
     SenProvision,
@@ -43,24 +43,23 @@ _MAX_AGE = 25
 def academic_year_start(date: dt.date) -> int:
     """Return the calendar year in which the academic year holding ``date`` began.
 
-    Here an academic year runs from 1 September to 31 August, so
-    2024-09-02 and 2025-08-31 both belong to the year starting in 2024.
-    DfE's census and attendance statistics (and
-    :func:`makingdata.attendance.academic_year`) start the year on 1 August,
-    so the two differ for dates in August (Methodology, "The academic year
-    of a date"); this function keeps its documented boundary for now.
+    The one academic-year rule of makingdata (:mod:`makingdata._calendar`): a
+    year runs from 1 August to 31 July, as in DfE's school census and its
+    attendance statistics, so 2024-09-02 and 2025-07-31 belong to the year
+    starting in 2024 and 2025-08-01 to the next (Methodology, "The academic
+    year of a date"). Changed in 0.2: it started on 1 September before.
 
     Examples
     --------
     >>> import datetime as dt
     >>> from makingdata.domain import academic_year_start
     >>> (
-    ...     academic_year_start(dt.date(2025, 8, 31)),
-    ...     academic_year_start(dt.date(2025, 9, 1)),
+    ...     academic_year_start(dt.date(2025, 7, 31)),
+    ...     academic_year_start(dt.date(2025, 8, 1)),
     ... )
     (2024, 2025)
     """
-    return academic_year_start_september(date)
+    return _academic_year_start(date)
 
 
 def age_at_31_august(date_of_birth: dt.date, academic_year_start: int) -> int:

@@ -183,9 +183,10 @@ def test_age_at_31_august_edges() -> None:
 
 
 @given(st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)))
-def test_academic_year_runs_september_to_august(day: dt.date) -> None:
+def test_academic_year_runs_august_to_july(day: dt.date) -> None:
+    # one rule (1 August, DfE census); before 0.2 the domain's ran from 1 September
     start = academic_year_start(day)
-    assert dt.date(start, 9, 1) <= day <= dt.date(start + 1, 8, 31)
+    assert dt.date(start, 8, 1) <= day <= dt.date(start + 1, 7, 31)
 
 
 def test_age_expr_matches_the_scalar_rule() -> None:
