@@ -155,14 +155,18 @@ class RoleResolver:
             return f"{self.public_path(parent)}.{obj.name}"
         return obj.path
 
-    def _find(self, target: str, scope: griffe.Object) -> griffe.Object | griffe.Alias | None:
+    def _find(
+        self, target: str, scope: griffe.Object
+    ) -> griffe.Object | griffe.Alias | None:
         root = self.package.name
         if target == root:
             return self.package
         if target.startswith(f"{root}."):
             return _get(self.package, target[len(root) + 1 :])
         # Relative: the object's own scope outwards (class, module, packages).
-        current: griffe.Object | None = scope if (scope.is_class or scope.is_module) else scope.parent
+        current: griffe.Object | None = (
+            scope if (scope.is_class or scope.is_module) else scope.parent
+        )
         while current is not None:
             found = _get(current, target)
             if found is not None:
@@ -172,7 +176,11 @@ class RoleResolver:
         first = target.split(".", 1)[0]
         for module in sorted(
             self.public_modules,
-            key=lambda m: (not scope.path.startswith(f"{m.path}."), m.path.count("."), m.path),
+            key=lambda m: (
+                not scope.path.startswith(f"{m.path}."),
+                m.path.count("."),
+                m.path,
+            ),
         ):
             if module.exports is not None and first in {str(e) for e in module.exports}:
                 found = _get(module, target)
@@ -217,8 +225,12 @@ def _render(match: re.Match[str], obj: griffe.Object, resolver: RoleResolver) ->
     path = None
     if role in PYTHON_ROLES and not no_link and name:
         path = resolver.resolve(name, obj)
-        if path is None and not name.startswith(("polars.", "pl.", "scipy.", "attrs.", "decimal.", "stdnum.")):
-            _logger.debug("%s: no object for :%s:`%s`; shown as code", obj.path, role, content)
+        if path is None and not name.startswith(
+            ("polars.", "pl.", "scipy.", "attrs.", "decimal.", "stdnum.")
+        ):
+            _logger.debug(
+                "%s: no object for :%s:`%s`; shown as code", obj.path, role, content
+            )
     code = f"<code>{html.escape(title)}</code>"
     if path is None:
         return code
@@ -264,7 +276,9 @@ def _public_paths(modules: list[griffe.Module]) -> dict[str, str]:
             name = str(export)
             try:
                 member = module.members[name]
-                obj = member.final_target if isinstance(member, griffe.Alias) else member
+                obj = (
+                    member.final_target if isinstance(member, griffe.Alias) else member
+                )
             except _RESOLUTION_ERRORS:
                 continue
             home = obj.parent.path if obj.parent is not None else ""
