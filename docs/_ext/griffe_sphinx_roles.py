@@ -225,11 +225,12 @@ def _render(match: re.Match[str], obj: griffe.Object, resolver: RoleResolver) ->
     path = None
     if role in PYTHON_ROLES and not no_link and name:
         path = resolver.resolve(name, obj)
-        if path is None and not name.startswith(
-            ("polars.", "pl.", "scipy.", "attrs.", "decimal.", "stdnum.")
-        ):
+        if path is None:
             _logger.debug(
-                "%s: no object for :%s:`%s`; shown as code", obj.path, role, content
+                "%s: :%s:`%s` is outside the package or unknown; shown as code",
+                obj.path,
+                role,
+                content,
             )
     code = f"<code>{html.escape(title)}</code>"
     if path is None:
