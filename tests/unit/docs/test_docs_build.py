@@ -171,3 +171,7 @@ def test_no_public_name_is_left_unlinked(site: Path, reference: Reference) -> No
         )
     }
     assert not unresolved & public, sorted(unresolved & public)
+
+
+def test_the_extension_is_not_published(site: Path) -> None:
+    assert not (site / "_ext").exists()
