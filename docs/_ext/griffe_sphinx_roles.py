@@ -53,11 +53,13 @@ if TYPE_CHECKING:
 
 _logger = griffe.get_logger("griffe_sphinx_roles")
 
-#: A Sphinx role with its content: ``:func:`read_marks```, ``:py:class:`X```.
+#: A Sphinx role with its content: ``:func:`read_marks```, ``:py:class:`X```;
+#: the content may run onto the next line (never over a blank line: see
+#: ``rewrite_roles``).
 #: A role is preceded by neither a word character nor a backtick, so that the
 #: ``:`` of ``10:30`` or a role quoted inside a literal is left alone.
 ROLE_PATTERN = re.compile(
-    r"(?<![\w`]):(?:py:)?(?P<role>[a-z]+):`(?P<content>[^`\n]+)`(?!`)"
+    r"(?<![\w`]):(?:py:)?(?P<role>[a-z]+):`(?P<content>[^`]+)`(?!`)"
 )
 
 #: The roles of Sphinx's Python domain: their targets are Python objects.
@@ -190,26 +192,43 @@ class RoleResolver:
 
 
 def rewrite_roles(text: str, obj: griffe.Object, resolver: RoleResolver) -> str:
-    """Return ``text`` with every Sphinx role rewritten (outside code examples)."""
-    lines = text.split("\n")
+    """Return ``text`` with every Sphinx role rewritten (outside code examples).
+
+    Roles are looked for in each run of prose lines, so a role broken across
+    two lines is found; code fences and doctest examples are left as they are.
+    """
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            prose = "\n".join(run)
+            out.append(ROLE_PATTERN.sub(lambda m: _render(m, obj, resolver), prose))
+            run.clear()
+
     in_fence = False
     in_doctest = False
-    for i, line in enumerate(lines):
+    for line in text.split("\n"):
         if _FENCE.match(line):
             in_fence = not in_fence
+            flush()
+            out.append(line)
             continue
         if _PROMPT.match(line):
             in_doctest = True
         elif not line.strip():
             in_doctest = False
-        if in_fence or in_doctest:
-            continue
-        lines[i] = ROLE_PATTERN.sub(lambda m: _render(m, obj, resolver), line)
-    return "\n".join(lines)
+        if in_fence or in_doctest or not line.strip():
+            flush()
+            out.append(line)
+        else:
+            run.append(line)
+    flush()
+    return "\n".join(out)
 
 
 def _render(match: re.Match[str], obj: griffe.Object, resolver: RoleResolver) -> str:
-    role, content = match["role"], match["content"].strip()
+    role, content = match["role"], " ".join(match["content"].split())
     explicit = _EXPLICIT_TITLE.match(content)
     if explicit:
         title, target = explicit["title"], explicit["target"].strip()

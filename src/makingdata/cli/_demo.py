@@ -30,8 +30,8 @@ import polars as pl
 
 from makingdata import access, attendance, disclosure, io, policy, schemas, synth
 from makingdata.domain import Directory
-from makingdata.domain.requests import DataRequest
 from makingdata.errors import AccessDenied
+from makingdata.policy import DataRequest
 
 if TYPE_CHECKING:
     import argparse

@@ -12,18 +12,16 @@ import polars as pl
 from makingdata.disclosure import (
     AUDIENCES,
     audit,
-    ees_spec,
     protect,
     protected_columns,
     rule_set,
     write_protected_csv,
 )
 from makingdata.errors import InputError
+from makingdata.tables import TableSpec
 
 if TYPE_CHECKING:
     import argparse
-
-    from makingdata.disclosure import TableSpec
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -85,40 +83,18 @@ def _read(path: Path, *, text: bool) -> pl.DataFrame:
 def run_protect(args: argparse.Namespace) -> int:
     """Protect the table, write it and return 0."""
     table = _read(args.table, text=False)
-    spec = ees_spec(table, filters=args.filters)
+    spec = TableSpec.infer(table, filters=args.filters)
     protected = protect(table, args.audience, spec=spec)
     write_protected_csv(protected, args.out, audience=args.audience)
     print(protected.report, file=sys.stderr)
     return 0
 
 
-_CELL = r"^(-?[0-9]+(\.[0-9]+)?|c|x|z|low|k|:|\.|~|u)$"
-_NOT_COUNTS = {"num_schools", "time_period", "time_identifier", "version"}
-
-
-def _count_columns(table: pl.DataFrame, spec: TableSpec) -> tuple[str, ...]:
-    """Columns whose every cell is a number or a GSS symbol, except keys and rates."""
-    keys = set(spec.key_columns(table)) | set(spec.filters) | _NOT_COUNTS
-    out = []
-    for c in table.columns:
-        if (
-            c in keys
-            or c.endswith(("_percent", "_perc", "_code", "_name"))
-            or c.startswith("pt_")
-        ):
-            continue
-        col = table[c].cast(pl.String).str.strip_chars()
-        if col.null_count() == 0 and bool(col.str.contains(_CELL).all()):
-            out.append(c)
-    return tuple(out)
-
-
 def run_audit(args: argparse.Namespace) -> int:
     """Audit a published table; return 1 if a sensitive cell is recoverable or narrow."""
     table = _read(args.table, text=True)
-    typed = _read(args.table, text=False)
-    spec = ees_spec(typed, filters=args.filters)
-    counts = tuple(args.counts) if args.counts else _count_columns(table, spec)
+    spec = TableSpec.infer(table, filters=args.filters)
+    counts = tuple(args.counts) if args.counts else spec.counts
     protection = None
     if args.audience is not None:
         rules = rule_set(args.audience)

@@ -11,13 +11,17 @@ import importlib.util
 import re
 import sys
 import textwrap
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 #: The repository root (this file is tests/unit/docs/conftest.py).
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -46,6 +50,29 @@ def public_module_names(
         elif child.suffix == ".py":
             names.append(f"{prefix}.{child.stem}")
     return names
+
+
+def is_deprecated(module: ModuleType, name: str) -> bool:
+    """Whether ``module.name`` is an old path kept for a release (it warns when used).
+
+    Its entry is at the new path; ``makingdata.domain.requests`` is such a module.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        getattr(module, name)
+    return any(issubclass(w.category, DeprecationWarning) for w in caught)
+
+
+@pytest.fixture(scope="session")
+def deprecated() -> Callable[[ModuleType, str], bool]:
+    """``is_deprecated``, for the tests."""
+    return is_deprecated
+
+
+@pytest.fixture(scope="session")
+def public_modules() -> list[str]:
+    """Every public module's dotted name (see ``public_module_names``)."""
+    return public_module_names()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

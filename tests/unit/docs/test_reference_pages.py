@@ -21,6 +21,9 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import ModuleType
+
     from conftest import Reference
 
 
@@ -41,10 +44,12 @@ def test_package_has_a_reference_page(package: str, reference: Reference) -> Non
 
 
 def test_public_names_are_in_the_reference(
-    public_module: str, reference: Reference
+    public_module: str,
+    reference: Reference,
+    deprecated: Callable[[ModuleType, str], bool],
 ) -> None:
     module = importlib.import_module(public_module)
-    exported = list(getattr(module, "__all__", []))
+    exported = [n for n in getattr(module, "__all__", []) if not deprecated(module, n)]
     missing = [
         name for name in exported if not reference.renders(name, getattr(module, name))
     ]

@@ -37,7 +37,9 @@ PACKAGE = {
 
 
         class BadInput(ValueError):
-            """Bad input."""
+            """Bad input, raised by :func:`the
+            reader <fakepkg.io.read>`.
+            """
     ''',
     "io/__init__.py": '''
         """IO: :func:`read` and :class:`~fakepkg.io.Result`."""
@@ -144,6 +146,12 @@ def test_targets_that_cannot_be_linked_are_inline_code(fakepkg: Any) -> None:
     )
     # A private object is linked if the reference renders it, else autorefs prints code.
     assert link("fakepkg.io._reader._helper", "_helper") in text
+
+
+def test_a_role_may_run_onto_the_next_line(fakepkg: Any) -> None:
+    assert doc(fakepkg, "errors.BadInput") == (
+        f"Bad input, raised by {link('fakepkg.io.read', 'the reader')}."
+    )
 
 
 def test_code_examples_are_left_alone(fakepkg: Any) -> None:
