@@ -151,7 +151,7 @@ def q2_polars(marks, enrolments, schools, start, end) -> pl.DataFrame:
         start=start,
         end=end,
         decimals=None,
-    ).collect(engine="streaming")
+    ).collect(engine="streaming").frame
 
 
 def _cohort_sql(marks: str, start: dt.date, end: dt.date) -> str:
