@@ -84,7 +84,8 @@ _FALLBACK_LABELS: Mapping[str, str] = {
 _FALLBACK_REASON_LABELS: Mapping[str, str] = {
     c.dfe_reason: f"Sessions coded {c.code} ({c.label})" for c in CODES.values()
 }
-#: Words of a rate's name that the fallback label of its count leaves out.
+#: Words of a rate's name that the fallback label of its count leaves out (a
+#: fallback for labels only: whether a column is a rate is the spec's to say).
 _RATE_WORDS = frozenset({"percent", "perc", "rate"})
 
 
@@ -111,7 +112,11 @@ def _fallback_label(col: str, *, percent: bool) -> str:
 
 
 def _fallback_grouping(col: str) -> str:
-    """Return the ``indicator_grouping`` of an attendance column the spec has none for."""
+    """Return the ``indicator_grouping`` of an attendance column the spec has none for.
+
+    A fallback like :data:`_FALLBACK_LABELS`: the kernels' specs supersede it
+    with their ``groupings``.
+    """
     if "_pa_10_exact" in col:
         return "Persistent absence"
     if "_pa_50_exact" in col:

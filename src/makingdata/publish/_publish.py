@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
+from makingdata.disclosure import ProtectedTable, rule_set
+from makingdata.errors import InputError
 from makingdata.publish._write import EesFiles, _protected_for, write_ees
 
 if TYPE_CHECKING:
@@ -14,7 +16,7 @@ if TYPE_CHECKING:
 
     import polars as pl
 
-    from makingdata.disclosure import ProtectedTable, RuleSet
+    from makingdata.disclosure import RuleSet
     from makingdata.tables import Table
 
 __all__ = ["publish"]
@@ -80,6 +82,9 @@ def publish(
     DisclosureError
         If the table cannot be protected, or is a ``ProtectedTable`` protected
         for another audience.
+    InputError
+        If ``rules=`` or ``fixed=`` is given but the table is not protected
+        here (it is a ``ProtectedTable`` already, or the audience is trusted).
     ExportError
         If the table breaks an EES rule (nothing is written).
 
@@ -105,6 +110,20 @@ def publish(
     >>> publish(t, out, audience="la").protection is None
     True
     """
+    if (rules is not None or fixed is not None) and (
+        isinstance(table, ProtectedTable) or not rule_set(audience).needs_protection
+    ):
+        given = "rules=" if rules is not None else "fixed="
+        why = (
+            "the table is already protected"
+            if isinstance(table, ProtectedTable)
+            else f"a table for {audience!r} is written as given"
+        )
+        raise InputError(
+            f"{given} applies when publish protects the table, and {why}",
+            hint="pass the unprotected table for a partner or public audience, or "
+            "leave rules= and fixed= out",
+        )
     out, report = _protected_for(table, audience, rules=rules, fixed=fixed)
     files = write_ees(
         out,

@@ -12,7 +12,7 @@ import pytest
 
 import makingdata
 from makingdata import disclosure, publish
-from makingdata.errors import DisclosureError, ExportError
+from makingdata.errors import DisclosureError, ExportError, InputError
 from makingdata.tables import Rate, Table, TableSpec
 
 SRC = Path(makingdata.__file__).parent
@@ -99,6 +99,22 @@ def test_publish_passes_rules_and_fixed_to_protect(tmp_path: Path) -> None:
     # this week 2 pupils: sensitive, but last week's release published the row
     with pytest.raises(DisclosureError, match="already published"):
         publish.publish(small(), tmp_path / "fsm.csv", audience="public", fixed=last)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_rules_and_fixed_are_refused_when_publish_does_not_protect(
+    tmp_path: Path,
+) -> None:
+    p = disclosure.protect(small(), "public")
+    with pytest.raises(InputError, match=r"fixed= applies .* already protected"):
+        publish.publish(p, tmp_path / "fsm.csv", audience="public", fixed=p)
+    with pytest.raises(InputError, match=r"rules= applies .* written as given"):
+        publish.publish(
+            small(),
+            tmp_path / "fsm.csv",
+            audience="la",
+            rules=disclosure.rule_set("la"),
+        )
     assert list(tmp_path.iterdir()) == []
 
 
