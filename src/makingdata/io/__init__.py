@@ -65,6 +65,11 @@ __all__ = [
     "rejects_for_csv",
 ]
 
+# --- deprecation shim (0.2 -> 0.3) -----------------------------------------
+# The EES writer and checker moved to makingdata.publish. io reads and never
+# imports a publishing module; this shim fetches an old name with importlib,
+# on request only, so the import graph keeps io below publishing.
+
 #: Names that moved to makingdata.publish in 0.2 (removed from here in 0.3).
 _MOVED_TO_PUBLISH = frozenset(
     {
