@@ -249,7 +249,7 @@ def run_aggregate(args: argparse.Namespace) -> int:
         # a table scoped for a school, trust, LA or DfE viewer is for that audience
         kind = str(args.viewer).split(":", 1)[0].strip().lower()
         audience = kind if kind in {"school", "trust", "la", "dfe"} else None
-    _output(table, args, audience=audience)
+    _output(table.data(), args, audience=audience)
     return 0
 
 
@@ -358,11 +358,13 @@ def run_rollup(args: argparse.Namespace) -> int:
     table = _read_table(args.input)
     out = rollup(
         table.lazy(),
-        to=args.to,
+        levels=args.to,
         by=args.by,
         keep=args.keep,
         decimals=args.decimals,
         from_level=args.from_level,
     ).collect()
-    _output(out, args, audience=args.audience)
+    for column, why in out.spec.unplaced:
+        print(f"makingdata rollup: note: {column!r}: {why}", file=sys.stderr)
+    _output(out.data(), args, audience=args.audience)
     return 0

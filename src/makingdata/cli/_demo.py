@@ -39,8 +39,8 @@ from makingdata import (
     synth,
 )
 from makingdata.domain import Directory
-from makingdata.domain.requests import DataRequest
 from makingdata.errors import AccessDenied
+from makingdata.policy import DataRequest
 
 if TYPE_CHECKING:
     import argparse

@@ -254,7 +254,7 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
     elif specs:
         spec = merge_specs(specs)
     else:
-        spec = TableSpec.infer(pl.concat(frames, how="diagonal_relaxed"))
+        spec = merge_specs([TableSpec.infer(f) for f in frames])
     if protection is None:
         protection = sec.protection if sec is not None else 6.0
     counts = list(columns or spec.counts)

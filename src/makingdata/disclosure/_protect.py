@@ -400,7 +400,10 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
         if all(isinstance(t, Table) for t in tables):
             spec = merge_specs([t.spec for t in tables if isinstance(t, Table)])
         else:
-            spec = TableSpec.infer(pl.concat(frames, how="diagonal_relaxed"))
+            # each frame's own columns (a filter is blank in the others' rows)
+            spec = merge_specs(
+                [t.spec if isinstance(t, Table) else TableSpec.infer(t) for t in tables]
+            )
     combined, maps = combine(frames, spec)
     reasons = primary_reasons(combined, spec, rs)
     keep, drop_cols = _drop_identifiers(combined, rs, spec)

@@ -491,7 +491,8 @@ class TableSpec:
           indicator, like averages (``avg_*``, ``*_ci``); ``num_schools`` is
           ``additive``; every other indicator is a count;
         - a *filter* is a text, categorical or boolean column with a ``Total``
-          row (or named in ``filters``);
+          row and no blank cell (EES filters are never blank), or a column
+          named in ``filters``;
         - every other column (a text column without ``Total``, such as a
           school type with one value, or a date) is listed in ``unplaced``
           with the reason, never dropped silently.
@@ -630,7 +631,7 @@ def _names(frame: pl.DataFrame | pl.LazyFrame) -> list[str]:
 def _probe(
     frame: pl.DataFrame | pl.LazyFrame, text: Sequence[str], others: Sequence[str]
 ) -> dict[str, tuple[bool, bool, bool]]:
-    """For each column: (all cells numbers or symbols with one or more, has Total, all dates)."""
+    """For each column: (numbers or symbols only, a filter with Total, dates only)."""
     exprs: list[pl.Expr] = []
     for c in text:
         v = pl.col(c).str.strip_chars()
@@ -638,7 +639,9 @@ def _probe(
         cell = blank | v.is_in(list(ALL_SYMBOLS)) | v.str.contains(_NUMBER)
         exprs += [
             ((~blank).any() & cell.all()).alias(f"{c}\x00n"),
-            (v == TOTAL).any().fill_null(value=False).alias(f"{c}\x00t"),
+            ((v == TOTAL).any().fill_null(value=False) & ~blank.any()).alias(
+                f"{c}\x00t"
+            ),
             ((~blank).any() & (blank | v.str.contains(_DATE)).all()).alias(f"{c}\x00d"),
         ]
     for c in others:
