@@ -141,17 +141,21 @@ def q1_pandas(marks: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- query 2
 def q2_polars(marks, enrolments, schools, start, end) -> pl.DataFrame:
-    return attendance_table(
-        marks,
-        enrolments,
-        schools,
-        levels="la",
-        by=["fsm_status"],
-        period="week",
-        start=start,
-        end=end,
-        decimals=None,
-    ).collect(engine="streaming").frame
+    return (
+        attendance_table(
+            marks,
+            enrolments,
+            schools,
+            levels="la",
+            by=["fsm_status"],
+            period="week",
+            start=start,
+            end=end,
+            decimals=None,
+        )
+        .collect(engine="streaming")
+        .frame
+    )
 
 
 def _cohort_sql(marks: str, start: dt.date, end: dt.date) -> str:

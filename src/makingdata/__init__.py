@@ -65,12 +65,10 @@ from makingdata.errors import (
 )
 from makingdata.io import (
     ReadResult,
-    check_ees,
     pseudonymise,
     read_enrolments,
     read_marks,
     read_schools,
-    write_ees,
 )
 from makingdata.policy import (
     Assessment,
@@ -82,6 +80,11 @@ from makingdata.policy import (
     assess_burden,
     load_request,
 )
+
+# ``publish`` (the function) stays in makingdata.publish: exporting it here
+# would hide the subpackage of the same name (``import makingdata.publish as p``
+# would give the function).
+from makingdata.publish import check_ees, write_ees
 from makingdata.schemas import (
     ValidationReport,
     check_enrolments,

@@ -10,7 +10,7 @@ import pytest
 
 from makingdata import synth
 from makingdata.cli import main
-from makingdata.io import check_ees
+from makingdata.publish import check_ees
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from makingdata.io import check_ees, write_ees
+from makingdata.publish import check_ees, write_ees
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -9,7 +9,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from makingdata.io import check_ees, write_ees
+from makingdata.publish import check_ees, write_ees
 
 SEX = ("Total", "Female", "Male")
 REGIONS = (("E12000001", "North East"), ("E12000007", "London"))

@@ -22,7 +22,8 @@ from makingdata.disclosure import (
 )
 from makingdata.domain import Directory
 from makingdata.errors import DisclosureError, InputError
-from makingdata.io import read_enrolments, read_marks, read_schools, write_ees
+from makingdata.io import read_enrolments, read_marks, read_schools
+from makingdata.publish import publish
 
 if TYPE_CHECKING:
     from makingdata.io import ReadResult
@@ -266,13 +267,7 @@ def _output(
             hint="add --audience: school, trust, la or dfe write the table as built, "
             "partner or public protect it",
         )
-    files = write_ees(
-        table,
-        args.ees,
-        audience=audience,
-        protect=rule_set(audience).needs_protection,
-        complete=args.complete,
-    )
+    files = publish(table, args.ees, audience=audience, complete=args.complete)
     if files.protection is not None:
         print(files.protection, file=sys.stderr)
     for row in files.warnings.iter_rows(named=True):

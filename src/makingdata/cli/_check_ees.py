@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from makingdata.io import check_ees
+from makingdata.publish import check_ees
 
 if TYPE_CHECKING:
     import argparse

@@ -28,7 +28,16 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from makingdata import access, attendance, disclosure, io, policy, schemas, synth
+from makingdata import (
+    access,
+    attendance,
+    disclosure,
+    io,
+    policy,
+    publish,
+    schemas,
+    synth,
+)
 from makingdata.domain import Directory
 from makingdata.errors import AccessDenied
 from makingdata.policy import DataRequest
@@ -272,8 +281,8 @@ def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one narrated pipeli
         f"protection interval) -> {'OK' if audit_report.ok else 'NOT SAFE'}"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        ees = io.write_ees(protected, Path(tmp) / "la_fsm.csv", audience="public")
-        ees_check = io.check_ees(ees.data)
+        ees = publish.write_ees(protected, Path(tmp) / "la_fsm.csv", audience="public")
+        ees_check = publish.check_ees(ees.data)
         print(
             f"  published as EES {ees.data.name} + {ees.meta.name} (temporary folder): "
             f"{ees.rows} rows, {ees_check.errors.height} errors against the EES standards"

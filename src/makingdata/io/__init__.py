@@ -1,4 +1,4 @@
-r"""Reading MIS exports and GIAS extracts; writing and checking EES files.
+r"""Reading MIS exports and GIAS extracts.
 
 :func:`read_marks`, :func:`read_enrolments` and :func:`read_schools` read a CSV
 file, a Parquet file or a hive-partitioned Parquet directory, validate every
@@ -8,10 +8,10 @@ broken, and a report. Rows in = rows valid + rows rejected, always. UPNs are
 turned into ``pupil_key`` with a keyed BLAKE2b hash at this boundary
 (:func:`pseudonymise`) and never reach ``valid``.
 
-:func:`write_ees` writes a table as an EES data file and its ``.meta.csv``
-(partner and public audiences only ever get a protected table), and
-:func:`check_ees` lists every way an existing pair breaks the EES open data
-standards.
+``makingdata.io`` reads: it imports no kernel, disclosure or publishing
+module. Writing and checking EES files moved to :mod:`makingdata.publish` in
+0.2; the old names here (``write_ees``, ``check_ees``, ``ees_meta``, ...) still
+work, with a ``DeprecationWarning``, until 0.3.
 
 Examples
 --------
@@ -32,19 +32,11 @@ Examples
 
 from __future__ import annotations
 
+import importlib
+import warnings
+from typing import Any
+
 from makingdata._pseudonym import KEY_ENV_VAR, pseudonymise
-from makingdata.io._ees import (
-    EES_GEOGRAPHIES,
-    EES_META_COLUMNS,
-    EES_RULES,
-    EES_SYMBOLS,
-    EES_TIME_IDENTIFIERS,
-    EesCheck,
-    EesFiles,
-    check_ees,
-    ees_meta,
-    write_ees,
-)
 from makingdata.io._exports import (
     ENROLMENTS_FIELDS,
     MARKS_FIELDS,
@@ -59,26 +51,55 @@ from makingdata.io._source import Field
 
 __all__ = [
     "DATE_FORMATS",
-    "EES_GEOGRAPHIES",
-    "EES_META_COLUMNS",
-    "EES_RULES",
-    "EES_SYMBOLS",
-    "EES_TIME_IDENTIFIERS",
     "ENROLMENTS_FIELDS",
     "GIAS_NULLS",
     "KEY_ENV_VAR",
     "MARKS_FIELDS",
     "SCHOOLS_FIELDS",
-    "EesCheck",
-    "EesFiles",
     "Field",
     "ReadResult",
-    "check_ees",
-    "ees_meta",
     "pseudonymise",
     "read_enrolments",
     "read_marks",
     "read_schools",
     "rejects_for_csv",
-    "write_ees",
 ]
+
+# --- deprecation shim (0.2 -> 0.3) -----------------------------------------
+# The EES writer and checker moved to makingdata.publish. io reads and never
+# imports a publishing module; this shim fetches an old name with importlib,
+# on request only, so the import graph keeps io below publishing.
+
+#: Names that moved to makingdata.publish in 0.2 (removed from here in 0.3).
+_MOVED_TO_PUBLISH = frozenset(
+    {
+        "EES_GEOGRAPHIES",
+        "EES_META_COLUMNS",
+        "EES_RULES",
+        "EES_SYMBOLS",
+        "EES_TIME_IDENTIFIERS",
+        "EesCheck",
+        "EesFiles",
+        "check_ees",
+        "ees_meta",
+        "write_ees",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    """Return the EES names that moved to ``makingdata.publish``.
+
+    The only place ``makingdata.io`` reaches a publishing module, and only when
+    an old name is asked for: ``importlib`` (not an import statement) keeps io
+    below publishing in the import graph. Removed in 0.3.
+    """
+    if name in _MOVED_TO_PUBLISH:
+        warnings.warn(
+            f"makingdata.io.{name} is deprecated in 0.2 and removed in 0.3: "
+            f"use makingdata.publish.{name}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(importlib.import_module("makingdata.publish"), name)
+    raise AttributeError(f"module 'makingdata.io' has no attribute {name!r}")

@@ -9,7 +9,7 @@ class, module and packages, then the public packages' ``__all__``, and turns
 the role into an autorefs link to the object's entry in the API reference; a
 target that the reference does not render (a private helper, an external
 library) is shown as inline code. ``~`` shows the last component only; ``!``
-never links. In Markdown pages, link with autorefs: ``[`write_ees`][makingdata.io.write_ees]``.
+never links. In Markdown pages, link with autorefs: ``[`write_ees`][makingdata.publish.write_ees]``.
 Constants are documented by a ``#:`` comment on the line(s) above them
 (griffe-sphinx). Every public name needs an entry on its package's reference
 page (test_reference_pages.py says where).
@@ -105,7 +105,7 @@ def test_no_sphinx_role_is_left_as_text(site: Path) -> None:
 
 def test_a_role_links_to_its_object_on_another_page(site: Path) -> None:
     # write_ees: "must be a :class:`~makingdata.disclosure.ProtectedTable` protected for it"
-    entry = section(html(site, "reference/io"), "makingdata.io.write_ees")
+    entry = section(html(site, "reference/publish"), "makingdata.publish.write_ees")
     assert re.search(
         r'<a [^>]*href="\.\./disclosure/#makingdata\.disclosure\.ProtectedTable"[^>]*><code>ProtectedTable</code></a>',
         entry,

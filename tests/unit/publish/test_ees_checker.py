@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from makingdata.errors import InputError
-from makingdata.io import EES_RULES, check_ees
+from makingdata.publish import EES_RULES, check_ees
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 
 from makingdata import attendance, disclosure, synth
 from makingdata.errors import DisclosureError, ExportError
-from makingdata.io import check_ees, ees_meta, write_ees
+from makingdata.publish import check_ees, ees_meta, write_ees
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -136,7 +136,10 @@ def test_protected_table_is_written_with_its_symbols_and_meta(
 
 
 def test_protect_on_the_way(tmp_path: Path) -> None:
-    files = write_ees(small(), tmp_path / "fsm.csv", audience="public", protect=True)
+    with pytest.warns(DeprecationWarning, match=r"makingdata\.publish\.publish"):
+        files = write_ees(
+            small(), tmp_path / "fsm.csv", audience="public", protect=True
+        )
     assert files.protection is not None
     assert files.protection.audience == "public"
     back = pl.read_csv(files.data, infer_schema_length=0)

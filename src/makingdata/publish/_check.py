@@ -1,4 +1,4 @@
-"""EES open-data files: write a data CSV and its ``.meta.csv``, and check a pair.
+"""EES open-data files: the rules, and the checker of a data file and its ``.meta.csv``.
 
 The rules are DfE's open data standards for Explore Education Statistics
 (analysts' guide, "Open Data Standards"; the reference lists of DfE's
@@ -6,37 +6,39 @@ The rules are DfE's open data standards for Explore Education Statistics
 geography columns, the allowed ``time_identifier`` and ``geographic_level``
 values with their columns, the hierarchy rule, filters with a ``Total``,
 indicators as numbers or the GSS symbols ``z x c low`` (never blank), and the
-metadata file's columns and values. :func:`write_ees` and :func:`check_ees`
-run the same checks (:data:`EES_RULES`): the writer refuses to write a file
-that breaks one, the checker lists every problem of an existing pair.
+metadata file's columns and values. :func:`~makingdata.publish.write_ees` and
+:func:`check_ees` run the same checks (:data:`EES_RULES`): the writer refuses
+to write a file that breaks one, the checker lists every problem of an
+existing pair. The vocabulary (levels, geography columns, time identifiers,
+symbols) is :mod:`makingdata.tables`'.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import attrs
 import polars as pl
 
-from makingdata._contracts import PERIOD_COLUMNS
-from makingdata.attendance import BREAKDOWNS
-from makingdata.codes import CODES
-from makingdata.disclosure import (
-    ProtectedTable,
-    ProtectionReport,
-    is_rate_column,
-    require_protected,
+from makingdata.errors import InputError
+from makingdata.tables import (
+    CHAIN,
+    CHAIN_COLUMNS,
+    COUNTRY_CODES,
+    EES_SYMBOLS,
+    GEOGRAPHIES,
+    LEGACY_SYMBOLS,
+    PERIOD_COLUMNS,
+    TIME_IDENTIFIERS,
+    UNLISTED_SYMBOLS,
+    TableSpec,
 )
-from makingdata.disclosure import protect as _protect
-from makingdata.errors import ExportError, InputError, MakingDataError
-from makingdata.tables import TableSpec
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from os import PathLike
 
 __all__ = [
@@ -46,88 +48,22 @@ __all__ = [
     "EES_SYMBOLS",
     "EES_TIME_IDENTIFIERS",
     "EesCheck",
-    "EesFiles",
     "check_ees",
-    "ees_meta",
-    "write_ees",
 ]
 
-EES_TIME_IDENTIFIERS: Mapping[str, tuple[tuple[str, ...], int]] = {
-    "Calendar year": (("Calendar year",), 4),
-    "Reporting year": (("Reporting year",), 4),
-    "Academic year": (("Academic year",), 6),
-    "Financial year": (("Financial year",), 6),
-    "Financial quarters": (tuple(f"Financial year Q{q}" for q in range(1, 5)), 6),
-    "Financial halves": (
-        ("Part 1 (April to September)", "Part 2 (October to March)"),
-        6,
-    ),
-    "Tax year": (("Tax year",), 6),
-    "Terms": (("Autumn term", "Spring term", "Summer term"), 6),
-    "Two terms": (("Autumn and spring term",), 6),
-    "Months": (
-        (
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ),
-        4,
-    ),
-    "Weeks": (tuple(f"Week {w}" for w in range(1, 53)), 4),
-}
-"""Allowed ``time_identifier`` values by group, with the digits of ``time_period``.
-
-Values of different groups may not be mixed in one file; EES allows ``Week 1``
-to ``Week 52`` only.
-"""
+#: Allowed ``time_identifier`` values by group, with the digits of
+#: ``time_period``: :data:`makingdata.tables.TIME_IDENTIFIERS`, kept under its
+#: old name for compatibility.
+EES_TIME_IDENTIFIERS: Mapping[str, tuple[tuple[str, ...], int]] = TIME_IDENTIFIERS
 
 EES_GEOGRAPHIES: Mapping[str, tuple[str | None, str, tuple[str, ...]]] = {
-    "National": ("country_code", "country_name", ()),
-    "Regional": ("region_code", "region_name", ()),
-    "Local authority": ("new_la_code", "la_name", ("old_la_code",)),
-    "Local authority district": ("lad_code", "lad_name", ()),
-    "RSC region": (None, "rsc_region_lead_name", ()),
-    "Parliamentary constituency": ("pcon_code", "pcon_name", ()),
-    "Local skills improvement plan area": ("lsip_code", "lsip_name", ()),
-    "Local enterprise partnership": (
-        "local_enterprise_partnership_code",
-        "local_enterprise_partnership_name",
-        (),
-    ),
-    "English devolved area": (
-        "english_devolved_area_code",
-        "english_devolved_area_name",
-        (),
-    ),
-    "Opportunity area": ("opportunity_area_code", "opportunity_area_name", ()),
-    "Ward": ("ward_code", "ward_name", ()),
-    "MAT": ("trust_id", "trust_name", ()),
-    "Sponsor": ("sponsor_id", "sponsor_name", ()),
-    "School": (
-        "school_urn",
-        "school_name",
-        ("school_laestab", "old_la_code", "new_la_code", "la_name"),
-    ),
-    "Provider": ("provider_ukprn", "provider_name", ()),
-    "Institution": ("institution_id", "institution_name", ()),
-    "Planning area": ("planning_area_code", "planning_area_name", ()),
-    "Police force area": ("pfa_code", "pfa_name", ()),
+    label: (g.code, g.name, g.extra) for label, g in GEOGRAPHIES.items()
 }
-"""``geographic_level`` values: (code column, name column, other required columns)."""
+"""``geographic_level`` values: (code column, name column, other required columns).
 
-EES_SYMBOLS: tuple[str, ...] = ("z", "x", "c", "low")
-"""The GSS symbols the EES screener accepts in an indicator cell."""
-_WARN_SYMBOLS = ("k", "u")
-_LEGACY_SYMBOLS = (":", "~", ".")
+Built from :data:`makingdata.tables.GEOGRAPHIES` (the one definition), in the
+shape this mapping had before 0.2.
+"""
 
 EES_META_COLUMNS: tuple[str, ...] = (
     "col_name",
@@ -149,36 +85,13 @@ _MANDATORY = (
     "country_code",
     "country_name",
 )
-_COUNTRIES = (
-    "E92000001",
-    "K02000001",
-    "K03000001",
-    "K04000001",
-    "N92000002",
-    "S92000003",
-    "W92000004",
-    "z",
-)
-#: Geographic levels that nest, from the top: a row fills the columns of its
-#: own and higher levels and leaves lower levels' columns blank.
-_CHAIN = ("National", "Regional", "Local authority", "School")
-_CHAIN_COLUMNS: Mapping[str, tuple[str, ...]] = {
-    "National": ("country_code", "country_name"),
-    "Regional": ("region_code", "region_name"),
-    "Local authority": ("new_la_code", "la_name", "old_la_code"),
-    "School": ("school_urn", "school_name", "school_laestab"),
-}
 #: Period columns of attendance tables beside time_period/time_identifier:
 #: filters in EES terms (dates as yyyy-mm-dd), but part of the period.
 _PERIOD_FILTERS = PERIOD_COLUMNS
+#: Time and geography columns ("observational units"): no meta row.
 _OB_UNITS: frozenset[str] = frozenset(
     {"time_period", "time_identifier", "geographic_level"}
-    | {
-        c
-        for code, name, extra in EES_GEOGRAPHIES.values()
-        for c in (code, name, *extra)
-        if c is not None
-    }
+    | {c for g in GEOGRAPHIES.values() for c in g.columns}
 )
 _NUMBER = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -230,114 +143,8 @@ EES_RULES: Mapping[str, tuple[str, str]] = {
 }  # fmt: skip
 """Every rule :func:`check_ees` applies: id -> (severity, what it requires).
 
-Severity ``error`` stops :func:`write_ees`; ``warning`` does not.
+Severity ``error`` stops :func:`~makingdata.publish.write_ees`; ``warning`` does not.
 """
-
-_LABELS: Mapping[str, str] = {
-    "num_schools": "Number of schools",
-    "enrolments": "Number of pupil enrolments",
-    "sess_possible": "Number of possible sessions",
-    "sess_attendance": "Number of sessions attended (present or approved activity)",
-    "sess_present": "Number of sessions present",
-    "sess_aea": "Number of approved educational activity sessions",
-    "sess_overall": "Number of overall absence sessions",
-    "sess_authorised": "Number of authorised absence sessions",
-    "sess_unauthorised": "Number of unauthorised absence sessions",
-    "sess_late": "Number of late sessions",
-    "sess_not_counted": "Number of sessions not counted as possible",
-    "reason_present": "Number of sessions present (all present codes)",
-    "enrolments_pa_10_exact": "Number of persistent absentees (10% or more missed)",
-    "enrolments_pa_50_exact": "Number of severe absentees (50% or more missed)",
-    "sess_overall_percent": "Overall absence rate",
-    "sess_authorised_percent": "Authorised absence rate",
-    "sess_unauthorised_percent": "Unauthorised absence rate",
-    "sess_attendance_percent": "Attendance rate",
-    "sess_present_percent": "Present rate",
-    "sess_aea_percent": "Approved educational activity rate",
-    "sess_late_percent": "Late rate",
-    "enrolments_pa_10_exact_percent": "Percentage of enrolments persistently absent",
-    "enrolments_pa_50_exact_percent": "Percentage of enrolments severely absent",
-    "fsm_status": "FSM status",
-    "sen_provision": "SEN provision",
-    "sen_status": "SEN status",
-    "ethnicity_major": "Ethnicity (major group)",
-    "sex": "Sex",
-    "year_group": "Year group",
-    "looked_after": "Looked after",
-    "child_in_need": "Child in need",
-    "education_phase": "Education phase",
-    "school_type": "School type",
-    "phase_type_grouping": "Phase type grouping",
-    "establishment_type_group": "Establishment type group",
-    "attendance_date": "Date",
-    "week_commencing": "Week commencing",
-    "half_term": "Half term",
-    "period_start": "Period start",
-    "period_end": "Period end",
-}
-_REASON_LABELS = {
-    c.dfe_reason: f"Sessions coded {c.code} ({c.label})" for c in CODES.values()
-}
-#: Filter columns of the attendance kernels' tables, beside the period columns.
-_KNOWN_FILTERS: tuple[str, ...] = (*BREAKDOWNS, *_PERIOD_FILTERS)
-
-
-def _base_label(col: str) -> str:
-    if col in _LABELS:
-        return _LABELS[col]
-    if col in _REASON_LABELS:
-        return _REASON_LABELS[col]
-    for suffix, who in (("_pa_10_exact", "persistent"), ("_pa_50_exact", "severe")):
-        if col.endswith(suffix) and col != suffix:
-            return f"{_base_label(col[: -len(suffix)])} of {who} absentees"
-    text = col.replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
-
-
-def _label(col: str) -> str:
-    if col in _LABELS:
-        return _LABELS[col]
-    if is_rate_column(col):
-        stem = "_".join(
-            p for p in col.split("_") if p not in {"percent", "perc", "rate"}
-        )
-        return f"{_base_label(stem)} (percent)"
-    return _base_label(col)
-
-
-_ID_NAMES = frozenset({"urn", "laestab", "estab", "ukprn", "upin"})
-
-
-def _is_id(col: str) -> bool:
-    """Whether a column is an identifier (a key, never an indicator) by its name."""
-    return col in _ID_NAMES or col.endswith(
-        ("_code", "_id", "_urn", "_laestab", "_ukprn")
-    )
-
-
-def _lower_first(label: str) -> str:
-    """``FSM status`` stays, ``Education phase`` becomes ``education phase``."""
-    if label[:2].isupper():
-        return label
-    return label[:1].lower() + label[1:]
-
-
-def _grouping(col: str) -> str:
-    if "_pa_10_exact" in col:
-        return "Persistent absence"
-    if "_pa_50_exact" in col:
-        return "Severe absence"
-    if col.startswith("reason_"):
-        return "Sessions by reason"
-    if col in {"num_schools", "enrolments"}:
-        return "Schools and pupils"
-    if col.startswith("sess_"):
-        return "Sessions"
-    return ""
-
-
-def _is_percent(col: str) -> bool:
-    return "_percent" in col or col.endswith("_perc") or col.startswith("pt_")
 
 
 @attrs.frozen
@@ -416,34 +223,6 @@ class EesCheck:
         for rule, severity, n, first in self.summary().iter_rows():
             lines.append(f"  {severity} {rule} ({n}): {first}")
         return "\n".join(lines)
-
-
-@attrs.frozen
-class EesFiles:
-    """The pair of files :func:`write_ees` wrote.
-
-    Attributes
-    ----------
-    data
-        The data CSV.
-    meta
-        The ``.meta.csv`` beside it.
-    rows
-        Rows written (after completing the matrix, if asked).
-    rows_completed
-        Rows added to complete the matrix.
-    warnings
-        Problems of severity ``warning`` found by the checks (see :class:`EesCheck`).
-    protection
-        The protection report when the table was protected on the way out.
-    """
-
-    data: Path
-    meta: Path
-    rows: int
-    rows_completed: int
-    warnings: pl.DataFrame
-    protection: ProtectionReport | None = None
 
 
 # --- the checks -------------------------------------------------------------
@@ -596,8 +375,8 @@ def _check_time(p: _Problems, file: str, d: pl.DataFrame) -> None:
         )
     if "time_identifier" not in d.columns:
         return
-    group_of = {v: g for g, (vals, _) in EES_TIME_IDENTIFIERS.items() for v in vals}
-    digits_of = {g: n for g, (_, n) in EES_TIME_IDENTIFIERS.items()}
+    group_of = {v: g for g, (vals, _) in TIME_IDENTIFIERS.items() for v in vals}
+    digits_of = {g: n for g, (_, n) in TIME_IDENTIFIERS.items()}
     ti = pl.col("time_identifier")
     allowed = list(group_of)
     week53 = ti.str.contains(r"^Week (5[3-9]|[6-9][0-9])$").fill_null(value=False)
@@ -661,16 +440,14 @@ def _check_geography(p: _Problems, file: str, d: pl.DataFrame) -> None:  # noqa:
         d,
         file,
         "geographic_level",
-        ~lv.is_in(list(EES_GEOGRAPHIES)) | lv.is_null(),
+        ~lv.is_in(list(GEOGRAPHIES)) | lv.is_null(),
         pl.format(
             "'{}' is not an EES geographic_level (National, Regional, Local authority, School, MAT, ...)",
             lv.fill_null(""),
         ),
         "geographic_level",
     )
-    levels = [
-        x for x in d["geographic_level"].unique().to_list() if x in EES_GEOGRAPHIES
-    ]
+    levels = [x for x in d["geographic_level"].unique().to_list() if x in GEOGRAPHIES]
     if "School" in levels and len(levels) > 1:
         first = d.filter(lv == "School")["__line"][0]
         p.add(
@@ -682,14 +459,13 @@ def _check_geography(p: _Problems, file: str, d: pl.DataFrame) -> None:  # noqa:
             column="geographic_level",
         )
     for level in levels:
-        code, name, extra = EES_GEOGRAPHIES[level]
-        need = [c for c in (code, name, *extra) if c is not None]
-        if level in _CHAIN:
-            rank = _CHAIN.index(level)
+        need = list(GEOGRAPHIES[level].columns)
+        if level in CHAIN:
+            rank = CHAIN.index(level)
             need += [
                 c
-                for above in _CHAIN[:rank]
-                for c in _CHAIN_COLUMNS[above]
+                for above in CHAIN[:rank]
+                for c in CHAIN_COLUMNS[above]
                 if c in d.columns
             ]
         need = list(dict.fromkeys(need))
@@ -718,9 +494,9 @@ def _check_geography(p: _Problems, file: str, d: pl.DataFrame) -> None:  # noqa:
                 pl.lit(f"a {level} row has a blank {col!r}"),
                 col,
             )
-        if level in _CHAIN:
-            rank = _CHAIN.index(level)
-            below = [c for lower in _CHAIN[rank + 1 :] for c in _CHAIN_COLUMNS[lower]]
+        if level in CHAIN:
+            rank = CHAIN.index(level)
+            below = [c for lower in CHAIN[rank + 1 :] for c in CHAIN_COLUMNS[lower]]
             below = [c for c in below if c in d.columns and c not in need]
             if level != "School":
                 below += [c for c in ("trust_id", "trust_name") if c in d.columns]
@@ -744,7 +520,7 @@ def _check_geography(p: _Problems, file: str, d: pl.DataFrame) -> None:  # noqa:
             d,
             file,
             "country_code",
-            ~_blank("country_code") & ~cc.is_in(list(_COUNTRIES)),
+            ~_blank("country_code") & ~cc.is_in(list(COUNTRY_CODES)),
             pl.format(
                 "'{}' is not a country code EES knows (England is E92000001)",
                 pl.col("country_code"),
@@ -811,8 +587,8 @@ def _check_indicators(
             continue
         v = pl.col(col).str.strip_chars()
         blank = _blank(col)
-        legacy = v.is_in(list(_LEGACY_SYMBOLS))
-        unlisted = v.is_in(list(_WARN_SYMBOLS))
+        legacy = v.is_in(list(LEGACY_SYMBOLS))
+        unlisted = v.is_in(list(UNLISTED_SYMBOLS))
         p.cells(
             d,
             file,
@@ -1124,25 +900,25 @@ def _check_pair(
 
 
 def _guess_columns(text: pl.DataFrame) -> tuple[list[str], list[str]]:
-    """Guess filters and indicators of a text frame with no meta (numbers and symbols: indicators)."""
-    filters: list[str] = []
-    indicators: list[str] = []
-    symbols = [*EES_SYMBOLS, *_WARN_SYMBOLS, *_LEGACY_SYMBOLS]
-    for col in text.columns:
-        if col in _OB_UNITS:
-            continue
-        if _is_id(col):
-            continue  # a key (kept in the duplicate check), neither filter nor indicator
-        v = text[col].drop_nulls().str.strip_chars()
-        v = v.filter(v != "")
-        if (
-            v.len()
-            and bool((v.str.contains(_NUMBER) | v.is_in(symbols)).all())
-            and bool(v.str.contains(_NUMBER).any())
-        ):
-            indicators.append(col)
-        elif text[col].n_unique() > 1:
-            filters.append(col)
+    """Return the filters and indicators of a text frame with no meta, as the spec places them.
+
+    Indicators are the columns the spec places as indicators (numbers and
+    symbols). Filters, when they have more than one value: the spec's filters,
+    the period columns, and every column it could not place (a text column
+    without a ``Total`` is checked as a filter, so the missing ``Total`` is
+    reported). Identifier columns are keys: neither.
+    """
+    spec = TableSpec.infer(text)
+    guessed = {*spec.filters, *_PERIOD_FILTERS, *(c for c, _ in spec.unplaced)}
+    indicators = [c for c in text.columns if c in spec.indicators]
+    filters = [
+        c
+        for c in text.columns
+        if c in guessed
+        and c not in indicators
+        and c not in _OB_UNITS
+        and text[c].n_unique() > 1
+    ]
     return filters, indicators
 
 
@@ -1180,7 +956,7 @@ def check_ees(
 
     Every rule of :data:`EES_RULES` is applied and every problem is listed
     (the check does not stop at the first). The rules are those
-    :func:`write_ees` enforces before writing.
+    :func:`~makingdata.publish.write_ees` enforces before writing.
 
     Parameters
     ----------
@@ -1249,465 +1025,4 @@ def check_ees(
         meta=meta_path if meta_frame is not None else None,
         rows=data.height,
         problems=problems,
-    )
-
-
-# --- writing ----------------------------------------------------------------------
-
-
-def _float_text(col: str) -> pl.Expr:
-    return pl.col(col).round_sig_figs(15).cast(pl.String)
-
-
-def _decimals_of(text: pl.Series) -> int:
-    v = text.drop_nulls()
-    v = v.filter(v.str.contains(_NUMBER))
-    if v.len() == 0:
-        return 0
-    frac = v.str.extract(r"\.([0-9]+)", 1).str.len_chars().fill_null(0)
-    return int(frac.cast(pl.Int64).max() or 0)  # type: ignore[arg-type]
-
-
-def _classify(
-    frame: pl.DataFrame, filters: Sequence[str] | None, indicators: Sequence[str] | None
-) -> tuple[list[str], list[str]]:
-    """Return the filters and indicators of a typed table (before rendering)."""
-    if filters is not None and indicators is not None:
-        return list(filters), list(indicators)
-    symbols = [*EES_SYMBOLS, *_WARN_SYMBOLS]
-    guess_f: list[str] = []
-    guess_i: list[str] = []
-    for col, dtype in frame.schema.items():
-        if col in _OB_UNITS:
-            continue
-        if dtype.is_numeric() and not _is_id(col):
-            guess_i.append(col)
-            continue
-        if dtype == pl.String and col not in _KNOWN_FILTERS:
-            v = frame[col].drop_nulls().str.strip_chars()
-            if v.len() and bool((v.str.contains(_NUMBER) | v.is_in(symbols)).all()):
-                guess_i.append(col)
-                continue
-        guess_f.append(col)
-    f = (
-        list(filters)
-        if filters is not None
-        else [c for c in guess_f if c not in (indicators or ())]
-    )
-    i = (
-        list(indicators)
-        if indicators is not None
-        else [c for c in guess_i if c not in f]
-    )
-    return f, i
-
-
-def ees_meta(  # noqa: PLR0912 - one branch per meta field
-    table: pl.DataFrame,
-    *,
-    filters: Sequence[str] | None = None,
-    indicators: Sequence[str] | None = None,
-    decimals: int | Mapping[str, int] | None = None,
-    meta: pl.DataFrame | Mapping[str, Mapping[str, str | int | None]] | None = None,
-) -> pl.DataFrame:
-    """Derive the ``.meta.csv`` rows of a table (what :func:`write_ees` writes).
-
-    Time and geography columns get no row. Filters are the non-numeric
-    columns (the attendance kernels' breakdowns and period columns among
-    them) and indicators the numeric ones, unless given; a filter with a
-    single level is not listed. Labels come from a table of known names
-    (attendance counts, rates, DfE reason columns, breakdowns), else from the
-    column name; ``_percent`` (and ``_perc``, ``pt_``) indicators get the unit
-    ``%``; ``indicator_dp`` is the most decimals found in the column (0 for
-    whole numbers) unless ``decimals`` says otherwise.
-
-    Parameters
-    ----------
-    table
-        The table (typed, or as text).
-    filters
-        The filter columns, if the guess would be wrong.
-    indicators
-        The indicator columns, if the guess would be wrong.
-    decimals
-        ``indicator_dp`` for every indicator (an int) or per column (a mapping).
-    meta
-        Overrides: a frame with ``col_name`` and any meta columns, or a mapping
-        ``{col_name: {field: value}}``; a non-null value replaces the derived one.
-
-    Returns
-    -------
-    polars.DataFrame
-        The meta rows, columns in the EES order, all text.
-
-    Raises
-    ------
-    ExportError
-        If an override names a column the table does not have.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> t = pl.DataFrame(
-    ...     {
-    ...         "time_period": [202526] * 2,
-    ...         "fsm_status": ["Total", "FSM eligible"],
-    ...         "enrolments": [40, 12],
-    ...         "sess_overall_percent": [5.25, 7.5],
-    ...     }
-    ... )
-    >>> ees_meta(t).select(
-    ...     "col_name", "col_type", "label", "indicator_unit", "indicator_dp"
-    ... ).rows()
-    [('fsm_status', 'Filter', 'FSM status', None, None), ('enrolments', 'Indicator', 'Number of pupil enrolments', None, '0'), ('sess_overall_percent', 'Indicator', 'Overall absence rate', '%', '2')]
-    """
-    f, i = _classify(table, filters, indicators)
-    rows: list[dict[str, str | None]] = []
-    for col in f:
-        if table[col].n_unique() < 2:
-            continue
-        label = _label(col)
-        rows.append(
-            {
-                "col_name": col,
-                "col_type": "Filter",
-                "label": label,
-                "filter_hint": f"Filter by {_lower_first(label)}",
-            }
-        )
-    for col in i:
-        if isinstance(decimals, int):
-            dp = decimals
-        elif isinstance(decimals, Mapping) and col in decimals:
-            dp = int(decimals[col])
-        elif table.schema[col].is_integer():
-            dp = 0
-        elif table.schema[col].is_float():
-            dp = _decimals_of(table.select(_float_text(col))[col])
-        else:
-            dp = _decimals_of(table[col].cast(pl.String))
-        rows.append(
-            {
-                "col_name": col,
-                "col_type": "Indicator",
-                "label": _label(col),
-                "indicator_grouping": _grouping(col) or None,
-                "indicator_unit": "%" if _is_percent(col) else None,
-                "indicator_dp": str(dp),
-            }
-        )
-    out = pl.DataFrame(rows, schema=dict.fromkeys(EES_META_COLUMNS, pl.String))
-    if meta is None:
-        return out
-    if isinstance(meta, Mapping):
-        over = pl.DataFrame(
-            [
-                {
-                    "col_name": k,
-                    **{f: None if v is None else str(v) for f, v in fields.items()},
-                }
-                for k, fields in meta.items()
-            ],
-            infer_schema_length=None,
-        )
-    else:
-        over = meta.with_columns(pl.all().cast(pl.String))
-    if "col_name" not in over.columns:
-        raise ExportError(
-            "the meta overrides have no 'col_name' column",
-            column="col_name",
-            hint="give one row per column, named in col_name",
-        )
-    unknown = [c for c in over["col_name"].to_list() if c not in table.columns]
-    if unknown:
-        raise ExportError(
-            f"meta overrides name {unknown[0]!r}, which the table does not have",
-            column=unknown[0],
-            hint="name only columns of the table in the meta overrides",
-        )
-    bad = [
-        c for c in over.columns if c not in EES_META_COLUMNS and c not in _META_OPTIONAL
-    ]
-    if bad:
-        raise ExportError(
-            f"meta overrides have an unknown column {bad[0]!r}",
-            column=bad[0],
-            hint=f"use the meta columns {', '.join(EES_META_COLUMNS)}",
-        )
-    new = over.filter(~pl.col("col_name").is_in(out["col_name"].to_list()))
-    merged = out.join(over, on="col_name", how="left", suffix="__o").with_columns(
-        [
-            pl.coalesce(f"{c}__o", c).alias(c)
-            for c in over.columns
-            if c != "col_name" and c in out.columns
-        ]
-        + [pl.col(f"{c}__o").alias(c) for c in over.columns if c in _META_OPTIONAL]
-    )
-    merged = merged.select([c for c in merged.columns if not c.endswith("__o")])
-    return pl.concat([merged, new], how="diagonal_relaxed").select(
-        [*EES_META_COLUMNS, *[c for c in _META_OPTIONAL if c in over.columns]]
-    )
-
-
-def _where_text(row: int | None, column: str | None) -> str:
-    parts = [f"row {row}"] if row is not None else []
-    if column is not None:
-        parts.append(f"column {column}")
-    return ", ".join(parts) or "whole file"
-
-
-_HINT = (
-    "fix the table (or pass filters=, indicators= or meta= if the columns were "
-    "guessed wrongly) and write again"
-)
-_HINTS = {
-    "school_rows_separate": "write the School rows and the other levels to two files, "
-    "e.g. table.filter(pl.col('geographic_level') == 'School') and the rest",
-    "time_identifier": "relabel the period with an allowed time_identifier (an ISO week "
-    "53 goes with week 52, or publish daily rows by date)",
-    "filter_total": "add the filter's Total rows (attendance_table and rollup make them "
-    "for every breakdown in by=) or pass filters= without that column",
-    "duplicate_row": "aggregate the duplicated rows, or add the filter that tells them apart",
-    "geography_blank": "fill the geography columns of the row's level and the levels above",
-    "geography_overfilled": "blank the columns of lower levels on that row",
-    "geography_column": "add the level's geography columns (see EES_GEOGRAPHIES)",
-}
-
-
-def _render(
-    frame: pl.DataFrame, indicators: Sequence[str], null_symbol: str
-) -> pl.DataFrame:
-    """Every column as text; null indicator cells become a symbol (z for 0/0 rates)."""
-    zero_den: dict[str, str] = {}
-    try:
-        numeric = frame.select(
-            [c for c in frame.columns if frame.schema[c].is_numeric()]
-        )
-        if numeric.width:
-            spec = TableSpec.infer(frame)
-            zero_den = {
-                r.column: r.denominator
-                for r in spec.rates
-                if r.denominator in frame.columns
-            }
-    except MakingDataError:
-        zero_den = {}
-    exprs = []
-    for col, dtype in frame.schema.items():
-        text = _float_text(col) if dtype.is_float() else pl.col(col).cast(pl.String)
-        if col in indicators:
-            fill: pl.Expr = pl.lit(null_symbol)
-            den = zero_den.get(col)
-            if den is not None and frame.schema[den].is_numeric():
-                fill = pl.when(pl.col(den) == 0).then(pl.lit("z")).otherwise(fill)
-            text = pl.when(pl.col(col).is_null()).then(fill).otherwise(text)
-        exprs.append(text.alias(col))
-    return frame.select(exprs)
-
-
-def _complete(
-    text: pl.DataFrame,
-    filters: Sequence[str],
-    indicators: Sequence[str],
-    fill: Literal["z", "0"],
-) -> pl.DataFrame:
-    """Add a row for every missing combination of the (non-period) filters."""
-    crossed = [c for c in filters if c not in _PERIOD_FILTERS and c in text.columns]
-    if not crossed or text.height == 0:
-        return text
-    unit_cols = [c for c in text.columns if c not in crossed and c not in indicators]
-    units = text.select(unit_cols).unique(maintain_order=True)
-    full = units
-    for col in crossed:
-        full = full.join(text.select(col).unique(maintain_order=True), how="cross")
-    keys = [*unit_cols, *crossed]
-    missing = full.join(text.select(keys), on=keys, how="anti", nulls_equal=True)
-    if missing.height == 0:
-        return text
-    added = missing.with_columns(
-        [
-            pl.lit("z" if fill == "z" or is_rate_column(c) else "0").alias(c)
-            for c in indicators
-        ]
-    )
-    return pl.concat([text, added.select(text.columns)])
-
-
-def write_ees(
-    table: ProtectedTable | pl.DataFrame | pl.LazyFrame,
-    path: str | PathLike[str],
-    *,
-    audience: str,
-    meta: pl.DataFrame | Mapping[str, Mapping[str, str | int | None]] | None = None,
-    protect: bool = False,
-    filters: Sequence[str] | None = None,
-    indicators: Sequence[str] | None = None,
-    decimals: int | Mapping[str, int] | None = None,
-    complete: Literal["z", "0"] | None = None,
-    null_symbol: str = "x",
-) -> EesFiles:
-    r"""Write an EES data CSV and its ``.meta.csv``, checked against the standards.
-
-    **No unprotected exit.** For a ``partner`` or ``public`` audience the table
-    must be a :class:`~makingdata.disclosure.ProtectedTable` protected for it
-    (one protected for the public may go to a partner); a plain frame raises
-    :class:`~makingdata.errors.DisclosureError` unless ``protect=True``, which
-    protects it on the way with :func:`~makingdata.disclosure.protect`. For
-    ``school``, ``trust``, ``la`` and ``dfe`` the table is written as given:
-    scoping it to what that reader may see is :func:`makingdata.access.scope`'s
-    job, before this call. Both paths go through
-    :func:`~makingdata.disclosure.require_protected`.
-
-    The file is checked with every rule of :data:`EES_RULES` before anything
-    is written; an error stops the write with an
-    :class:`~makingdata.errors.ExportError` naming the file, the row (the line
-    the row would have in the file, header = line 1), the column and what to
-    do. Null indicator cells are written as ``null_symbol`` (``x``), or ``z``
-    for a rate whose denominator is 0; a protected table's cells carry its
-    symbols (``c`` suppressed, ``low``). Nothing is ever blank.
-
-    Parameters
-    ----------
-    table
-        The table, EES-shaped (time, ``geographic_level``, geography,
-        filters, indicators), or a ProtectedTable.
-    path
-        The data file, e.g. ``out/pupil_attendance_la.csv``; the meta file is
-        written beside it as ``pupil_attendance_la.meta.csv``. Parent folders
-        are created.
-    audience
-        Who the files are for: ``school``, ``trust``, ``la``, ``dfe``,
-        ``partner`` or ``public``.
-    meta
-        Meta overrides (see :func:`ees_meta`).
-    protect
-        Protect an unprotected table for ``audience`` before writing.
-    filters
-        Filter columns, if the guess (non-numeric columns) would be wrong.
-    indicators
-        Indicator columns, if the guess (numeric columns) would be wrong.
-    decimals
-        ``indicator_dp`` for every indicator, or per column; default: the data's.
-    complete
-        Complete the matrix: add a row for every combination of filter values
-        missing from a time and geography unit. ``"z"`` writes ``z`` in every
-        indicator of the added rows; ``"0"`` writes ``0`` in counts and ``z``
-        in rates. A combination is missing from an attendance kernel's table
-        when no pupil of the unit is in it, so the added rows say what the
-        file already implied; a protected table is completed after protection.
-        Period filters (dates, weeks, half terms) are not crossed.
-    null_symbol
-        Symbol for other null indicator cells (default ``x``, not available).
-
-    Returns
-    -------
-    EesFiles
-        The paths, the rows written, warnings, and the protection report if
-        the table was protected here.
-
-    Raises
-    ------
-    DisclosureError
-        If an unprotected table (or one protected for a more trusted audience)
-        would go to a partner or the public.
-    ExportError
-        If the file name or the table breaks an EES rule (every error is
-        counted; the first few are listed).
-
-    Examples
-    --------
-    >>> import polars as pl, tempfile, pathlib
-    >>> from makingdata.disclosure import protect
-    >>> t = pl.DataFrame(
-    ...     {
-    ...         "time_period": [202526] * 3,
-    ...         "time_identifier": ["Academic year"] * 3,
-    ...         "geographic_level": ["National"] * 3,
-    ...         "country_code": ["E92000001"] * 3,
-    ...         "country_name": ["England"] * 3,
-    ...         "fsm_status": ["Total", "FSM eligible", "Not known to be FSM eligible"],
-    ...         "num_schools": [3] * 3,
-    ...         "enrolments": [40, 3, 37],
-    ...     }
-    ... )
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "attendance_fsm.csv"
-    >>> write_ees(t, out, audience="public")
-    Traceback (most recent call last):
-    ...
-    makingdata.errors.DisclosureError: an unprotected table cannot be written for audience 'public'. What to do: call makingdata.disclosure.protect(table, audience='public') and write its result.
-    >>> files = write_ees(protect(t, "public"), out, audience="public")
-    >>> out.read_text().splitlines()[2:]
-    ['202526,Academic year,National,E92000001,England,FSM eligible,3,c', '202526,Academic year,National,E92000001,England,Not known to be FSM eligible,3,c']
-    >>> files.meta.read_text().splitlines()[1]
-    'fsm_status,Filter,FSM status,,,,Filter by FSM status,'
-    >>> check_ees(out).ok
-    True
-    """
-    target = Path(path)
-    meta_path = target.with_name(target.name.removesuffix(".csv") + ".meta.csv")
-    p = _Problems()
-    _check_names(p, target, meta_path)
-    if p.parts:
-        raise ExportError(
-            p.frame()["message"][0],
-            path=target,
-            hint="rename the file (EES file names are lower case letters, digits, _ and -, ending .csv)",
-        )
-    report: ProtectionReport | None = None
-    if isinstance(table, pl.LazyFrame):
-        table = table.collect()
-    if protect and not isinstance(table, ProtectedTable):
-        protected = _protect(table, audience)
-        report = protected.report
-        table = protected
-    # partner/public: only a table protected for them; others: as given
-    frame = require_protected(table, audience)
-    f, i = _classify(frame, filters, indicators)
-    meta_frame = ees_meta(frame, filters=f, indicators=i, decimals=decimals, meta=meta)
-    text = _render(frame, i, null_symbol)
-    before = text.height
-    if complete is not None:
-        if complete not in ("z", "0"):
-            raise ExportError(
-                f"complete={complete!r} is not a way to complete the matrix",
-                hint="use complete='z' or complete='0' (or leave it out)",
-            )
-        text = _complete(
-            text,
-            list(meta_frame.filter(pl.col("col_type") == "Filter")["col_name"]),
-            i,
-            complete,
-        )
-    problems = _check_pair(text, meta_frame, data_path=target, meta_path=meta_path)
-    errors = problems.filter(pl.col("severity") == "error").sort(
-        "row", nulls_last=False, maintain_order=True
-    )
-    if errors.height:
-        first = errors.row(0, named=True)
-        others = [
-            f"{r['rule']} ({_where_text(r['row'], r['column'])})"
-            for r in errors.slice(1, 4).iter_rows(named=True)
-        ]
-        more = (
-            f"; {errors.height - 1} more problems: {', '.join(others)}"
-            if errors.height > 1
-            else ""
-        )
-        raise ExportError(
-            f"{first['message']} [rule {first['rule']}]{more}",
-            path=meta_path if first["file"] == meta_path.name else target,
-            row=first["row"],
-            column=first["column"],
-            hint=_HINTS.get(first["rule"], _HINT) + "; nothing was written",
-        )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text.write_csv(target)
-    meta_frame.write_csv(meta_path)
-    return EesFiles(
-        data=target,
-        meta=meta_path,
-        rows=text.height,
-        rows_completed=text.height - before,
-        warnings=problems.filter(pl.col("severity") == "warning"),
-        protection=report,
     )
