@@ -33,6 +33,7 @@ from __future__ import annotations
 from makingdata.attendance._enrolments import Cohort, enrolment_summary
 from makingdata.attendance._headline import headline_tables
 from makingdata.attendance._measures import (
+    GROUPINGS,
     LABELS,
     MEASURES,
     Measure,
@@ -60,6 +61,7 @@ from makingdata.attendance._table import BREAKDOWNS, attendance_table
 __all__ = [
     "BREAKDOWNS",
     "COUNT_COLUMNS",
+    "GROUPINGS",
     "HALF_TERMS",
     "LABELS",
     "LEVELS",

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
 __all__ = [
+    "GROUPINGS",
     "LABELS",
     "MEASURES",
     "Measure",
@@ -470,3 +471,29 @@ def measure_names(columns: Sequence[str]) -> list[str]:
     return [
         m.name for m in MEASURES if m.numerator in present and m.denominator in present
     ]
+
+
+def _grouping_of(column: str) -> str:
+    for suffix, group in (
+        ("_pa_10_exact", "Persistent absence"),
+        ("_pa_50_exact", "Severe absence"),
+    ):
+        if suffix in column:
+            return group
+    if column.startswith("reason_"):
+        return "Sessions by reason"
+    if column in ("num_schools", "enrolments"):
+        return "Schools and pupils"
+    return "Sessions"
+
+
+#: EES ``indicator_grouping`` of every indicator the attendance kernels write
+#: (counts, reasons, persistent and severe absence, every measure).
+GROUPINGS: Mapping[str, str] = {
+    c: _grouping_of(c)
+    for c in (
+        *(k for k in _COUNT_LABELS if k.startswith(("sess_", "reason_", "enrolments"))),
+        "num_schools",
+        *(m.name for m in MEASURES),
+    )
+}

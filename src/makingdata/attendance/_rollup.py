@@ -20,6 +20,7 @@ import attrs
 import polars as pl
 
 from makingdata.attendance._measures import (
+    GROUPINGS,
     LABELS,
     MEASURES,
     Measure,
@@ -144,6 +145,11 @@ def table_spec(
     dec = {c: 0 for c in (*counts, *additive) if c in present}
     if dp is not None:
         dec.update({r.column: dp for r in rates if r.column in present})
+    groups = {
+        c: GROUPINGS[c]
+        for c in (*counts, *additive, *(r.column for r in rates))
+        if c in present and c in GROUPINGS
+    }
     return TableSpec(
         counts=[c for c in counts if c in present],
         filters=[c for c in filters if c in present],
@@ -153,6 +159,7 @@ def table_spec(
         other=[c for c in other if c in present],
         labels=label_map,
         decimals=dec,
+        groupings=groups,
         unplaced=unplaced,
     )
 

@@ -18,8 +18,8 @@ from makingdata.disclosure._rules import Rounding
 from makingdata.disclosure._solver import incidence, intervals
 from makingdata.disclosure._tables import build_structure
 from makingdata.errors import InputError
+from makingdata.tables import ROUNDS_TO_ZERO, Table, TableSpec
 from makingdata.tables import SYMBOLS as _SYMBOLS
-from makingdata.tables import Table, TableSpec
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -338,7 +338,7 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
         at = known & (bases > 0)
         lb[at] = np.maximum(v[at] - bases[at] // 2, 0)
         ub[at] = v[at] + (bases[at] + 1) // 2 - 1
-        lowish = sym.is_in(["low", "k", "~"]).fill_null(value=False).to_numpy()
+        lowish = sym.is_in(list(ROUNDS_TO_ZERO)).fill_null(value=False).to_numpy()
         lb = np.concatenate([lb, np.zeros(struct.n_cells - n)])
         ub = np.concatenate([ub, np.full(struct.n_cells - n, np.inf)])
         ub[:n][lowish] = np.inf

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import attrs
 import polars as pl
 
-from makingdata.codes import CODES
+from makingdata.attendance import GROUPINGS, LABELS
 from makingdata.disclosure import ProtectedTable
 from makingdata.errors import ExportError
 from makingdata.publish._check import (
@@ -33,101 +33,24 @@ if TYPE_CHECKING:
 
 __all__ = ["ees_meta"]
 
-#: Labels of the attendance kernels' columns. A fallback only: a spec's own
-#: ``labels`` (``TableSpec.labels``) come first, and the attendance kernels'
-#: specs supersede this table once they carry their labels; it keeps the meta
-#: files of today's kernel tables unchanged until then.
-_FALLBACK_LABELS: Mapping[str, str] = {
-    "num_schools": "Number of schools",
-    "enrolments": "Number of pupil enrolments",
-    "sess_possible": "Number of possible sessions",
-    "sess_attendance": "Number of sessions attended (present or approved activity)",
-    "sess_present": "Number of sessions present",
-    "sess_aea": "Number of approved educational activity sessions",
-    "sess_overall": "Number of overall absence sessions",
-    "sess_authorised": "Number of authorised absence sessions",
-    "sess_unauthorised": "Number of unauthorised absence sessions",
-    "sess_late": "Number of late sessions",
-    "sess_not_counted": "Number of sessions not counted as possible",
-    "reason_present": "Number of sessions present (all present codes)",
-    "enrolments_pa_10_exact": "Number of persistent absentees (10% or more missed)",
-    "enrolments_pa_50_exact": "Number of severe absentees (50% or more missed)",
-    "sess_overall_percent": "Overall absence rate",
-    "sess_authorised_percent": "Authorised absence rate",
-    "sess_unauthorised_percent": "Unauthorised absence rate",
-    "sess_attendance_percent": "Attendance rate",
-    "sess_present_percent": "Present rate",
-    "sess_aea_percent": "Approved educational activity rate",
-    "sess_late_percent": "Late rate",
-    "enrolments_pa_10_exact_percent": "Percentage of enrolments persistently absent",
-    "enrolments_pa_50_exact_percent": "Percentage of enrolments severely absent",
-    "fsm_status": "FSM status",
-    "sen_provision": "SEN provision",
-    "sen_status": "SEN status",
-    "ethnicity_major": "Ethnicity (major group)",
-    "sex": "Sex",
-    "year_group": "Year group",
-    "looked_after": "Looked after",
-    "child_in_need": "Child in need",
-    "education_phase": "Education phase",
-    "school_type": "School type",
-    "phase_type_grouping": "Phase type grouping",
-    "establishment_type_group": "Establishment type group",
-    "attendance_date": "Date",
-    "week_commencing": "Week commencing",
-    "half_term": "Half term",
-    "period_start": "Period start",
-    "period_end": "Period end",
-}
-#: Labels of DfE's reason columns (``reason_i_authorised_illness``), a
-#: fallback like :data:`_FALLBACK_LABELS`.
-_FALLBACK_REASON_LABELS: Mapping[str, str] = {
-    c.dfe_reason: f"Sessions coded {c.code} ({c.label})" for c in CODES.values()
-}
-#: Words of a rate's name that the fallback label of its count leaves out (a
-#: fallback for labels only: whether a column is a rate is the spec's to say).
-_RATE_WORDS = frozenset({"percent", "perc", "rate"})
 
+def _labelled(spec: TableSpec, columns: Sequence[str]) -> TableSpec:
+    """Return the spec with attendance's labels and groupings where it has none.
 
-def _base_label(col: str) -> str:
-    if col in _FALLBACK_LABELS:
-        return _FALLBACK_LABELS[col]
-    if col in _FALLBACK_REASON_LABELS:
-        return _FALLBACK_REASON_LABELS[col]
-    for suffix, who in (("_pa_10_exact", "persistent"), ("_pa_50_exact", "severe")):
-        if col.endswith(suffix) and col != suffix:
-            return f"{_base_label(col[: -len(suffix)])} of {who} absentees"
-    text = col.replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
-
-
-def _fallback_label(col: str, *, percent: bool) -> str:
-    """Return the label of a column the spec has no label for (see :data:`_FALLBACK_LABELS`)."""
-    if col in _FALLBACK_LABELS:
-        return _FALLBACK_LABELS[col]
-    if percent:
-        stem = "_".join(p for p in col.split("_") if p not in _RATE_WORDS)
-        return f"{_base_label(stem)} (percent)"
-    return _base_label(col)
-
-
-def _fallback_grouping(col: str) -> str:
-    """Return the ``indicator_grouping`` of an attendance column the spec has none for.
-
-    A fallback like :data:`_FALLBACK_LABELS`: the kernels' specs supersede it
-    with their ``groupings``.
+    A spec's own ``labels``/``groupings`` come first. Columns named as the
+    attendance tables name theirs (a kernel's table, a DfE file, a table
+    saved as CSV and read back) get the labels and groupings defined once in
+    :data:`makingdata.attendance.LABELS` and
+    :data:`~makingdata.attendance.GROUPINGS`.
     """
-    if "_pa_10_exact" in col:
-        return "Persistent absence"
-    if "_pa_50_exact" in col:
-        return "Severe absence"
-    if col.startswith("reason_"):
-        return "Sessions by reason"
-    if col in {"num_schools", "enrolments"}:
-        return "Schools and pupils"
-    if col.startswith("sess_"):
-        return "Sessions"
-    return ""
+    return attrs.evolve(
+        spec,
+        labels={**{c: LABELS[c] for c in columns if c in LABELS}, **spec.labels},
+        groupings={
+            **{c: GROUPINGS[c] for c in columns if c in GROUPINGS},
+            **spec.groupings,
+        },
+    )
 
 
 def _lower_first(label: str) -> str:
@@ -203,7 +126,9 @@ def _prepare(
     protected: ProtectedTable | None = None
     if isinstance(table, ProtectedTable):
         protected = table
-        spec = _override(table.spec, filters, indicators)
+        spec = _labelled(
+            _override(table.spec, filters, indicators), table.table.columns
+        )
         text = table.to_ees() if rendered is None else rendered
     else:
         if isinstance(table, Table):
@@ -211,7 +136,7 @@ def _prepare(
         else:
             frame = table.collect() if isinstance(table, pl.LazyFrame) else table
             spec, z_zero = TableSpec.infer(frame), False
-        spec = _override(spec, filters, indicators)
+        spec = _labelled(_override(spec, filters, indicators), frame.columns)
         text = ees_text(frame, spec, null_symbol=null_symbol, z_zero_denominator=z_zero)
     names = text.columns
     if filters is not None:
@@ -241,7 +166,7 @@ def _meta_rows(
     for col in prepared.filters:
         if text[col].n_unique() < 2:
             continue
-        label = spec.labels.get(col) or _fallback_label(col, percent=False)
+        label = spec.label(col)
         rows.append(
             {
                 "col_name": col,
@@ -264,11 +189,8 @@ def _meta_rows(
             {
                 "col_name": col,
                 "col_type": "Indicator",
-                "label": spec.labels.get(col)
-                or _fallback_label(col, percent=unit == "%"),
-                "indicator_grouping": spec.groupings.get(col)
-                or _fallback_grouping(col)
-                or None,
+                "label": spec.label(col),
+                "indicator_grouping": spec.groupings.get(col) or None,
                 "indicator_unit": unit or None,
                 "indicator_dp": str(dp),
             }

@@ -353,8 +353,22 @@ class TableSpec:
         return next((r for r in self.rates if r.column == column), None)
 
     def label(self, column: str) -> str:
-        """Return the label EES shows for a column (given, else from its name)."""
-        return self.labels.get(column) or _default_label(column)
+        """Return the label EES shows for a column (given, else from its name).
+
+        A column with no label given is labelled from its name (``sess_late``:
+        "Sess late"); a rate from its count's name, with "(percent)".
+        """
+        given = self.labels.get(column)
+        if given:
+            return given
+        is_rate = self.rate(column) is not None or (
+            column in self.other and is_rate_column(column)
+        )
+        if is_rate:
+            stem = "_".join(p for p in column.split("_") if p not in _RATE_TOKENS)
+            stem = stem.removeprefix("pt_")
+            return f"{self.labels.get(stem) or _default_label(stem)} (percent)"
+        return _default_label(column)
 
     def indicator(self, name: str) -> Indicator:
         """Describe one indicator column.

@@ -33,6 +33,7 @@ __all__ = [
     "LEGACY_SYMBOLS",
     "LEVELS",
     "PERIOD_COLUMNS",
+    "ROUNDS_TO_ZERO",
     "SYMBOLS",
     "TIME_COLUMNS",
     "TIME_IDENTIFIERS",
@@ -69,6 +70,8 @@ EES_SYMBOLS: tuple[str, ...] = ("z", "x", "c", "low")
 UNLISTED_SYMBOLS: tuple[str, ...] = ("k", "u")
 #: Obsolete or legacy symbols (an error in a new file; read in old ones).
 LEGACY_SYMBOLS: tuple[str, ...] = (":", "~", ".")
+#: Symbols of a value that rounds to zero but is not zero (and their old form).
+ROUNDS_TO_ZERO: tuple[str, ...] = ("low", "k", "~")
 #: Every symbol, in the order above.
 ALL_SYMBOLS: tuple[str, ...] = (*EES_SYMBOLS, *UNLISTED_SYMBOLS, *LEGACY_SYMBOLS)
 
