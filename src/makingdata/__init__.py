@@ -54,6 +54,7 @@ from makingdata.domain import (
 from makingdata.errors import (
     AccessDenied,
     DisclosureError,
+    ExitCode,
     ExportError,
     IdentifierError,
     InputError,
@@ -114,6 +115,7 @@ __all__ = [
     "Directory",
     "DisclosureError",
     "Enrolment",
+    "ExitCode",
     "ExportError",
     "IdentifierError",
     "InputError",
