@@ -17,7 +17,7 @@ from makingdata.domain import (
     default_local_authorities,
 )
 from makingdata.domain.sharing import SharingAgreement, Viewer
-from makingdata.errors import ExitCode, AccessDenied
+from makingdata.errors import AccessDenied, ExitCode
 
 D = dt.date
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from makingdata.cli import main
-from makingdata.errors import ExitCode
 from makingdata.cli._policy import exit_code
+from makingdata.errors import ExitCode
 from makingdata.policy import (
     REQUEST_SUFFIXES,
     Verdict,

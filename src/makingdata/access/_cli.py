@@ -438,8 +438,10 @@ class ScopeOptions:
         )
 
 
-def _since(frame: pl.DataFrame | pl.LazyFrame, args: argparse.Namespace) -> dt.date | None:
-    """The first day of the period: ``args.start``, else the frame's first ``date``."""
+def _since(
+    frame: pl.DataFrame | pl.LazyFrame, args: argparse.Namespace
+) -> dt.date | None:
+    """Return the first day of the period: ``args.start``, else the first ``date``."""
     start = getattr(args, "start", None)
     if isinstance(start, dt.date):
         return start
