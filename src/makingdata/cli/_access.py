@@ -32,7 +32,7 @@ _SHOWN = (
 
 def show(
     *,
-    path: Annotated[Path, typer.Argument(help="the JSON-lines log")],
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="the JSON-lines log")],
     viewer: Annotated[
         str | None,
         typer.Option(

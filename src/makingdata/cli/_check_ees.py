@@ -16,7 +16,7 @@ from makingdata.io import check_ees as _check_ees
 
 def check_ees(
     *,
-    path: Annotated[Path, typer.Argument(help="the data CSV")],
+    path: Annotated[Path, typer.Argument(metavar="DATA.csv", help="the data CSV")],
     meta: Annotated[
         Path | None,
         typer.Option(

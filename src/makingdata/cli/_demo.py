@@ -112,9 +112,13 @@ def demo(
     *,
     scale: Annotated[
         float,
-        typer.Option("--scale", help="share of England's schools to generate"),
+        typer.Option(
+            "--scale", metavar="SHARE", help="share of England's schools to generate"
+        ),
     ] = 0.01,
-    seed: Annotated[int, typer.Option("--seed", help="random seed")] = 2025,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", help="random seed")
+    ] = 2025,
     start: Annotated[
         dt.date,
         typer.Option("--start", parser=parse_date, metavar="DATE", help="first date"),

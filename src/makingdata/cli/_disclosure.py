@@ -56,7 +56,7 @@ def protect_command(
     *,
     table: Annotated[
         Path,
-        typer.Argument(help="EES-shaped CSV or Parquet table"),
+        typer.Argument(metavar="TABLE", help="EES-shaped CSV or Parquet table"),
     ],
     audience: Annotated[
         Audience, typer.Option("--audience", help="who receives the file")
@@ -104,7 +104,9 @@ def _count_columns(table: pl.DataFrame, spec: TableSpec) -> tuple[str, ...]:
 
 def audit_table(
     *,
-    table: Annotated[Path, typer.Argument(help="EES CSV with symbols")],
+    table: Annotated[
+        Path, typer.Argument(metavar="PUBLISHED.csv", help="EES CSV with symbols")
+    ],
     filters: FiltersOption = None,
     counts: Annotated[
         list[str] | None,

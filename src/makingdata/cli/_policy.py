@@ -87,7 +87,9 @@ def _emit(report: Assessment | Burden, fmt: Format) -> None:
 
 def check_request(
     *,
-    request: Annotated[Path, typer.Argument(help="the request file")],
+    request: Annotated[
+        Path, typer.Argument(metavar="REQUEST", help="the request file")
+    ],
     fmt: FormatOption = Format.TEXT,
     rules: RulesOption = None,
 ) -> ExitCode:
@@ -99,7 +101,9 @@ def check_request(
 
 def check_requests(
     *,
-    directory: Annotated[Path, typer.Argument(help="folder of request files")],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="folder of request files")
+    ],
     school: Annotated[int, typer.Option("--school", metavar="URN", help="the school")],
     year: Annotated[
         str, typer.Option("--year", metavar="YYYY/YY", help="e.g. 2025/26")

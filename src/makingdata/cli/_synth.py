@@ -47,9 +47,11 @@ def synth(
     out: Annotated[str, typer.Option("--out", metavar="DIR", help="output folder")],
     scale: Annotated[
         float,
-        typer.Option("--scale", help="share of England's schools, in (0, 1]"),
+        typer.Option(
+            "--scale", metavar="SHARE", help="share of England's schools, in (0, 1]"
+        ),
     ] = 0.05,
-    seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="random seed")] = 0,
     la: Annotated[
         str | None,
         typer.Option(

@@ -111,7 +111,7 @@ def _json_summary(result: ReadResult, kind: str, elapsed: float) -> str:
 
 def validate(
     *,
-    file: Annotated[str, typer.Argument(help="the export to validate")],
+    file: Annotated[str, typer.Argument(metavar="FILE", help="the export to validate")],
     kind: Annotated[Kind, typer.Option("--kind", help="what the file holds")],
     report: Annotated[
         str | None,
@@ -140,12 +140,13 @@ def validate(
         str | None,
         typer.Option(
             "--encoding",
+            metavar="ENC",
             help="text encoding of a CSV (default: detect)",
             show_default=False,
         ),
     ] = None,
     separator: Annotated[
-        str, typer.Option("--separator", help="CSV field separator")
+        str, typer.Option("--separator", metavar="SEP", help="CSV field separator")
     ] = ",",
 ) -> ExitCode:
     """Validate a marks, enrolments or schools export.
