@@ -186,32 +186,17 @@ class ExitCode(enum.IntEnum):
     *failure* (bad options, unusable input, a refusal, a bug), so a script can
     tell "the command ran and found something" from "the command could not run".
 
-    ======  ============  =====================================================
-    code    name          meaning
-    ======  ============  =====================================================
-    0       OK            done; nothing to report
-    1       FINDINGS      done, with findings: rows rejected (``validate``),
-                          recoverable cells (``audit-table``), EES errors
-                          (``check-ees``), a request discouraged
-                          (``check-request(s)``)
-    2       USAGE         a bad command line: unknown option, missing or
-                          invalid option value (the code of click and argparse)
-    3       PROHIBITED    the policy verdict: a data request is prohibited
-                          (``check-request(s)``)
-    4       INPUT         unusable input: a missing or unreadable file, a
-                          malformed file, a value the command cannot use
-                          (:class:`InputError`, :class:`ValidationError`,
-                          :class:`RuleError`, :class:`ExportError`, ``OSError``)
-    5       REFUSED       makingdata refused to release: a table not protected
-                          for its audience (:class:`DisclosureError`), a viewer
-                          or purpose out of scope (:class:`ScopeError`,
-                          :class:`AccessDenied`)
-    70      INTERNAL      a bug in makingdata (``EX_SOFTWARE`` of sysexits.h);
-                          ``MAKINGDATA_DEBUG=1`` shows the traceback
-    130     INTERRUPTED   stopped with Ctrl-C (128 + SIGINT)
-    141     BROKEN_PIPE   the reader of stdout went away (128 + SIGPIPE), as in
-                          ``makingdata ... | head``
-    ======  ============  =====================================================
+    | code | name | meaning |
+    | --- | --- | --- |
+    | 0 | ``OK`` | done; nothing to report |
+    | 1 | ``FINDINGS`` | done, with findings: rows rejected (``validate``), recoverable cells (``audit-table``), EES errors (``check-ees``), a request discouraged (``check-request(s)``) |
+    | 2 | ``USAGE`` | a bad command line: unknown option, missing or invalid option value (the code of click and argparse) |
+    | 3 | ``PROHIBITED`` | the policy verdict: a data request is prohibited (``check-request(s)``) |
+    | 4 | ``INPUT`` | unusable input: a missing or unreadable file, a malformed file, a value the command cannot use (:class:`InputError`, :class:`ValidationError`, :class:`RuleError`, :class:`ExportError`, ``OSError``) |
+    | 5 | ``REFUSED`` | makingdata refused to release: a table not protected for its audience (:class:`DisclosureError`), a viewer or purpose out of scope (:class:`ScopeError`, :class:`AccessDenied`) |
+    | 70 | ``INTERNAL`` | a bug in makingdata (``EX_SOFTWARE`` of sysexits.h); ``MAKINGDATA_DEBUG=1`` shows the traceback |
+    | 130 | ``INTERRUPTED`` | stopped with Ctrl-C (128 + SIGINT) |
+    | 141 | ``BROKEN_PIPE`` | the reader of stdout went away (128 + SIGPIPE), as when piped into ``head`` |
 
     Added in 0.1.
 
