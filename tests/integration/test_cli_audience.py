@@ -54,17 +54,21 @@ def aggregate(
 
 
 def kernel_table(d: synth.SynthData) -> pl.DataFrame:
-    return attendance_table(
-        d.marks(),
-        d.enrolments,
-        d.schools,
-        d.memberships,
-        levels=("school", "trust", "la"),
-        by=["sen_provision"],
-        period="ytd",
-        start=START,
-        end=END,
-    ).collect()
+    return (
+        attendance_table(
+            d.marks(),
+            d.enrolments,
+            d.schools,
+            d.memberships,
+            levels=("school", "trust", "la"),
+            by=["sen_provision"],
+            period="ytd",
+            start=START,
+            end=END,
+        )
+        .collect()
+        .frame
+    )
 
 
 def small_counts(path: Path) -> dict[str, list[str]]:
@@ -190,7 +194,7 @@ def test_without_audience_a_table_with_nothing_small_is_written_as_today(
     want = attendance_table(
         d.marks(), d.enrolments, d.schools, d.memberships,
         levels=("national",), period="ytd", start=START, end=END,
-    ).collect()  # fmt: skip
+    ).collect().frame  # fmt: skip
     assert (want["enrolments"] >= 6).all()
     got = pl.read_csv(out, schema_overrides=want.schema, infer_schema_length=0)
     assert_frame_equal(got, want, check_dtypes=False)

@@ -33,7 +33,7 @@ def _derive(published: pl.DataFrame) -> pl.DataFrame:
     schools = published.filter(pl.col("geographic_level") == "School")
     return rollup(
         schools.lazy(),
-        to=("la", "region", "national"),
+        levels=("la", "region", "national"),
         by=["school_type"],
         keep=["year_breakdown"],
         decimals=_DECIMALS,

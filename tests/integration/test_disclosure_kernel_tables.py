@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from makingdata import attendance, disclosure, synth
-from makingdata.disclosure import ees_spec
+from makingdata.tables import TIME_COLUMNS, TableSpec
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -104,7 +104,7 @@ def test_no_school_row_or_identifier_leaves(
 
 def test_kernel_rate_columns_are_rates_not_counts(data: synth.SynthData) -> None:
     t = table(data, ("la", "national"), ("fsm_status",))
-    spec = ees_spec(t)
+    spec = TableSpec.infer(t)
     assert not [c for c in spec.counts if "percent" in c]
     rates = {r.column: (r.numerator, r.denominator) for r in spec.rates}
     assert rates["sess_overall_percent_pa_10_exact"] == (
@@ -150,7 +150,7 @@ def test_every_period_of_the_kernels_is_keyed_and_protected(
         start=START,
         end=END,
     ).collect()
-    spec = ees_spec(t)
+    spec = TableSpec.infer(t)
     assert not t.select(spec.key_columns(t)).is_duplicated().any()
     report = disclosure.audit(disclosure.protect(t, "public"))
     assert report.ok, report.flagged
@@ -158,10 +158,9 @@ def test_every_period_of_the_kernels_is_keyed_and_protected(
 
 def test_spec_knows_every_period_column_of_the_kernels() -> None:
     from makingdata.attendance._periods import PERIODS, date_table
-    from makingdata.disclosure._tables import EES_TIME_COLUMNS
 
     days = pl.Series("date", [START, END], pl.Date)
     for period in PERIODS:
         _, periods = date_table(days, period, start=START, end=END, calendar=None)
         written = set(periods.columns) - {"_pid"}
-        assert written <= set(EES_TIME_COLUMNS), (period, written)
+        assert written <= set(TIME_COLUMNS), (period, written)

@@ -395,17 +395,21 @@ def test_no_mark_outside_an_enrolment_is_counted(data, extra):
 
 
 def _table(m, e, s, **kw):
-    return attendance_table(
-        m,
-        e,
-        s,
-        levels=("national", "la", "school"),
-        period="academic_year",
-        start=dt.date(2024, 8, 1),
-        end=dt.date(2025, 7, 31),
-        decimals=None,
-        **kw,
-    ).collect()
+    return (
+        attendance_table(
+            m,
+            e,
+            s,
+            levels=("national", "la", "school"),
+            period="academic_year",
+            start=dt.date(2024, 8, 1),
+            end=dt.date(2025, 7, 31),
+            decimals=None,
+            **kw,
+        )
+        .collect()
+        .frame
+    )
 
 
 _COUNTS = [

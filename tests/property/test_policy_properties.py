@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from makingdata.codes import CODES
 from makingdata.domain.purposes import Purpose, parse_purpose
-from makingdata.domain.requests import (
+from makingdata.policy import (
+    Assessment,
     DataItem,
     DataRequest,
     Format,
@@ -23,8 +24,10 @@ from makingdata.domain.requests import (
     Requester,
     RequesterKind,
     SchoolType,
+    Verdict,
+    assess,
+    assess_burden,
 )
-from makingdata.policy import Assessment, Verdict, assess, assess_burden
 
 # Generating a whole request takes about 40 draws; fewer examples keep this file
 # within a few seconds while still covering every enum value many times over.

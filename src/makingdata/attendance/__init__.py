@@ -31,7 +31,9 @@ Examples
 from __future__ import annotations
 
 from makingdata.attendance._enrolments import Cohort, enrolment_summary
+from makingdata.attendance._headline import headline_tables
 from makingdata.attendance._measures import (
+    LABELS,
     MEASURES,
     Measure,
     add_rates,
@@ -46,25 +48,20 @@ from makingdata.attendance._periods import (
     default_calendar,
     easter_sunday,
 )
-from makingdata.attendance._rollup import (
-    BREAKDOWNS,
-    LEVELS,
-    Level,
-    attendance_table,
-    headline_tables,
-    rollup,
-)
+from makingdata.attendance._rollup import LEVELS, Level, rollup
 from makingdata.attendance._sessions import (
     COUNT_COLUMNS,
     REASON_COLUMNS,
     SESSION_COLUMNS,
     session_counts,
 )
+from makingdata.attendance._table import BREAKDOWNS, attendance_table
 
 __all__ = [
     "BREAKDOWNS",
     "COUNT_COLUMNS",
     "HALF_TERMS",
+    "LABELS",
     "LEVELS",
     "MEASURES",
     "PERIODS",

@@ -19,11 +19,13 @@ import polars as pl
 
 from makingdata.codes import CODES
 from makingdata.errors import InputError
+from makingdata.tables import level
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
 __all__ = [
+    "LABELS",
     "MEASURES",
     "Measure",
     "add_rates",
@@ -214,11 +216,12 @@ def rate_expr(
     >>> df.select(rate_expr("n", "d", 5).alias("p"))["p"].to_list()
     [2.64531, 0.0]
     """
+    # non-strict: a count published as a symbol (``x``, ``c``) gives no rate
     n = (pl.col(numerator) if isinstance(numerator, str) else numerator).cast(
-        pl.Float64
+        pl.Float64, strict=False
     )
     d = (pl.col(denominator) if isinstance(denominator, str) else denominator).cast(
-        pl.Float64
+        pl.Float64, strict=False
     )
     raw = pl.when(d == 0).then(0.0).otherwise(n / d * 100.0)
     return raw if decimals is None else round_half_up(raw, decimals)
@@ -237,18 +240,82 @@ class Measure:
         Count column on top.
     denominator
         Count column below.
+    label
+        The label EES shows (``""``: derived from the name).
 
     Examples
     --------
     >>> from makingdata.attendance import MEASURES
     >>> m = next(m for m in MEASURES if m.name == "enrolments_pa_10_exact_percent")
-    >>> (m.numerator, m.denominator)
-    ('enrolments_pa_10_exact', 'enrolments')
+    >>> (m.numerator, m.denominator, m.label)
+    ('enrolments_pa_10_exact', 'enrolments', 'Percentage of enrolments persistently absent')
     """
 
     name: str
     numerator: str
     denominator: str
+    label: str = ""
+
+
+#: Labels of the attendance tables' counts and breakdowns, as EES shows them.
+_COUNT_LABELS: dict[str, str] = {
+    "num_schools": "Number of schools",
+    "enrolments": "Number of pupil enrolments",
+    "sess_possible": "Number of possible sessions",
+    "sess_attendance": "Number of sessions attended (present or approved activity)",
+    "sess_present": "Number of sessions present",
+    "sess_aea": "Number of approved educational activity sessions",
+    "sess_overall": "Number of overall absence sessions",
+    "sess_authorised": "Number of authorised absence sessions",
+    "sess_unauthorised": "Number of unauthorised absence sessions",
+    "sess_late": "Number of late sessions",
+    "sess_not_counted": "Number of sessions not counted as possible",
+    "reason_present": "Number of sessions present (all present codes)",
+    "enrolments_pa_10_exact": "Number of persistent absentees (10% or more missed)",
+    "enrolments_pa_50_exact": "Number of severe absentees (50% or more missed)",
+    "fsm_status": "FSM status",
+    "sen_provision": "SEN provision",
+    "sen_status": "SEN status",
+    "ethnicity_major": "Ethnicity (major group)",
+    "sex": "Sex",
+    "year_group": "Year group",
+    "looked_after": "Looked after",
+    "child_in_need": "Child in need",
+    "education_phase": "Education phase",
+    "school_type": "School type",
+    "phase_type_grouping": "Phase type grouping",
+    "establishment_type_group": "Establishment type group",
+    "attendance_date": "Date",
+    "week_commencing": "Week commencing",
+    "half_term": "Half term",
+    "period_start": "Period start",
+    "period_end": "Period end",
+}
+_COUNT_LABELS.update(
+    {c.dfe_reason: f"Sessions coded {c.code} ({c.label})" for c in CODES.values()}
+)
+for _sfx, _who in (("_pa_10_exact", "persistent"), ("_pa_50_exact", "severe")):
+    for _c in ("sess_possible", "sess_overall", "sess_authorised", "sess_unauthorised"):
+        _COUNT_LABELS[f"{_c}{_sfx}"] = f"{_COUNT_LABELS[_c]} of {_who} absentees"
+
+_RATE_LABELS: dict[str, str] = {
+    "sess_overall_percent": "Overall absence rate",
+    "sess_authorised_percent": "Authorised absence rate",
+    "sess_unauthorised_percent": "Unauthorised absence rate",
+    "sess_attendance_percent": "Attendance rate",
+    "sess_present_percent": "Present rate",
+    "sess_aea_percent": "Approved educational activity rate",
+    "sess_late_percent": "Late rate",
+    "enrolments_pa_10_exact_percent": "Percentage of enrolments persistently absent",
+    "enrolments_pa_50_exact_percent": "Percentage of enrolments severely absent",
+}
+
+
+def _measure(name: str, numerator: str, denominator: str) -> Measure:
+    label = (
+        _RATE_LABELS.get(name) or f"{_COUNT_LABELS.get(numerator, numerator)} (percent)"
+    )
+    return Measure(name, numerator, denominator, label)
 
 
 def _build_measures() -> tuple[Measure, ...]:
@@ -262,20 +329,20 @@ def _build_measures() -> tuple[Measure, ...]:
         "sess_aea",
         "sess_late",
     )
-    out.extend(Measure(f"{c}_percent", c, "sess_possible") for c in sess)
+    out.extend(_measure(f"{c}_percent", c, "sess_possible") for c in sess)
     out.extend(
-        Measure(f"{c.dfe_reason}_percent", c.dfe_reason, "sess_possible")
+        _measure(f"{c.dfe_reason}_percent", c.dfe_reason, "sess_possible")
         for c in CODES.values()
         if c.counted_in_possible
     )
-    out.append(Measure("reason_present_percent", "reason_present", "sess_possible"))
+    out.append(_measure("reason_present_percent", "reason_present", "sess_possible"))
     out.extend(
-        Measure(f"enrolments_{k}_percent", f"enrolments_{k}", "enrolments")
+        _measure(f"enrolments_{k}_percent", f"enrolments_{k}", "enrolments")
         for k in ("pa_10_exact", "pa_50_exact")
     )
     for k in ("pa_10_exact", "pa_50_exact"):
         out.extend(
-            Measure(f"{c}_percent_{k}", f"{c}_{k}", f"sess_possible_{k}")
+            _measure(f"{c}_percent_{k}", f"{c}_{k}", f"sess_possible_{k}")
             for c in ("sess_overall", "sess_authorised", "sess_unauthorised")
         )
     return tuple(out)
@@ -285,6 +352,14 @@ def _build_measures() -> tuple[Measure, ...]:
 #: rates, a rate per reason, and the census persistent/severe absence rates
 #: (``enrolments_pa_10_exact_percent``, ``sess_overall_percent_pa_10_exact`` …).
 MEASURES: tuple[Measure, ...] = _build_measures()
+
+#: The label of every column of an attendance table that has one: counts,
+#: breakdowns, period columns and every measure (defined once, here; the
+#: tables' specs carry them to the EES metadata).
+LABELS: Mapping[str, str] = {
+    **_COUNT_LABELS,
+    **{m.name: m.label for m in MEASURES},
+}
 
 
 def add_rates(
@@ -306,9 +381,10 @@ def add_rates(
     measures
         The measures to try; default :data:`MEASURES`.
     places
-        Places by ``geographic_level`` value (``{"National": 1, "Local
-        authority": 5}``), overriding ``decimals`` row by row; a level mapped
-        to ``None`` keeps unrounded floats.
+        Places by level, overriding ``decimals`` row by row: keys are level
+        names in the one vocabulary of :func:`makingdata.tables.level`
+        (``"la"`` or ``"Local authority"``, ``"national"`` or ``"National"``);
+        a level mapped to ``None`` keeps unrounded floats.
 
     Examples
     --------
@@ -348,8 +424,10 @@ def add_rates(
             return frame
         return _round_columns(frame, {m.name: m.name for m in todo}, decimals)
     by_dp: dict[int | None, list[str]] = {}
-    for level, dp in places.items():
-        by_dp.setdefault(dp, []).append(level)
+    for key, dp in places.items():
+        # one vocabulary for levels: "la" and "Local authority" name the same rows
+        label = _level_label(key)
+        by_dp.setdefault(dp, []).append(label)
     for dp in by_dp:
         if dp is not None:
             frame = _round_columns(
@@ -370,6 +448,14 @@ def add_rates(
     return frame.drop(
         [f"__dp{dp}_{m.name}" for dp in by_dp if dp is not None for m in todo]
     )
+
+
+def _level_label(name: str) -> str:
+    """Return the ``geographic_level`` value a level name stands for (EES labels pass through)."""
+    try:
+        return level(name).label
+    except InputError:
+        return name
 
 
 def check_decimals(decimals: int | None) -> None:

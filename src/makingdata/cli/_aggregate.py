@@ -327,7 +327,7 @@ def aggregate(
             end=end,
             cohort=Cohort.everyone() if all_pupils else Cohort(),
             decimals=1 if places is None else places,
-        ).collect()
+        ).data()
         for_whom = audience
         if for_whom is None and scoped is not None and scoped.audience in _TRUSTED:
             # a table scoped for a school, trust, LA or DfE viewer is for that audience
@@ -428,14 +428,16 @@ def rollup_command(
         steps.step("rolling up")
         derived = rollup(
             table.lazy(),
-            to=split_list(to) or ["la", "region", "national"],
+            levels=split_list(to) or ["la", "region", "national"],
             by=split_list(by) or [],
             keep=split_list(keep) or [],
             decimals=places,
             from_level=from_level,
         ).collect()
+        for column, why in derived.spec.unplaced:
+            print(f"makingdata rollup: note: {column!r}: {why}", file=sys.stderr)
         write_table(
-            derived,
+            derived.data(),
             out=out,
             ees=ees,
             audience=None if audience is None else audience.value,

@@ -33,8 +33,8 @@ from makingdata import access, attendance, disclosure, io, policy, schemas, synt
 from makingdata.cli._console import Steps
 from makingdata.cli._options import exit_codes, parse_date
 from makingdata.domain import Directory
-from makingdata.domain.requests import DataRequest
 from makingdata.errors import AccessDenied, ExitCode
+from makingdata.policy import DataRequest
 
 #: A request every reader of the guidance will recognise: an LA asking for
 #: half-termly flight paths in its own spreadsheet (seeds/000, seeds/001).

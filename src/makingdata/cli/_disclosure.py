@@ -15,14 +15,13 @@ from makingdata.cli._console import Steps
 from makingdata.cli._options import LIST_HELP, exit_codes, split_list
 from makingdata.cli._output import write_table
 from makingdata.disclosure import (
-    TableSpec,
     audit,
-    ees_spec,
     protect,
     protected_columns,
     rule_set,
 )
 from makingdata.errors import ExitCode, InputError
+from makingdata.tables import TableSpec
 
 
 class Guarded(enum.StrEnum):
@@ -74,32 +73,11 @@ def protect_command(
     with Steps("protect") as steps:
         steps.step(f"reading {table.name}")
         frame = _read(table, text=False)
-        spec = ees_spec(frame, filters=split_list(filters))
+        spec = TableSpec.infer(frame, filters=split_list(filters))
         steps.step(f"protecting for {audience.value}")
         protected = protect(frame, audience.value, spec=spec)
         write_table(protected, out=out, audience=audience.value, steps=steps)
     return ExitCode.OK
-
-
-_CELL = r"^(-?[0-9]+(\.[0-9]+)?|c|x|z|low|k|:|\.|~|u)$"
-_NOT_COUNTS = {"num_schools", "time_period", "time_identifier", "version"}
-
-
-def _count_columns(table: pl.DataFrame, spec: TableSpec) -> tuple[str, ...]:
-    """Columns whose every cell is a number or a GSS symbol, except keys and rates."""
-    keys = set(spec.key_columns(table)) | set(spec.filters) | _NOT_COUNTS
-    out = []
-    for c in table.columns:
-        if (
-            c in keys
-            or c.endswith(("_percent", "_perc", "_code", "_name"))
-            or c.startswith("pt_")
-        ):
-            continue
-        col = table[c].cast(pl.String).str.strip_chars()
-        if col.null_count() == 0 and bool(col.str.contains(_CELL).all()):
-            out.append(c)
-    return tuple(out)
 
 
 def audit_table(
@@ -148,10 +126,9 @@ def audit_table(
     with Steps("audit-table") as steps:
         steps.step(f"reading {table.name}")
         frame = _read(table, text=True)
-        typed = _read(table, text=False)
-        spec = ees_spec(typed, filters=split_list(filters))
+        spec = TableSpec.infer(frame, filters=split_list(filters))
         wanted = split_list(counts)
-        columns = tuple(wanted) if wanted else _count_columns(frame, spec)
+        columns = tuple(wanted) if wanted else spec.counts
         protection = None
         if audience is not None:
             rules = rule_set(audience.value)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from makingdata.cli._console import Steps
-    from makingdata.disclosure import TableSpec
+    from makingdata.tables import TableSpec
 
 #: The help of ``--audience`` on the commands that write tables.
 AUDIENCE_HELP = (

@@ -58,13 +58,8 @@ from makingdata.disclosure._rules import (
     rules_frame,
 )
 from makingdata.disclosure._secondary import SolveInfo
-from makingdata.disclosure._tables import (
-    Nesting,
-    Rate,
-    TableSpec,
-    ees_spec,
-    is_rate_column,
-)
+from makingdata.disclosure._tables import ees_spec
+from makingdata.tables import Nesting, Rate, TableSpec, is_rate_column
 
 __all__ = [
     "AUDIENCES",

@@ -9,14 +9,20 @@ import attrs
 import numpy as np
 import polars as pl
 
-from makingdata.disclosure._protect import ProtectedTable, protected_columns
+from makingdata.disclosure._protect import (
+    ProtectedTable,
+    merge_specs,
+    protected_columns,
+)
 from makingdata.disclosure._rules import Rounding
 from makingdata.disclosure._solver import incidence, intervals
-from makingdata.disclosure._tables import TableSpec, build_structure, ees_spec
+from makingdata.disclosure._tables import build_structure
 from makingdata.errors import InputError
+from makingdata.tables import SYMBOLS as _SYMBOLS
+from makingdata.tables import Table, TableSpec
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from numpy.typing import NDArray
 
@@ -24,18 +30,9 @@ if TYPE_CHECKING:
 
 __all__ = ["SYMBOLS", "AuditReport", "audit", "differencing"]
 
-#: Cell symbols read as "no value published" (GSS/EES and the obsolete forms).
-SYMBOLS: dict[str, str] = {
-    "c": "suppressed",
-    "x": "unavailable",
-    "z": "not applicable",
-    "low": "rounds to zero",
-    "k": "rounds to zero",
-    ":": "unavailable",
-    ".": "not applicable",
-    "~": "rounds to zero",
-    "u": "low reliability",
-}
+#: Cell symbols read as "no value published": the one list, from the tables
+#: vocabulary (GSS/EES symbols and their obsolete forms).
+SYMBOLS: Mapping[str, str] = _SYMBOLS
 
 _CELL_SCHEMA = {
     "table": pl.Int64,
@@ -228,9 +225,11 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
     round_all = 0
     frames: list[pl.DataFrame] = []
     sensitive_rows: list[pl.Series | None] = []
+    given = spec
+    specs: list[TableSpec] = []
     for t in items:
         if isinstance(t, ProtectedTable):
-            spec = spec or t.spec
+            specs.append(t.spec)
             sec = sec or t.rules.secondary
             rule_sets.append(t.rules)
             for rule in t.rules.of(Rounding):
@@ -238,6 +237,10 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
                 round_all = max(round_all, rule.base)
             frames.append(t.table)
             sensitive_rows.append(t.status["disclosure_status"] == "primary")
+        elif isinstance(t, Table):
+            specs.append(t.spec)
+            frames.append(t.data())
+            sensitive_rows.append(None)
         elif isinstance(t, pl.DataFrame):
             frames.append(t)
             sensitive_rows.append(None)
@@ -246,8 +249,12 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
                 f"cannot audit a {type(t).__name__}",
                 hint="pass polars frames or ProtectedTables",
             )
-    if spec is None:
-        spec = ees_spec(pl.concat(frames, how="diagonal_relaxed"))
+    if given is not None:
+        spec = given
+    elif specs:
+        spec = merge_specs(specs)
+    else:
+        spec = merge_specs([TableSpec.infer(f) for f in frames])
     if protection is None:
         protection = sec.protection if sec is not None else 6.0
     counts = list(columns or spec.counts)

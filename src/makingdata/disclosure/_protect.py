@@ -21,14 +21,9 @@ from makingdata.disclosure._rules import (
     rule_set,
 )
 from makingdata.disclosure._secondary import complementary
-from makingdata.disclosure._tables import (
-    TableSpec,
-    build_structure,
-    combine,
-    ees_spec,
-    is_rate_column,
-)
+from makingdata.disclosure._tables import build_structure, combine
 from makingdata.errors import DisclosureError, InputError
+from makingdata.tables import Table, TableSpec, ees_text, is_rate_column
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -171,42 +166,22 @@ class ProtectedTable:
         >>> protect(df, "public").to_ees()["enrolments"].to_list()
         ['40', 'c', 'c']
         """
-        suppressed = self.status["disclosure_status"] != "published"
-        out = self.table
-        rates = {r.column: r for r in self.spec.rates}
-        exprs = []
-        other_rates = [
-            c
-            for c, t in out.schema.items()
-            if t.is_numeric()
-            and is_rate_column(c)
-            and c not in rates
-            and c not in self.spec.counts
-        ]
-        for col in (*self.spec.counts, *rates, *other_rates):
-            if col not in out.columns:
-                continue
-            text = pl.col(col).cast(pl.String)
-            if out.schema[col].is_float():
-                text = pl.col(col).round_sig_figs(15).cast(pl.String)
-            conds: list[tuple[pl.Expr, str]] = [(pl.lit(suppressed), "c")]
-            if col in self.low.columns:
-                conds.append((pl.lit(self.low[col]), "low"))
-            if col in rates and rates[col].denominator in out.columns:
-                conds.append((pl.col(rates[col].denominator) == 0, "z"))
-            expr: Any = pl.when(conds[0][0]).then(pl.lit(conds[0][1]))
-            for cond, symbol in conds[1:]:
-                expr = expr.when(cond).then(pl.lit(symbol))
-            exprs.append(
-                expr.when(pl.col(col).is_null())
-                .then(pl.lit("x"))
-                .otherwise(text)
-                .alias(col)
-            )
-        return out.with_columns(exprs)
+        return ees_text(
+            self.table,
+            self.spec,
+            suppressed=self.status["disclosure_status"] != "published",
+            low=self.low if self.low.width else None,
+            z_zero_denominator=True,
+        )
+
+    def as_table(self) -> Table:
+        """Return the protected frame as a :class:`~makingdata.tables.Table` (suppressed cells null)."""
+        return Table(self.table, self.spec)
 
 
-def protected_columns(rules: RuleSet, counts: Sequence[str]) -> list[str]:
+def protected_columns(
+    rules: RuleSet, counts: Sequence[str], *, spec: TableSpec | None = None
+) -> list[str]:
     """Return the count columns whose suppressed cells must not be recoverable.
 
     They are the columns the rule set's threshold rules count (pupils), or
@@ -226,6 +201,10 @@ def protected_columns(rules: RuleSet, counts: Sequence[str]) -> list[str]:
         The rule set.
     counts
         The count columns of the table.
+    spec
+        The table's spec: when it names its protection class
+        (``spec.protected``), those of its columns present in ``counts`` are
+        protected too, after the rule set's.
 
     Returns
     -------
@@ -241,6 +220,8 @@ def protected_columns(rules: RuleSet, counts: Sequence[str]) -> list[str]:
     ['sess_possible']
     """
     found = [c for c in rules.threshold_columns if c in counts]
+    if spec is not None and spec.protected is not None:
+        found += [c for c in spec.protected if c in counts and c not in found]
     return found or list(counts[:1])
 
 
@@ -317,8 +298,33 @@ def _blocks(
     return blocks
 
 
+def merge_specs(specs: Sequence[TableSpec]) -> TableSpec:
+    """One spec for tables released together: the union of their columns."""
+    first = specs[0]
+
+    def union(get: Any) -> list[Any]:
+        return list(dict.fromkeys(x for s in specs for x in get(s)))
+
+    return attrs.evolve(
+        first,
+        counts=union(lambda s: s.counts),
+        filters=union(lambda s: s.filters),
+        nestings=union(lambda s: s.nestings),
+        rates=union(lambda s: s.rates),
+        additive=union(lambda s: s.additive),
+        other=union(lambda s: s.other),
+        labels={k: v for s in specs for k, v in s.labels.items()},
+        decimals={k: v for s in specs for k, v in s.decimals.items()},
+        groupings={k: v for s in specs for k, v in s.groupings.items()},
+        protected=None
+        if any(s.protected is None for s in specs)
+        else union(lambda s: s.protected),
+        unplaced=union(lambda s: s.unplaced),
+    )
+
+
 def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by step
-    tables: Sequence[pl.DataFrame],
+    tables: Sequence[Table | pl.DataFrame],
     audience: str,
     *,
     spec: TableSpec | None = None,
@@ -331,11 +337,13 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
     Parameters
     ----------
     tables
-        The tables, EES-shaped (numeric count columns, filters with ``Total``).
+        Tables (:class:`~makingdata.tables.Table`), or EES-shaped frames
+        (numeric count columns, filters with ``Total``).
     audience
         One of ``school, trust, la, dfe, partner, public``.
     spec
-        Their combined structure; guessed with :func:`ees_spec` when omitted.
+        Their combined structure; default the union of the Tables' specs, or
+        :meth:`~makingdata.tables.TableSpec.infer` for plain frames.
     rules
         The rule set; the audience's default when omitted.
     fixed
@@ -387,9 +395,15 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
         )
     if not tables:
         raise InputError("no tables to protect", hint="pass at least one table")
-    frames = list(tables)
+    frames = [t.data() if isinstance(t, Table) else t for t in tables]
     if spec is None:
-        spec = ees_spec(pl.concat(frames, how="diagonal_relaxed"))
+        if all(isinstance(t, Table) for t in tables):
+            spec = merge_specs([t.spec for t in tables if isinstance(t, Table)])
+        else:
+            # each frame's own columns (a filter is blank in the others' rows)
+            spec = merge_specs(
+                [t.spec if isinstance(t, Table) else TableSpec.infer(t) for t in tables]
+            )
     combined, maps = combine(frames, spec)
     reasons = primary_reasons(combined, spec, rs)
     keep, drop_cols = _drop_identifiers(combined, rs, spec)
@@ -407,7 +421,7 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
     sensitive = np.zeros(struct.n_cells, dtype=bool)
     sensitive[reasons["row"].to_numpy()] = True
     counts = [c for c in spec.counts if c in work.columns]
-    audit_cols = protected_columns(rs, counts)
+    audit_cols = protected_columns(rs, counts, spec=spec)
 
     def cell_values(col: str) -> NDArray[np.float64]:
         v = work[col].cast(pl.Float64).fill_null(np.nan).to_numpy()
@@ -503,14 +517,19 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
     )
     mask = pl.Series(row_supp)
     # every rate of a suppressed row goes, declared in the spec or not
+    undeclared = [
+        c
+        for c, t in work.schema.items()
+        if t.is_numeric()
+        and is_rate_column(c)
+        and c not in counts
+        and c not in spec.indicators
+    ]
     rate_cols = list(
         dict.fromkeys(
             [r.column for r in spec.rates if r.column in work.columns]
-            + [
-                c
-                for c, t in work.schema.items()
-                if t.is_numeric() and is_rate_column(c) and c not in counts
-            ]
+            + [c for c in spec.other if c in work.columns]
+            + undeclared
         )
     )
     out = work.with_columns(
@@ -551,6 +570,7 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
         lps=info.lps if info is not None else 0,
         iterations=info.iterations if info is not None else 0,
     )
+    out_spec = attrs.evolve(spec, other=[*spec.other, *undeclared])
     results: list[ProtectedTable] = []
     for mp in maps:
         idx = new_index[mp["__cell"].to_numpy()]
@@ -563,7 +583,7 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
                 status=status_frame[take].drop("__i"),
                 audience=audience,
                 rules=rs,
-                spec=spec,
+                spec=out_spec.restrict(orig_cols),
                 report=report,
                 low=low[take] if low.width else low,
             )
@@ -572,7 +592,7 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
 
 
 def protect(
-    table: pl.DataFrame,
+    table: Table | pl.DataFrame,
     audience: str,
     *,
     spec: TableSpec | None = None,
@@ -585,12 +605,14 @@ def protect(
     Parameters
     ----------
     table
-        The table, EES-shaped: time, ``geographic_level``, geography columns,
+        A :class:`~makingdata.tables.Table` (a kernel's, whose spec is used),
+        or an EES-shaped frame: time, ``geographic_level``, geography columns,
         filters (each with a ``Total``), count columns, rates.
     audience
         One of ``school, trust, la, dfe, partner, public``.
     spec
-        Its structure; guessed with :func:`ees_spec` when omitted.
+        Its structure; default the Table's spec, or
+        :meth:`~makingdata.tables.TableSpec.infer` for a plain frame.
     rules
         The rule set; the audience's default when omitted.
     fixed
@@ -684,6 +706,8 @@ def require_protected(obj: object, audience: str) -> pl.DataFrame:
             f"an unprotected table cannot be written for audience {audience!r}",
             hint=f"call makingdata.disclosure.protect(table, audience={audience!r}) and write its result",
         )
+    if isinstance(obj, Table):
+        return obj.data()
     if isinstance(obj, pl.LazyFrame):
         return obj.collect()
     if isinstance(obj, pl.DataFrame):

@@ -16,8 +16,7 @@ the list of relations (sparse, one entry per cell per relation).
 
 from __future__ import annotations
 
-import itertools
-import re
+import warnings
 from typing import TYPE_CHECKING
 
 import attrs
@@ -25,16 +24,15 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from makingdata._contracts import TABLE_TIME_COLUMNS
 from makingdata.errors import InputError
+from makingdata.tables import TableSpec
+from makingdata.tables._spec import Nesting, Rate, is_rate_column
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Sequence
 
 
 __all__ = [
-    "EES_TIME_COLUMNS",
-    "GEOGRAPHY_COLUMNS",
     "Nesting",
     "Rate",
     "Structure",
@@ -45,212 +43,6 @@ __all__ = [
     "is_rate_column",
 ]
 
-#: Geography columns of EES files (attendance-domain §4), used to key rows.
-GEOGRAPHY_COLUMNS: tuple[str, ...] = (
-    "country_code",
-    "region_code",
-    "old_la_code",
-    "new_la_code",
-    "trust_id",
-    "school_urn",
-    "urn",
-    "school_laestab",
-    "laestab",
-)
-
-
-def _tuple(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
-
-
-def _nestings(value: Iterable[Nesting]) -> tuple[Nesting, ...]:
-    return tuple(value)
-
-
-def _rates(value: Iterable[Rate]) -> tuple[Rate, ...]:
-    return tuple(value)
-
-
-def _rounded(value: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
-    return tuple(value)
-
-
-@attrs.frozen
-class Nesting:
-    """Rows of one geographic level add up to a row of another.
-
-    Attributes
-    ----------
-    parent
-        The parent level, a value of ``geographic_level`` (e.g. ``"Local authority"``).
-    child
-        The child level (e.g. ``"School"``).
-    on
-        Columns a child row shares with its parent row (e.g. ``("new_la_code",)``).
-    tolerance
-        Relative tolerance: the parent may differ from the sum of its children
-        by up to this share of the largest published value in the relation
-        (DfE's in-year regional rows include non-response estimates). ``0``
-        means exact.
-
-    Examples
-    --------
-    >>> Nesting("Local authority", "School", ("new_la_code",))
-    Nesting(parent='Local authority', child='School', on=('new_la_code',), tolerance=0.0)
-    """
-
-    parent: str
-    child: str
-    on: tuple[str, ...] = attrs.field(converter=_tuple)
-    tolerance: float = 0.0
-
-
-@attrs.frozen
-class Rate:
-    """A rate column computed from two counts of the same row.
-
-    Attributes
-    ----------
-    column
-        The rate column (e.g. ``"sess_overall_percent"``).
-    numerator
-        The count it is the numerator of.
-    denominator
-        The count it is the denominator of.
-    """
-
-    column: str
-    numerator: str
-    denominator: str
-
-
-@attrs.frozen
-class TableSpec:
-    """The structure of a table: which columns are counts and which relations hold.
-
-    Attributes
-    ----------
-    counts
-        Additive count columns (protected cell by cell, by row pattern).
-    filters
-        Filter columns; each has a ``total`` category equal to the sum of the others.
-    nestings
-        The geographic steps at which children add up to parents.
-    rates
-        Rate columns and the counts they are computed from.
-    time
-        Columns identifying the period.
-    cumulative
-        For year-to-date counts: the column that orders the periods (e.g.
-        ``"time_period"`` or a week number). Rows of consecutive periods with
-        the same other keys differ by an unpublished increment. ``None`` when
-        counts are not cumulative.
-    level_column
-        The geographic level column.
-    total
-        The label of the aggregate category of every filter.
-    rounded_levels
-        ``(level, base)`` pairs: counts at that level are published rounded to
-        ``base`` (used by the audit of files rounded elsewhere).
-
-    Examples
-    --------
-    >>> spec = TableSpec(
-    ...     counts=("enrolments",),
-    ...     filters=("fsm_status",),
-    ...     nestings=(Nesting("Local authority", "School", ("new_la_code",)),),
-    ... )
-    >>> spec.filters
-    ('fsm_status',)
-    """
-
-    counts: tuple[str, ...] = attrs.field(converter=_tuple)
-    filters: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    nestings: tuple[Nesting, ...] = attrs.field(default=(), converter=_nestings)
-    rates: tuple[Rate, ...] = attrs.field(default=(), converter=_rates)
-    time: tuple[str, ...] = attrs.field(
-        default=("time_period", "time_identifier"), converter=_tuple
-    )
-    cumulative: str | None = None
-    level_column: str = "geographic_level"
-    total: str = "Total"
-    rounded_levels: tuple[tuple[str, int], ...] = attrs.field(
-        default=(), converter=_rounded
-    )
-
-    def time_columns(self, frame: pl.DataFrame) -> list[str]:
-        """Return the period columns of ``frame`` (time columns and the cumulative order)."""
-        cols = [c for c in self.time if c in frame.columns]
-        if self.cumulative is not None and self.cumulative in frame.columns:
-            cols.append(self.cumulative)
-        return list(dict.fromkeys(cols))
-
-    def key_columns(self, frame: pl.DataFrame) -> list[str]:
-        """Return the columns that identify a row (time, level, geography, filters)."""
-        cols = self.time_columns(frame)
-        if self.level_column in frame.columns:
-            cols.append(self.level_column)
-        on = [c for n in self.nestings for c in n.on]
-        geo = [c for c in (*GEOGRAPHY_COLUMNS, *on) if c in frame.columns]
-        cols.extend(dict.fromkeys(geo))
-        cols.extend(self.filters)
-        return list(dict.fromkeys(cols))
-
-
-_EES_NESTINGS = (
-    Nesting("National", "Regional", ("country_code",)),
-    Nesting("Regional", "Local authority", ("region_code",)),
-    Nesting("Local authority", "School", ("new_la_code",)),
-    Nesting("MAT", "School", ("trust_id",)),
-)
-
-
-#: Geographic levels from the top, each with the column its children share.
-_GEOGRAPHIC_CHAIN: tuple[tuple[str, str], ...] = (
-    ("National", "country_code"),
-    ("Regional", "region_code"),
-    ("Local authority", "new_la_code"),
-    ("School", "school_urn"),
-)
-
-#: Period columns of EES-shaped attendance tables (the tables' contract): a
-#: daily table's rows share a ``time_identifier`` (the week) and differ by
-#: ``attendance_date``.
-EES_TIME_COLUMNS: tuple[str, ...] = TABLE_TIME_COLUMNS
-
-#: Numeric columns of attendance tables that are neither counts nor rates.
-NOT_COUNTS: frozenset[str] = frozenset({"num_schools"})
-
-_RATE_TOKENS = frozenset({"percent", "perc", "rate"})
-
-
-def is_rate_column(name: str) -> bool:
-    """Whether a column name is a rate: it has a ``percent``/``perc``/``rate`` word.
-
-    Attendance kernels put the word at the end (``sess_overall_percent``) or
-    in the middle (``sess_overall_percent_pa_10_exact``, the absence rate of
-    persistently absent pupils); either way the column is not additive.
-
-    Parameters
-    ----------
-    name
-        A column name.
-
-    Returns
-    -------
-    bool
-        True for a rate.
-
-    Examples
-    --------
-    >>> [
-    ...     is_rate_column(c)
-    ...     for c in ("sess_overall_percent_pa_10_exact", "sess_overall_pa_10_exact")
-    ... ]
-    [True, False]
-    """
-    return any(p in _RATE_TOKENS for p in name.split("_"))
-
 
 def ees_spec(
     frame: pl.DataFrame,
@@ -258,17 +50,11 @@ def ees_spec(
     filters: Sequence[str] | None = None,
     cumulative: str | None = None,
 ) -> TableSpec:
-    """Guess the spec of an EES-shaped attendance table from its columns.
+    """Guess the spec of an EES-shaped table (deprecated: use ``TableSpec.infer``).
 
-    Counts are the numeric columns that are not rates (a ``percent``,
-    ``perc`` or ``rate`` word anywhere in the name, see
-    :func:`is_rate_column`) and not ``num_schools``; the period columns are
-    those of ``EES_TIME_COLUMNS`` present (``attendance_date`` keys the rows
-    of a daily table); filters are the string columns that hold a ``Total``
-    (unless given); nestings link each geographic level present to the next
-    level present below it (England to its regions, or to its LAs when the
-    table has no regional rows; LAs to schools) and trusts to schools, when
-    the link columns are present.
+    Deprecated in 0.2, removed in 0.3: :meth:`makingdata.tables.TableSpec.infer`
+    is the one reader of a third-party table's columns, and a kernel's table
+    carries its spec (:class:`makingdata.tables.Table`).
 
     Parameters
     ----------
@@ -282,96 +68,15 @@ def ees_spec(
     Returns
     -------
     TableSpec
-        The spec; check it before relying on it.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> df = pl.DataFrame(
-    ...     {
-    ...         "geographic_level": ["National"],
-    ...         "country_code": ["E92000001"],
-    ...         "fsm_status": ["Total"],
-    ...         "enrolments": [10],
-    ...         "enrolments_pa_10_exact": [1],
-    ...         "enrolments_pa_10_exact_percent": [10.0],
-    ...     }
-    ... )
-    >>> spec = ees_spec(df)
-    >>> spec.counts, spec.filters, [r.column for r in spec.rates]
-    (('enrolments', 'enrolments_pa_10_exact'), ('fsm_status',), ['enrolments_pa_10_exact_percent'])
+        The spec.
     """
-    geo = (
-        set(GEOGRAPHY_COLUMNS)
-        | set(EES_TIME_COLUMNS)
-        | {
-            "geographic_level",
-            "country_name",
-            "region_name",
-            "la_name",
-            "school_name",
-            "trust_name",
-        }
+    warnings.warn(
+        "makingdata.disclosure.ees_spec is deprecated (0.2; removed in 0.3): use "
+        "makingdata.tables.TableSpec.infer(frame), or the spec a kernel's Table carries",
+        DeprecationWarning,
+        stacklevel=2,
     )
-    numeric = [
-        c
-        for c, t in frame.schema.items()
-        if t.is_numeric() and c not in geo and c not in NOT_COUNTS
-    ]
-    rate_cols = [c for c in numeric if is_rate_column(c)]
-    counts = tuple(c for c in numeric if c not in rate_cols)
-    if filters is None:
-        filters = tuple(
-            c
-            for c, t in frame.schema.items()
-            if c not in geo
-            and (t == pl.String or isinstance(t, (pl.Enum, pl.Categorical)))
-            and bool((frame[c].cast(pl.String) == "Total").any())
-        )
-    rates = []
-    for r in rate_cols:
-        parts = r.split("_")
-        stem = "_".join(p for p in parts if p not in _RATE_TOKENS)
-        if stem not in counts:
-            continue
-        # a rate of a sub-population (``..._pa_10_exact``) is over that
-        # sub-population's own denominator
-        sub = re.search(r"_pa_[0-9]+_exact$", stem)
-        suffix = sub.group(0) if sub else ""
-        if stem.startswith("enrolments"):
-            den = "enrolments"
-        else:
-            den = f"sess_possible{suffix}"
-        if den in counts and den != stem:
-            rates.append(Rate(r, stem, den))
-    levels = (
-        set(frame["geographic_level"].unique().to_list())
-        if "geographic_level" in frame.columns
-        else set()
-    )
-    # Each geographic level present is the sum of the next level present below
-    # it: with no regional rows, England is the sum of its LAs.
-    chain = [lv for lv, _ in _GEOGRAPHIC_CHAIN if lv in levels]
-    link = dict(_GEOGRAPHIC_CHAIN)
-    candidates = [
-        Nesting(parent, child, (link[parent],))
-        for parent, child in itertools.pairwise(chain)
-    ] + [n for n in _EES_NESTINGS if n.parent == "MAT"]
-    nestings = tuple(
-        n
-        for n in candidates
-        if n.parent in levels
-        and n.child in levels
-        and all(c in frame.columns for c in n.on)
-    )
-    return TableSpec(
-        counts=counts,
-        filters=tuple(filters),
-        nestings=nestings,
-        rates=tuple(rates),
-        time=EES_TIME_COLUMNS,
-        cumulative=cumulative,
-    )
+    return TableSpec.infer(frame, filters=filters, cumulative=cumulative)
 
 
 @attrs.frozen

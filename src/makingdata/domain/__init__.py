@@ -41,6 +41,8 @@ True
 
 from __future__ import annotations
 
+from typing import Any
+
 from makingdata._contracts import (
     EducationPhase,
     EthnicityMajor,
@@ -106,13 +108,7 @@ from makingdata.domain.purposes import (
     Purpose,
     parse_purpose,
 )
-from makingdata.domain.requests import (
-    DataItem,
-    DataRequest,
-    ItemKind,
-    Requester,
-    RequesterKind,
-)
+from makingdata.domain.requests import moved as _moved
 from makingdata.domain.sharing import (
     Audience,
     LegalBasis,
@@ -125,19 +121,14 @@ __all__ = [
     "UPN_RULES",
     "AttendanceRecord",
     "Audience",
-    "DataItem",
-    "DataRequest",
     "Directory",
     "EducationPhase",
     "Enrolment",
     "EthnicityMajor",
-    "ItemKind",
     "LegalBasis",
     "LocalAuthority",
     "Purpose",
     "Region",
-    "Requester",
-    "RequesterKind",
     "School",
     "SenProvision",
     "Sex",
@@ -184,3 +175,15 @@ __all__ = [
     "validate_upn",
     "validate_urn",
 ]
+
+#: Names that moved to ``makingdata.policy`` in 0.2 (with the request model);
+#: ``makingdata.domain.<name>`` still gives them, with a warning, until 0.3.
+_MOVED_TO_POLICY = ("DataItem", "DataRequest", "ItemKind", "Requester", "RequesterKind")
+
+
+def __getattr__(name: str) -> Any:
+    # Deprecation shim only (see makingdata.domain.requests): forwards the moved
+    # names to makingdata.policy with a DeprecationWarning.
+    if name in _MOVED_TO_POLICY:
+        return _moved(name, __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

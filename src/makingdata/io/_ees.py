@@ -28,12 +28,12 @@ from makingdata.codes import CODES
 from makingdata.disclosure import (
     ProtectedTable,
     ProtectionReport,
-    ees_spec,
     is_rate_column,
     require_protected,
 )
 from makingdata.disclosure import protect as _protect
 from makingdata.errors import ExportError, InputError, MakingDataError
+from makingdata.tables import TableSpec
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -1484,7 +1484,7 @@ def _render(
             [c for c in frame.columns if frame.schema[c].is_numeric()]
         )
         if numeric.width:
-            spec = ees_spec(frame)
+            spec = TableSpec.infer(frame)
             zero_den = {
                 r.column: r.denominator
                 for r in spec.rates

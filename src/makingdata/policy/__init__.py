@@ -16,6 +16,12 @@ Organisations adapt the catalogue without editing it:
 switches one off with a recorded reason, and :func:`load_catalogue` does both
 from a TOML file.
 
+The request model (:class:`DataRequest`, :class:`DataItem`,
+:class:`Requester` and their enums, with the parser behind
+:meth:`DataRequest.from_dict` and :func:`load_request`) lives here too; until
+0.2 it was ``makingdata.domain.requests``, where the old names still work, with
+a ``DeprecationWarning``, until 0.3.
+
 The purposes the daily-data principles forbid are the
 :class:`~makingdata.domain.purposes.Purpose` members the access module refuses
 too (one definition, ``makingdata.domain.purposes``).
@@ -52,7 +58,33 @@ from makingdata.domain.purposes import (
     Purpose,
     parse_purpose,
 )
-from makingdata.domain.requests import (
+from makingdata.policy._assess import Assessment, assess
+from makingdata.policy._burden import Burden, assess_burden
+from makingdata.policy._catalogue import Catalogue, default_catalogue
+from makingdata.policy._checks import (
+    DAILY_COLLECTION_STATUTORY_FROM,
+    MAX_ATTAINMENT_POINTS,
+    SMALL_GROUP_THRESHOLD,
+    attainment_points,
+)
+from makingdata.policy._load import (
+    REQUEST_SUFFIXES,
+    load_catalogue,
+    load_request,
+    load_requests,
+)
+from makingdata.policy._model import (
+    BINDS,
+    BurdenCheck,
+    Check,
+    Finding,
+    Match,
+    Provenance,
+    Rule,
+    SchoolYear,
+    Verdict,
+)
+from makingdata.policy._requests import (
     ATTAINMENT_KINDS,
     DataItem,
     DataRequest,
@@ -65,32 +97,6 @@ from makingdata.domain.requests import (
     RequesterKind,
     SchoolType,
     academic_year_bounds,
-)
-from makingdata.policy._assess import Assessment, Finding, assess
-from makingdata.policy._burden import Burden, assess_burden
-from makingdata.policy._catalogue import (
-    BINDS,
-    BurdenCheck,
-    Catalogue,
-    Check,
-    Match,
-    Provenance,
-    Rule,
-    SchoolYear,
-    Verdict,
-    default_catalogue,
-)
-from makingdata.policy._checks import (
-    DAILY_COLLECTION_STATUTORY_FROM,
-    MAX_ATTAINMENT_POINTS,
-    SMALL_GROUP_THRESHOLD,
-    attainment_points,
-)
-from makingdata.policy._load import (
-    REQUEST_SUFFIXES,
-    load_catalogue,
-    load_request,
-    load_requests,
 )
 
 __all__ = [

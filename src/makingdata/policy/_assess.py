@@ -7,123 +7,20 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from makingdata.domain.requests import DataRequest
 from makingdata.errors import InputError, RuleError
-from makingdata.policy._catalogue import (
-    Catalogue,
-    Match,
-    Provenance,
-    Rule,
-    Verdict,
-    default_catalogue,
+from makingdata.policy._catalogue import Catalogue, default_catalogue
+from makingdata.policy._model import Finding, Match, Rule, Verdict
+from makingdata.policy._render import (
+    assessment_html,
+    assessment_markdown,
+    assessment_text,
 )
+from makingdata.policy._requests import DataRequest
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 __all__ = ["Assessment", "Finding", "assess"]
-
-
-@attrs.frozen(slots=True)
-class Finding:
-    """One rule that fired, with what triggered it and where the rule comes from.
-
-    Attributes
-    ----------
-    rule_id
-        The rule's id.
-    text
-        The rule in plain English.
-    verdict
-        The verdict of this finding (the rule's, unless the rule grades it).
-    source
-        The rule's citation: seed file and section, or the reference document.
-    provenance
-        How well that source was checked.
-    statutory
-        Whether the rule has the force of law.
-    values
-        ``(field path, value)`` pairs that triggered it.
-    items
-        Indices of the items that triggered it.
-    detail
-        What was found, in one sentence.
-    note
-        The rule's caveats, if any.
-    superseded_by
-        For a guidance finding set aside because a statutory rule requires the
-        same items: that rule's id.
-
-    Examples
-    --------
-    >>> import datetime as dt
-    >>> from makingdata.policy import *
-    >>> req = DataRequest(
-    ...     title="Flight paths",
-    ...     requester=Requester(RequesterKind.LA, "Anyshire"),
-    ...     request_date=dt.date(2025, 10, 1),
-    ...     items=(DataItem(ItemKind.FLIGHT_PATH),),
-    ... )
-    >>> f = assess(req).finding("MDW-PRED-03")
-    >>> f.verdict.value, f.values
-    ('prohibited', (('items[0].kind', 'flight_path'),))
-    """
-
-    rule_id: str
-    text: str
-    verdict: Verdict
-    source: str
-    provenance: Provenance
-    statutory: bool
-    values: tuple[tuple[str, str], ...] = ()
-    items: tuple[int, ...] = ()
-    detail: str = ""
-    note: str | None = None
-    superseded_by: str | None = None
-
-    @property
-    def citation(self) -> str:
-        """``source [provenance]``, as the reports print it."""
-        return f"{self.source} [{self.provenance.value}]"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the finding as plain data."""
-        return {
-            "rule_id": self.rule_id,
-            "text": self.text,
-            "verdict": self.verdict.value,
-            "source": self.source,
-            "provenance": self.provenance.value,
-            "statutory": self.statutory,
-            "values": dict(self.values),
-            "value_pairs": [[k, v] for k, v in self.values],
-            "items": list(self.items),
-            "detail": self.detail,
-            "note": self.note,
-            "superseded_by": self.superseded_by,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
-        """Build a finding from :meth:`to_dict` output."""
-        try:
-            return cls(
-                rule_id=data["rule_id"],
-                text=data["text"],
-                verdict=Verdict(data["verdict"]),
-                source=data["source"],
-                provenance=Provenance(data["provenance"]),
-                statutory=bool(data["statutory"]),
-                values=tuple((str(k), str(v)) for k, v in data["value_pairs"]),
-                items=tuple(int(i) for i in data["items"]),
-                detail=data["detail"],
-                note=data.get("note"),
-                superseded_by=data.get("superseded_by"),
-            )
-        except (KeyError, ValueError, TypeError) as err:
-            raise InputError(
-                f"not a finding: {err}", column="findings", hint="pass to_dict() output"
-            ) from None
 
 
 def _finding(rule: Rule, match: Match) -> Finding:
@@ -259,20 +156,14 @@ class Assessment:
 
     def to_text(self) -> str:
         """Return a plain-text report."""
-        from makingdata.policy._render import assessment_text  # noqa: PLC0415
-
         return assessment_text(self)
 
     def to_markdown(self) -> str:
         """Return a Markdown report."""
-        from makingdata.policy._render import assessment_markdown  # noqa: PLC0415
-
         return assessment_markdown(self)
 
     def to_html(self) -> str:
         """Return an HTML fragment; every piece of user text is escaped."""
-        from makingdata.policy._render import assessment_html  # noqa: PLC0415
-
         return assessment_html(self)
 
     def _repr_html_(self) -> str:
@@ -330,8 +221,7 @@ def assess(request: DataRequest, *, catalogue: Catalogue | None = None) -> Asses
     Examples
     --------
     >>> import datetime as dt
-    >>> from makingdata.domain.requests import *
-    >>> from makingdata.policy import assess
+    >>> from makingdata.policy import *
     >>> req = DataRequest(
     ...     title="Predicted progress scores",
     ...     requester=Requester(RequesterKind.TRUST, "Oak Trust"),

@@ -8,16 +8,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import polars as pl
 
-from makingdata.domain.requests import DataRequest, academic_year_bounds
 from makingdata.errors import InputError
-from makingdata.policy._assess import Assessment, Finding, _finding, _run, assess
-from makingdata.policy._catalogue import (
-    Catalogue,
-    SchoolYear,
-    Verdict,
-    default_catalogue,
-)
+from makingdata.policy._assess import Assessment, _finding, _run, assess
+from makingdata.policy._catalogue import Catalogue, default_catalogue
 from makingdata.policy._checks import attainment_points
+from makingdata.policy._model import Finding, SchoolYear, Verdict
+from makingdata.policy._render import burden_html, burden_markdown, burden_text
+from makingdata.policy._requests import DataRequest, academic_year_bounds
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -52,8 +49,7 @@ class Burden:
     Examples
     --------
     >>> import datetime as dt
-    >>> from makingdata.domain.requests import *
-    >>> from makingdata.policy import assess_burden
+    >>> from makingdata.policy import *
     >>> def ask(name, kind, dates):
     ...     return DataRequest(
     ...         title=f"{name} attainment",
@@ -177,20 +173,14 @@ class Burden:
 
     def to_text(self) -> str:
         """Return a plain-text report."""
-        from makingdata.policy._render import burden_text  # noqa: PLC0415
-
         return burden_text(self)
 
     def to_markdown(self) -> str:
         """Return a Markdown report."""
-        from makingdata.policy._render import burden_markdown  # noqa: PLC0415
-
         return burden_markdown(self)
 
     def to_html(self) -> str:
         """Return an HTML fragment; user text is escaped."""
-        from makingdata.policy._render import burden_html  # noqa: PLC0415
-
         return burden_html(self)
 
     def _repr_html_(self) -> str:

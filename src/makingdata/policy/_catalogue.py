@@ -1,23 +1,33 @@
-"""Rules as data: the rule record, the catalogue, and the shipped rule table."""
+"""Rules as data: the catalogue of rules and checks, and the shipped rule table."""
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from importlib import resources
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import polars as pl
 
-from makingdata.domain.requests import DataRequest, RequesterKind
 from makingdata.errors import RuleError
+from makingdata.policy._checks import BURDEN_CHECKS, CHECKS
+from makingdata.policy._model import (
+    BINDS,
+    BurdenCheck,
+    Check,
+    Match,
+    Provenance,
+    Rule,
+    SchoolYear,
+    Verdict,
+)
+from makingdata.policy._render import catalogue_markdown
+from makingdata.policy._requests import RequesterKind
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterator
     from os import PathLike
 
 __all__ = [
@@ -31,274 +41,8 @@ __all__ = [
     "SchoolYear",
     "Verdict",
     "default_catalogue",
+    "rule_from_dict",
 ]
-
-
-class Verdict(enum.StrEnum):
-    """How a rule judges what it finds, from worst to best.
-
-    ``prohibited``: the source says must not (for that requester).
-    ``discouraged``: "not routinely", "need not", "rarely valid": justify it.
-    ``allowed with conditions``: allowed if the stated conditions hold.
-    ``required``: a statutory duty on the school.
-    ``allowed``: no rule objects (an overall verdict only).
-
-    Examples
-    --------
-    >>> from makingdata.policy import Verdict
-    >>> Verdict.worst([Verdict.REQUIRED, Verdict.DISCOURAGED])
-    <Verdict.DISCOURAGED: 'discouraged'>
-    >>> Verdict.PROHIBITED.exit_code
-    2
-    """
-
-    PROHIBITED = "prohibited"
-    DISCOURAGED = "discouraged"
-    ALLOWED_WITH_CONDITIONS = "allowed with conditions"
-    REQUIRED = "required"
-    ALLOWED = "allowed"
-
-    @property
-    def severity(self) -> int:
-        """4 for prohibited down to 0 for allowed."""
-        return _SEVERITY[self]
-
-    @property
-    def exit_code(self) -> int:
-        """The command-line exit code: 2 prohibited, 1 discouraged, else 0."""
-        return {Verdict.PROHIBITED: 2, Verdict.DISCOURAGED: 1}.get(self, 0)
-
-    @classmethod
-    def worst(cls, verdicts: Iterable[Verdict]) -> Verdict:
-        """Return the most severe of ``verdicts`` (``allowed`` when empty)."""
-        out = cls.ALLOWED
-        for v in verdicts:
-            if _SEVERITY[v] > _SEVERITY[out]:
-                out = v
-        return out
-
-
-_SEVERITY = {
-    Verdict.PROHIBITED: 4,
-    Verdict.DISCOURAGED: 3,
-    Verdict.ALLOWED_WITH_CONDITIONS: 2,
-    Verdict.REQUIRED: 1,
-    Verdict.ALLOWED: 0,
-}
-
-
-class Provenance(enum.StrEnum):
-    """How well a rule's source was checked (reference/policy.md tags).
-
-    ``primary`` [R]: read in the source. ``secondary`` [S]: reported by others.
-    ``seed-only`` [B]: only in the seed documents. ``inference`` [I]: our own
-    reading. ``local``: added by an organisation.
-
-    Examples
-    --------
-    >>> from makingdata.policy import Provenance, default_catalogue
-    >>> default_catalogue()["DAILY-03"].provenance is Provenance.SEED_ONLY
-    True
-    """
-
-    PRIMARY = "primary"
-    SECONDARY = "secondary"
-    SEED_ONLY = "seed-only"
-    INFERENCE = "inference"
-    LOCAL = "local"
-
-
-#: The parties a rule can bind (reference/policy.md §7.2 legend) and "all".
-BINDS: tuple[str, ...] = ("DfE", "RSC", "Ofsted", "LA", "MAT", "Gov", "V", "Sch", "all")
-
-
-@attrs.frozen(slots=True)
-class Match:
-    """What a check found: the field values that triggered it.
-
-    Attributes
-    ----------
-    values
-        ``(field path, value)`` pairs, e.g. ``("items[0].kind", "flight_path")``.
-    items
-        Indices of the items that triggered it (empty for request-level facts).
-    detail
-        One sentence on what was found.
-    verdict
-        A verdict other than the rule's own, when the rule grades its finding
-        (e.g. "discouraged, but allowed with conditions when justified").
-
-    Examples
-    --------
-    >>> from makingdata.policy import Match
-    >>> Match(values=(("format", "bespoke"),), detail="bespoke format").values
-    (('format', 'bespoke'),)
-    """
-
-    values: tuple[tuple[str, str], ...] = ()
-    items: tuple[int, ...] = ()
-    detail: str = ""
-    verdict: Verdict | None = None
-
-
-@attrs.frozen(slots=True)
-class SchoolYear:
-    """One school's requests in one academic year: what burden checks read.
-
-    Attributes
-    ----------
-    school
-        The school's URN.
-    academic_year
-        The year, as ``"2025/26"``.
-    start
-        1 September of the year.
-    end
-        31 August of the year.
-    requests
-        The requests addressed to the school with a collection in the year.
-
-    Examples
-    --------
-    >>> import datetime as dt
-    >>> from makingdata.policy import SchoolYear
-    >>> SchoolYear(
-    ...     100000, "2025/26", dt.date(2025, 9, 1), dt.date(2026, 8, 31), ()
-    ... ).school
-    100000
-    """
-
-    school: int
-    academic_year: str
-    start: dt.date
-    end: dt.date
-    requests: tuple[DataRequest, ...]
-
-    def dates_in_year(self, request: DataRequest) -> tuple[dt.date, ...]:
-        """Return the request's collection dates that fall in the year."""
-        return tuple(
-            sorted(
-                d for d in set(request.collection_dates) if self.start <= d <= self.end
-            )
-        )
-
-    def collections_in_year(self, request: DataRequest) -> int:
-        """How many of the request's collections fall in the year.
-
-        Dated collections count when their date is in the year; a request with
-        no dates counts ``collection_count`` when its request date is.
-        """
-        if request.collection_dates:
-            return len(self.dates_in_year(request))
-        return (
-            request.collection_count
-            if self.start <= request.request_date <= self.end
-            else 0
-        )
-
-
-#: A check: a named predicate over one request.
-Check: TypeAlias = Callable[[DataRequest], Match | None]
-#: A burden check: a named predicate over a school's year of requests.
-BurdenCheck: TypeAlias = Callable[[SchoolYear], Match | None]
-
-
-def _tuple_str(value: Any) -> tuple[str, ...]:
-    return tuple(value)
-
-
-@attrs.frozen(slots=True)
-class Rule:
-    """One rule of the catalogue.
-
-    Attributes
-    ----------
-    id
-        Stable identifier (``MDW-PRED-03``).
-    text
-        The rule in plain English.
-    binds
-        Who the rule binds, in the catalogue's legend (``DfE``, ``RSC``,
-        ``Ofsted``, ``LA``, ``MAT``, ``Gov``, ``V``, ``Sch`` or ``all``).
-    applies_to
-        Requester kinds whose requests it checks; empty means every requester.
-        A vendor is checked as itself and as the body it acts for.
-    verdict
-        Its verdict when it fires.
-    statutory
-        Whether it has the force of law; statutory rules are checked first.
-    source
-        Where it comes from: seed file and section, or the reference document.
-    provenance
-        How well that source was checked.
-    check
-        Name of its predicate over one request, or ``None``.
-    burden_check
-        Name of its predicate over a school's year of requests, or ``None``.
-    fields
-        The request fields it reads.
-    note
-        Caveats: unverified status, thresholds chosen by us.
-
-    Examples
-    --------
-    >>> from makingdata.policy import default_catalogue
-    >>> rule = default_catalogue()["MDW-PRED-03"]
-    >>> rule.verdict.value, rule.provenance.value
-    ('prohibited', 'secondary')
-    """
-
-    id: str
-    text: str
-    binds: tuple[str, ...] = attrs.field(converter=_tuple_str)
-    verdict: Verdict
-    source: str
-    provenance: Provenance
-    check: str | None = None
-    burden_check: str | None = None
-    applies_to: tuple[RequesterKind, ...] = ()
-    statutory: bool = False
-    fields: tuple[str, ...] = attrs.field(default=(), converter=_tuple_str)
-    note: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        if not self.id.strip() or not self.text.strip():
-            raise RuleError("a rule needs an id and a text", column="id")
-        if self.check is None and self.burden_check is None:
-            raise RuleError(
-                f"rule {self.id} has no check",
-                column="check",
-                hint="name a check or a burden_check from the catalogue's tables",
-            )
-        verdict: object = self.verdict
-        if not isinstance(verdict, Verdict) or verdict is Verdict.ALLOWED:
-            raise RuleError(
-                f"rule {self.id}: {self.verdict!r} is not a rule verdict",
-                column="verdict",
-                hint="use one of: prohibited, discouraged, allowed with conditions, required",
-            )
-        for party in self.binds:
-            if party not in BINDS:
-                raise RuleError(
-                    f"rule {self.id}: {party!r} is not a party",
-                    column="binds",
-                    hint=f"use one of: {', '.join(BINDS)}",
-                )
-
-    def applies(self, request: DataRequest) -> bool:
-        """Whether this rule checks ``request`` (by its requester's kinds)."""
-        return not self.applies_to or bool(
-            request.requester.kinds & set(self.applies_to)
-        )
-
-
-def _check_table() -> tuple[
-    Mapping[str, Check],
-    Mapping[str, BurdenCheck],
-]:
-    from makingdata.policy._checks import BURDEN_CHECKS, CHECKS  # noqa: PLC0415
-
-    return CHECKS, BURDEN_CHECKS
 
 
 def _frozen_map(value: Mapping[str, str]) -> Mapping[str, str]:
@@ -339,9 +83,9 @@ class Catalogue:
     """
 
     rules: tuple[Rule, ...]
-    checks: Mapping[str, Check] = attrs.field(factory=lambda: _check_table()[0])
+    checks: Mapping[str, Check] = attrs.field(factory=lambda: CHECKS)
     burden_checks: Mapping[str, BurdenCheck] = attrs.field(
-        factory=lambda: _check_table()[1]
+        factory=lambda: BURDEN_CHECKS
     )
     disabled: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_map)
 
@@ -558,8 +302,6 @@ class Catalogue:
 
     def to_markdown(self) -> str:
         """Return the catalogue as a Markdown table (the docs' rule page)."""
-        from makingdata.policy._render import catalogue_markdown  # noqa: PLC0415
-
         return catalogue_markdown(self)
 
 

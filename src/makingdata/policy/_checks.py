@@ -1,6 +1,6 @@
 """The named checks: one predicate per rule, registered in a table.
 
-Each check reads one :class:`~makingdata.domain.requests.DataRequest` and
+Each check reads one :class:`~makingdata.policy.DataRequest` and
 returns a :class:`~makingdata.policy.Match` naming the field values that
 triggered it, or ``None``. Whether the rule applies to the requester at all
 (``applies_to``) is decided by the engine, not here, so one predicate can
@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 from makingdata.codes import CODES
 from makingdata.domain.purposes import FORBIDDEN_FOR_SHARED_DAILY_DATA, Purpose
-from makingdata.domain.requests import (
+from makingdata.policy._model import Match, SchoolYear, Verdict
+from makingdata.policy._requests import (
     ATTAINMENT_KINDS,
     DataRequest,
     Format,
@@ -29,7 +30,6 @@ from makingdata.domain.requests import (
     SchoolType,
     academic_year_bounds,
 )
-from makingdata.policy._catalogue import Match, SchoolYear, Verdict
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping

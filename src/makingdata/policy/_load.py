@@ -8,9 +8,9 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from makingdata.domain.requests import DataRequest
 from makingdata.errors import InputError, RuleError
 from makingdata.policy._catalogue import Catalogue, default_catalogue, rule_from_dict
+from makingdata.policy._requests import DataRequest
 
 if TYPE_CHECKING:
     from os import PathLike

@@ -4,18 +4,23 @@ Every piece of text that came from a request (titles, names, descriptions,
 field values) is escaped for the output format: ``html.escape`` for HTML; for
 Markdown, ``&``, ``<`` and ``>`` become entities (Markdown passes raw HTML
 through) and pipes and line breaks are escaped so a table cell stays one cell.
+
+The renderers sit below the result classes: they read an assessment, a
+burden or a catalogue through the small protocols below (what a report
+prints), so ``Assessment.to_text()`` and the like call down into this module
+and nothing here imports the classes back.
 """
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from makingdata.domain.requests import DataRequest
-    from makingdata.policy._assess import Assessment, Finding
-    from makingdata.policy._burden import Burden
-    from makingdata.policy._catalogue import Catalogue
+    import polars as pl
+
+    from makingdata.policy._model import Finding, Rule, Verdict
+    from makingdata.policy._requests import DataRequest
 
 __all__ = [
     "assessment_html",
@@ -26,6 +31,55 @@ __all__ = [
     "burden_text",
     "catalogue_markdown",
 ]
+
+
+class _AssessmentLike(Protocol):
+    """What a report of one assessment reads (:class:`~makingdata.policy.Assessment`)."""
+
+    @property
+    def request(self) -> DataRequest: ...
+    @property
+    def findings(self) -> tuple[Finding, ...]: ...
+    @property
+    def superseded(self) -> tuple[Finding, ...]: ...
+    @property
+    def disabled(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def verdict(self) -> Verdict: ...
+    @property
+    def exit_code(self) -> int: ...
+    @property
+    def rule_ids(self) -> tuple[str, ...]: ...
+
+
+class _BurdenLike(Protocol):
+    """What a report of a school's year reads (:class:`~makingdata.policy.Burden`)."""
+
+    @property
+    def school(self) -> int: ...
+    @property
+    def academic_year(self) -> str: ...
+    @property
+    def requests(self) -> tuple[DataRequest, ...]: ...
+    @property
+    def findings(self) -> tuple[Finding, ...]: ...
+    @property
+    def assessments(self) -> tuple[_AssessmentLike, ...]: ...
+    @property
+    def verdict(self) -> Verdict: ...
+    @property
+    def exit_code(self) -> int: ...
+    @property
+    def attainment_points(self) -> int: ...
+    @property
+    def total_staff_hours(self) -> float: ...
+    def per_requester(self) -> pl.DataFrame: ...
+
+
+class _RuleBook(Protocol):
+    """What the rules table reads (:class:`~makingdata.policy.Catalogue`)."""
+
+    def active_rules(self) -> tuple[Rule, ...]: ...
 
 
 def _who(request: DataRequest) -> str:
@@ -66,7 +120,7 @@ def _finding_text(f: Finding, indent: str = "") -> list[str]:
     return lines
 
 
-def assessment_text(a: Assessment) -> str:
+def assessment_text(a: _AssessmentLike) -> str:
     """Return a plain-text report of one assessment."""
     req = a.request
     lines = [
@@ -88,7 +142,7 @@ def assessment_text(a: Assessment) -> str:
     return "\n".join(lines) + "\n"
 
 
-def burden_text(b: Burden) -> str:
+def burden_text(b: _BurdenLike) -> str:
     """Return a plain-text report of a school's year of requests."""
     lines = [
         f"School {b.school}, academic year {b.academic_year}: "
@@ -142,7 +196,7 @@ def _findings_md(findings: tuple[Finding, ...]) -> list[str]:
     return lines
 
 
-def assessment_markdown(a: Assessment) -> str:
+def assessment_markdown(a: _AssessmentLike) -> str:
     """Return a Markdown report of one assessment."""
     req = a.request
     lines = [
@@ -170,7 +224,7 @@ def assessment_markdown(a: Assessment) -> str:
     return "\n".join(lines)
 
 
-def burden_markdown(b: Burden) -> str:
+def burden_markdown(b: _BurdenLike) -> str:
     """Return a Markdown report of a school's year of requests."""
     lines = [
         f"## School {b.school}, {_md(b.academic_year)}",
@@ -241,7 +295,7 @@ def _findings_html(findings: tuple[Finding, ...]) -> str:
     )
 
 
-def assessment_html(a: Assessment) -> str:
+def assessment_html(a: _AssessmentLike) -> str:
     """Return an HTML fragment for one assessment (all user text escaped)."""
     req = a.request
     parts = [
@@ -268,7 +322,7 @@ def assessment_html(a: Assessment) -> str:
     return "".join(parts)
 
 
-def burden_html(b: Burden) -> str:
+def burden_html(b: _BurdenLike) -> str:
     """Return an HTML fragment for a school's year of requests."""
     rows = "".join(
         f"<tr><td>{_h(r['requester'])}</td><td>{_h(r['requester_kind'])}</td>"
@@ -303,7 +357,7 @@ def burden_html(b: Burden) -> str:
 # ------------------------------------------------------------- catalogue
 
 
-def catalogue_markdown(catalogue: Catalogue) -> str:
+def catalogue_markdown(catalogue: _RuleBook) -> str:
     """Return the catalogue as a Markdown table, statutory rules first.
 
     The rules page of the documentation holds this table; a test compares the

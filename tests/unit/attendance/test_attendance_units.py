@@ -249,15 +249,15 @@ def test_rollup_to_trust_from_memberships_as_of_a_date():
          "joined": [dt.date(2020, 1, 1), dt.date(2025, 1, 1)], "left": [None, None]}
     )  # fmt: skip
     early = rollup(
-        counts, to="trust", memberships=mem, as_of=dt.date(2024, 1, 1)
+        counts, levels="trust", memberships=mem, as_of=dt.date(2024, 1, 1)
     ).collect()
     assert early.select("trust_id", "sess_possible").rows() == [("TR00001", 10)]
     late = rollup(
-        counts, to="trust", memberships=mem, as_of=dt.date(2025, 6, 1), decimals=1
+        counts, levels="trust", memberships=mem, as_of=dt.date(2025, 6, 1), decimals=1
     ).collect()
     assert late.select("sess_possible", "sess_overall_percent").row(0) == (40, 10.0)
     with pytest.raises(InputError, match="trust level needs trust_id"):
-        rollup(counts, to="trust")
+        rollup(counts, levels="trust")
 
 
 # ---------------------------------------------------------------- rollup
@@ -275,7 +275,9 @@ def test_rollup_symbols_and_totals():
             "school_total": [None, "Total", None],
         }
     )
-    out = rollup(counts, to=("region", "national"), by=["phase"], decimals=1).collect()
+    out = rollup(
+        counts, levels=("region", "national"), by=["phase"], decimals=1
+    ).collect()
     nat = out.filter(pl.col("geographic_level") == "National")
     assert nat.select("phase", "sess_possible", "sess_x", "sess_y").rows() == [
         ("P", 400, "12", ":"), ("S", 200, "c", ":"), ("Total", 600, "x", ":")
@@ -293,7 +295,7 @@ def test_rollup_symbols_and_totals():
 
 def test_rollup_drops_input_total_rows_so_nothing_counts_twice():
     counts = pl.DataFrame({"phase": ["P", "S", "Total"], "sess_possible": [1, 2, 3]})
-    out = rollup(counts, to="national", by=["phase"]).collect()
+    out = rollup(counts, levels="national", by=["phase"]).collect()
     assert out.filter(pl.col("phase") == "Total")["sess_possible"].item() == 3
 
 
@@ -309,7 +311,7 @@ def test_input_errors_name_the_problem():
     with pytest.raises(InputError, match="decimals must be an int"):
         rate_expr("a", "b", 1.5)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="unknown level 'ward'"):
-        rollup(pl.DataFrame({"sess_possible": [1]}), to="ward")
+        rollup(pl.DataFrame({"sess_possible": [1]}), levels="ward")
     with pytest.raises(InputError, match="unknown breakdown 'shoe_size'"):
         attendance_table(marks, _enrol([]), _schools(), by=["shoe_size"])
     with pytest.raises(InputError, match="at most two breakdowns"):

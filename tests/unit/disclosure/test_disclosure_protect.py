@@ -573,7 +573,7 @@ def test_zero_left_over_from_a_positive_margin_is_flagged() -> None:
 
 
 def test_england_is_the_sum_of_its_las_when_there_are_no_regions() -> None:
-    from makingdata.disclosure import ees_spec
+    from makingdata.tables import TableSpec
 
     df = pl.DataFrame(
         {
@@ -584,7 +584,7 @@ def test_england_is_the_sum_of_its_las_when_there_are_no_regions() -> None:
             "enrolments": [100, 40, 30, 30],
         }
     )
-    spec = ees_spec(df)
+    spec = TableSpec.infer(df)
     assert [(n.parent, n.child) for n in spec.nestings] == [
         ("National", "Local authority")
     ]

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from makingdata.domain.purposes import Purpose
-from makingdata.domain.requests import (
+from makingdata.policy import (
     DataItem,
     DataRequest,
     Format,

@@ -15,21 +15,19 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 from makingdata.domain.purposes import Purpose, parse_purpose
-from makingdata.domain.requests import (
+from makingdata.errors import InputError, MakingDataError, RuleError
+from makingdata.policy import (
     DataItem,
     DataRequest,
     Granularity,
     ItemKind,
-    Requester,
-    RequesterKind,
-    academic_year_bounds,
-)
-from makingdata.errors import InputError, MakingDataError, RuleError
-from makingdata.policy import (
     Match,
     Provenance,
+    Requester,
+    RequesterKind,
     Rule,
     Verdict,
+    academic_year_bounds,
     assess,
     assess_burden,
     default_catalogue,

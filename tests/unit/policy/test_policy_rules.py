@@ -12,7 +12,7 @@ import attrs
 import pytest
 
 from makingdata.domain.purposes import FORBIDDEN_FOR_SHARED_DAILY_DATA, Purpose
-from makingdata.domain.requests import (
+from makingdata.policy import (
     DataItem,
     Format,
     InterventionTrigger,

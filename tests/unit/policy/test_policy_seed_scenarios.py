@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from makingdata.domain.purposes import FORBIDDEN_FOR_SHARED_DAILY_DATA, Purpose
-from makingdata.domain.requests import (
+from makingdata.policy import (
     DataItem,
     DataRequest,
     Format,
@@ -24,8 +24,9 @@ from makingdata.domain.requests import (
     RequestAudience,
     Requester,
     RequesterKind,
+    Verdict,
+    assess,
 )
-from makingdata.policy import Verdict, assess
 
 LA = Requester(RequesterKind.LA, "Worcestershire County Council")
 MAT = Requester(RequesterKind.TRUST, "A multi-academy trust")
