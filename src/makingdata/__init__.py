@@ -54,6 +54,7 @@ from makingdata.domain import (
 from makingdata.errors import (
     AccessDenied,
     DisclosureError,
+    ExitCode,
     ExportError,
     IdentifierError,
     InputError,
@@ -117,6 +118,7 @@ __all__ = [
     "Directory",
     "DisclosureError",
     "Enrolment",
+    "ExitCode",
     "ExportError",
     "IdentifierError",
     "InputError",

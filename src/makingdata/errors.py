@@ -25,6 +25,7 @@ marks.csv, row 1, column 'urn': the header has no 'urn' column. What to do: rena
 
 from __future__ import annotations
 
+import enum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ __all__ = [
     "AccessDenied",
     "DisclosureError",
     "EmptyResultWarning",
+    "ExitCode",
     "ExportError",
     "IdentifierError",
     "InputError",
@@ -176,6 +178,77 @@ class ExportError(MakingDataError):
 
 class MakingDataWarning(UserWarning):
     """Something worth knowing that does not stop the work (e.g. a legacy code)."""
+
+
+class ExitCode(enum.IntEnum):
+    """The exit status of the ``makingdata`` command: one code, one meaning.
+
+    A *result* (rows rejected, a policy verdict) never shares a code with a
+    *failure* (bad options, unusable input, a refusal, a bug), so a script can
+    tell "the command ran and found something" from "the command could not run".
+
+    | code | name | meaning |
+    | --- | --- | --- |
+    | 0 | ``OK`` | done; nothing to report |
+    | 1 | ``FINDINGS`` | done, with findings: rows rejected (``validate``), recoverable cells (``audit-table``), EES errors (``check-ees``), a request discouraged (``check-request(s)``) |
+    | 2 | ``USAGE`` | a bad command line: unknown option, missing or invalid option value (the code of click and argparse) |
+    | 3 | ``PROHIBITED`` | the policy verdict: a data request is prohibited (``check-request(s)``) |
+    | 4 | ``INPUT`` | unusable input: a missing or unreadable file, a malformed file, a value the command cannot use (:class:`InputError`, :class:`ValidationError`, :class:`RuleError`, :class:`ExportError`, ``OSError``) |
+    | 5 | ``REFUSED`` | makingdata refused to release: a table not protected for its audience (:class:`DisclosureError`), a viewer or purpose out of scope (:class:`ScopeError`, :class:`AccessDenied`) |
+    | 70 | ``INTERNAL`` | a bug in makingdata (``EX_SOFTWARE`` of sysexits.h); ``MAKINGDATA_DEBUG=1`` shows the traceback |
+    | 130 | ``INTERRUPTED`` | stopped with Ctrl-C (128 + SIGINT) |
+    | 141 | ``BROKEN_PIPE`` | the reader of stdout went away (128 + SIGPIPE), as when piped into ``head`` |
+
+    Added in 0.1.
+
+    Examples
+    --------
+    >>> from makingdata.errors import ExitCode, InputError
+    >>> ExitCode.PROHIBITED == 3
+    True
+    >>> ExitCode.for_error(InputError("no such file"))
+    <ExitCode.INPUT: 4>
+    """
+
+    OK = 0
+    FINDINGS = 1
+    USAGE = 2
+    PROHIBITED = 3
+    INPUT = 4
+    REFUSED = 5
+    INTERNAL = 70
+    INTERRUPTED = 130
+    BROKEN_PIPE = 141
+
+    @classmethod
+    def for_error(cls, error: BaseException) -> ExitCode:
+        """Return the code for an error that stopped a command.
+
+        :class:`DisclosureError` and :class:`ScopeError` (with
+        :class:`AccessDenied`) are ``REFUSED``; any other
+        :class:`MakingDataError` and an ``OSError`` (a file that cannot be read
+        or written) are ``INPUT``; ``KeyboardInterrupt`` is ``INTERRUPTED``;
+        anything else is ``INTERNAL``.
+
+        Examples
+        --------
+        >>> from makingdata.errors import AccessDenied, ExitCode
+        >>> ExitCode.for_error(AccessDenied("academisation"))
+        <ExitCode.REFUSED: 5>
+        >>> ExitCode.for_error(FileNotFoundError("marks.csv"))
+        <ExitCode.INPUT: 4>
+        >>> ExitCode.for_error(KeyError("x"))
+        <ExitCode.INTERNAL: 70>
+        """
+        if isinstance(error, BrokenPipeError):
+            return cls.BROKEN_PIPE
+        if isinstance(error, DisclosureError | ScopeError):
+            return cls.REFUSED
+        if isinstance(error, MakingDataError | OSError):
+            return cls.INPUT
+        if isinstance(error, KeyboardInterrupt):
+            return cls.INTERRUPTED
+        return cls.INTERNAL
 
 
 class EmptyResultWarning(MakingDataWarning):

@@ -17,7 +17,7 @@ from makingdata.domain import (
     default_local_authorities,
 )
 from makingdata.domain.sharing import SharingAgreement, Viewer
-from makingdata.errors import AccessDenied
+from makingdata.errors import AccessDenied, ExitCode
 
 D = dt.date
 
@@ -94,8 +94,8 @@ def test_show_filters_by_viewer_and_refusals(log_path, capsys):
     assert record["urns"] == [100001, 100002]
 
 
-def test_show_missing_log_exits_2(tmp_path, capsys):
-    assert main(["audit-log", "show", str(tmp_path / "nope.jsonl")]) == 2
+def test_show_missing_log_exits_input(tmp_path, capsys):
+    assert main(["audit-log", "show", str(tmp_path / "nope.jsonl")]) == ExitCode.INPUT
     assert "no audit log at this path" in capsys.readouterr().err
 
 
@@ -187,7 +187,7 @@ def test_aggregate_refuses_a_forbidden_purpose(synth_files, tmp_path, capsys):
         "--audit-log", str(log),
         "--out", str(tmp_path / "t.csv"),
     )  # fmt: skip
-    assert code == 2
+    assert code == ExitCode.REFUSED
     assert "would break the promise in seeds/003" in capsys.readouterr().err
     assert read_audit_log(log)["decision"].to_list() == ["refused"]
     assert not (tmp_path / "t.csv").exists()

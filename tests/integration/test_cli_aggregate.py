@@ -10,6 +10,7 @@ import pytest
 from makingdata import synth
 from makingdata.attendance import attendance_table
 from makingdata.cli import main
+from makingdata.errors import ExitCode
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +85,7 @@ def test_aggregate_rejects_an_unknown_breakdown(files, capsys):
             "--out", str(root / "x.csv"),
         ]
     )  # fmt: skip
-    assert code == 2
+    assert code == ExitCode.INPUT
     assert "unknown breakdown 'shoe_size'" in capsys.readouterr().err
 
 

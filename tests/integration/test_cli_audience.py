@@ -11,7 +11,8 @@ from polars.testing import assert_frame_equal
 
 from makingdata import synth
 from makingdata.attendance import attendance_table
-from makingdata.cli import _aggregate, main
+from makingdata.cli import _output, main
+from makingdata.errors import ExitCode
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -142,9 +143,11 @@ def test_public_without_protection_is_impossible(
 ) -> None:
     root, _ = files
     # even if protection were skipped, the writer refuses an unprotected frame
-    monkeypatch.setattr(_aggregate, "protect", lambda table, audience: table)
+    monkeypatch.setattr(_output, "protect", lambda table, audience: table)
     out = tmp_path / "leak.csv"
-    assert aggregate(root, "--audience", "public", "--out", str(out)) == 2
+    assert (
+        aggregate(root, "--audience", "public", "--out", str(out)) == ExitCode.REFUSED
+    )
     assert "an unprotected table cannot be written for audience 'public'" in (
         capsys.readouterr().err
     )
@@ -159,14 +162,14 @@ def test_no_audience_and_small_counts_stops(
     root, _ = files
     out = tmp_path / "who.csv"
     assert (
-        aggregate(root, "--level", "la", "--by", "ethnicity_major", "--out", str(out))
-        == 2
+        aggregate(root, "--out", str(out), levels="la", by="ethnicity_major")
+        == ExitCode.REFUSED
     )
     err = capsys.readouterr().err
     assert "no --audience given" in err
     assert "pupil counts from 1 to 5" in err
     assert not out.exists()
-    assert aggregate(root, "--out", str(out)) == 2
+    assert aggregate(root, "--out", str(out)) == ExitCode.REFUSED
     assert "School rows" in capsys.readouterr().err
 
 
@@ -187,7 +190,7 @@ def test_without_audience_a_table_with_nothing_small_is_written_as_today(
 ) -> None:
     root, d = files
     out = tmp_path / "national.csv"
-    assert aggregate(root, "--level", "national", "--by", "", "--out", str(out)) == 0
+    assert aggregate(root, "--out", str(out), levels="national", by="") == 0
     want = attendance_table(
         d.marks(), d.enrolments, d.schools, d.memberships,
         levels=("national",), period="ytd", start=START, end=END,
@@ -207,12 +210,10 @@ def test_rollup_protects_for_the_public_and_not_for_dfe(
             root,
             "--audience",
             "dfe",
-            "--level",
-            "school",
-            "--by",
-            "ethnicity_major",
             "--out",
             str(school),
+            levels="school",
+            by="ethnicity_major",
         )
         == 0
     )
@@ -236,4 +237,4 @@ def test_rollup_protects_for_the_public_and_not_for_dfe(
     assert small_counts(public) == {}
     assert (guarded["enrolments_pa_50_exact"] == "c").any()
     assert main(["audit-table", str(public), "--audience", "public"]) == 0
-    assert main([*base, "--out", str(tmp_path / "none.csv")]) == 2
+    assert main([*base, "--out", str(tmp_path / "none.csv")]) == ExitCode.REFUSED

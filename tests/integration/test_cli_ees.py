@@ -10,6 +10,7 @@ import pytest
 
 from makingdata import synth
 from makingdata.cli import main
+from makingdata.errors import ExitCode
 from makingdata.publish import check_ees
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def test_aggregate_ees_needs_an_audience(
     root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = root / "noaudience.csv"
-    assert aggregate(root, "--ees", str(out)) == 2
+    assert aggregate(root, "--ees", str(out)) == ExitCode.REFUSED
     assert "--audience" in capsys.readouterr().err
     assert not out.exists()
 
@@ -73,7 +74,7 @@ def test_aggregate_refuses_school_rows_mixed_with_la_rows(
 ) -> None:
     out = root / "mixed.csv"
     code = aggregate(root, "--ees", str(out), "--audience", "la", levels="school,la")
-    assert code == 2
+    assert code == ExitCode.INPUT
     assert "School rows" in capsys.readouterr().err
     assert not out.exists()
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from makingdata.cli import main
+from makingdata.cli._policy import exit_code
+from makingdata.errors import ExitCode
 from makingdata.policy import (
     REQUEST_SUFFIXES,
     Verdict,
@@ -49,7 +51,7 @@ def test_each_example_gets_its_expected_verdict_and_exit_code(
     want = _expected(path)
     code = main(["check-request", str(path)])
     out = capsys.readouterr().out
-    assert code == want.exit_code
+    assert code == exit_code(want)
     assert f"Verdict: {want.value.upper()}" in out
     assert assess(load_request(path)).verdict is want
 
@@ -72,7 +74,7 @@ def test_formats(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
     path = EXAMPLES / "la_flight_paths.toml"
     code = main(["check-request", str(path), "--format", fmt])
     out = capsys.readouterr().out
-    assert code == 2
+    assert code == ExitCode.PROHIBITED
     assert "MDW-PRED-03" in out
     if fmt == "json":
         data = json.loads(out)
@@ -90,7 +92,7 @@ def test_check_requests_reports_the_burden(capsys: pytest.CaptureFixture[str]) -
     burden = assess_burden(
         load_requests(EXAMPLES), school=int(SCHOOL), academic_year=YEAR
     )
-    assert code == 2
+    assert code == ExitCode.PROHIBITED
     assert f"Attainment collection points: {burden.attainment_points}" in out
     assert f"Estimated staff hours: {burden.total_staff_hours:g}" in out
     assert "[discouraged] MDW-DUP-01" in out
@@ -122,7 +124,7 @@ def test_local_rules_switch_a_rule_off(
     assert "STAR-01: SCSB no longer operates" in out
 
 
-def test_bad_input_exits_2_with_the_field(
+def test_bad_input_exits_input_with_the_field(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.toml"
@@ -132,14 +134,14 @@ def test_bad_input_exits_2_with_the_field(
         '[[items]]\nkind = "attendance"\n',
         encoding="utf-8",
     )
-    assert main(["check-request", str(bad)]) == 2
+    assert main(["check-request", str(bad)]) == ExitCode.INPUT
     err = capsys.readouterr().err
     assert err.startswith("makingdata check-request: error: ")
     assert "column 'requester.kind': 'council' is not a valid RequesterKind" in err
     assert "use one of: dfe, rsc, ofsted, la, trust" in err
 
 
-def test_bad_year_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_year_exits_input(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["check-requests", str(EXAMPLES), "--school", SCHOOL, "--year", "2025"])
-    assert code == 2
+    assert code == ExitCode.INPUT
     assert "'2025' is not an academic year" in capsys.readouterr().err

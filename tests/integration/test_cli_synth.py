@@ -8,6 +8,7 @@ import polars as pl
 
 from makingdata._contracts import ENROLMENTS_SCHEMA, MARKS_SCHEMA, SCHOOLS_SCHEMA
 from makingdata.cli import main
+from makingdata.errors import ExitCode
 from makingdata.schemas import check_marks
 
 if TYPE_CHECKING:
@@ -61,5 +62,5 @@ def test_synth_rejects_a_range_across_years(
             str(tmp_path),
         ]
     )
-    assert code == 2
+    assert code == ExitCode.INPUT
     assert "more than one academic year" in capsys.readouterr().err

@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 
 from makingdata.cli import main
+from makingdata.errors import ExitCode
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -181,12 +182,15 @@ def test_clean_file_exits_0_and_json(
     assert {c["result"] for c in payload["checks"]} == {"PASS"}
 
 
-def test_unusable_input_exits_2(
+def test_unusable_input_exits_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     export = tmp_path / "marks.csv"
     export.write_text("upn;urn;date;session;code\n")
-    assert main(["validate", str(export), "--kind", "marks", "--key", KEY]) == 2
+    assert (
+        main(["validate", str(export), "--kind", "marks", "--key", KEY])
+        == ExitCode.INPUT
+    )
     assert "semicolon-separated" in capsys.readouterr().err
 
 

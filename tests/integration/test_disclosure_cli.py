@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from makingdata.cli import main
+from makingdata.errors import ExitCode
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -65,14 +66,14 @@ def test_audit_table_command_flags_recoverable_cells(
 
 
 def test_protect_command_refuses_unknown_audience(tmp_path: Path) -> None:
-    with pytest.raises(SystemExit):
-        main(
-            [
-                "protect",
-                str(_table(tmp_path / "t.csv")),
-                "--audience",
-                "press",
-                "--out",
-                "x.csv",
-            ]
-        )
+    code = main(
+        [
+            "protect",
+            str(_table(tmp_path / "t.csv")),
+            "--audience",
+            "press",
+            "--out",
+            "x.csv",
+        ]
+    )
+    assert code == ExitCode.USAGE

@@ -23,8 +23,10 @@ construction:
   keys to a new key;
 * :class:`AuditLog` records every decision as a JSON line;
   :func:`read_audit_log` reads it back (``makingdata audit-log show``);
-* :func:`parse_viewer`, :func:`read_agreements`, :func:`add_scope_arguments`
-  and :func:`apply_cli_scope` give command-line tools the same scope.
+* :func:`parse_viewer`, :func:`read_agreements`, :class:`ScopeOptions`
+  (a scope given as text, parsed once; statutory agreements from 19 August
+  2024), :func:`add_scope_arguments` and :func:`apply_cli_scope` give
+  command-line tools the same scope.
 
 The domain objects (``SharingAgreement``, ``Viewer``, ``Audience``,
 ``LegalBasis``, ``GRANTS``, ``statutory_agreements``) live in
@@ -64,6 +66,7 @@ from __future__ import annotations
 from makingdata._pseudonym import DIRECT_IDENTIFIERS, Reidentifier, rotation_map
 from makingdata.access._auditlog import AUDIT_COLUMNS, AuditLog, read_audit_log
 from makingdata.access._cli import (
+    ScopeOptions,
     add_scope_arguments,
     apply_cli_scope,
     parse_viewer,
@@ -88,6 +91,7 @@ __all__ = [
     "FrameKind",
     "LegalBasis",
     "Reidentifier",
+    "ScopeOptions",
     "SharingAgreement",
     "Viewer",
     "add_scope_arguments",

@@ -6,12 +6,19 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+import attrs
 import polars as pl
 
 from makingdata._contracts import MEMBERSHIPS_SCHEMA
-from makingdata.access._scope import scope
+from makingdata.access._scope import _audit_target, _decide, scope
 from makingdata.domain._directory import Directory
-from makingdata.domain.sharing import SharingAgreement, Viewer
+from makingdata.domain.sharing import (
+    STATUTORY_COLLECTION_START,
+    Audience,
+    SharingAgreement,
+    Viewer,
+    statutory_agreements,
+)
 from makingdata.errors import InputError, MakingDataError
 
 if TYPE_CHECKING:
@@ -19,11 +26,15 @@ if TYPE_CHECKING:
     import os
 
 __all__ = [
+    "ScopeOptions",
     "add_scope_arguments",
     "apply_cli_scope",
     "parse_viewer",
     "read_agreements",
 ]
+
+#: Viewers that see schools only under a sharing agreement (or the statute).
+_NEED_AGREEMENTS = frozenset({Audience.TRUST, Audience.LA, Audience.DFE})
 
 _F = TypeVar("_F", pl.DataFrame, pl.LazyFrame)
 
@@ -255,6 +266,192 @@ def _directory_from_args(args: argparse.Namespace) -> Directory:
     return Directory.from_frames(schools, members)
 
 
+@attrs.frozen
+class ScopeOptions:
+    """A scope given as text (``--viewer``, ``--purpose`` ...), parsed once.
+
+    Build it with :meth:`from_text`, which parses the viewer with
+    :func:`parse_viewer` and settles the agreements; then :meth:`apply` it to
+    every frame (marks, enrolments) with :func:`scope`. Command-line tools use
+    it so that the viewer is parsed in one place, and its :attr:`audience`
+    says who the output is for.
+
+    Attributes
+    ----------
+    viewer
+        Who will see the output.
+    purpose
+        Why, as given (checked by :func:`scope`).
+    directory
+        The schools, trusts and LAs the viewer is checked against.
+    agreements
+        The sharing agreements the scope uses.
+    audit_log
+        Where each decision is appended, or ``None``.
+    statutory
+        Whether the agreements are those the law implies
+        (:func:`~makingdata.domain.sharing.statutory_agreements`) because no
+        agreements file was given.
+
+    Added in 0.1.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import polars as pl
+    >>> from makingdata.access import ScopeOptions
+    >>> from makingdata.domain import Directory, LocalAuthority, Region, School
+    >>> la = LocalAuthority(
+    ...     885, "E10000034", "Worcestershire", Region("E12000005", "West Midlands")
+    ... )
+    >>> d = Directory([School(123456, "Example Primary", 8852001, la, "Primary")])
+    >>> opts = ScopeOptions.from_text(
+    ...     "la:885", "monitoring", directory=d, since=dt.date(2025, 9, 1)
+    ... )
+    >>> opts.audience.value, opts.statutory
+    ('la', True)
+    >>> marks = pl.DataFrame({"urn": [123456], "date": [dt.date(2025, 9, 1)]})
+    >>> opts.apply(marks).height
+    1
+    >>> ScopeOptions.from_text(
+    ...     "la:885", "monitoring", directory=d, since=dt.date(2023, 9, 1)
+    ... )
+    Traceback (most recent call last):
+    ...
+    makingdata.errors.InputError: column '--agreements': la:E10000034 sees a school's data before 19 August 2024 only under that school's sharing agreement, and no agreements file was given (the period starts on 2023-09-01). What to do: pass --agreements CSV (urn, recipient, start[, end, opt_out, legal_basis]), or start the period on or after 2024-08-19, from when the daily collection is statutory and needs no file.
+    """
+
+    viewer: Viewer
+    purpose: str
+    directory: Directory
+    agreements: tuple[SharingAgreement, ...]
+    audit_log: Path | None = None
+    statutory: bool = False
+
+    @classmethod
+    def from_text(
+        cls,
+        viewer: str | None,
+        purpose: str | None,
+        *,
+        directory: Directory,
+        agreements: str | os.PathLike[str] | None = None,
+        audit_log: str | os.PathLike[str] | None = None,
+        since: dt.date | None = None,
+    ) -> ScopeOptions | None:
+        """Parse the options of a scope; ``None`` when neither viewer nor purpose is given.
+
+        Without ``agreements`` a school, partner or public viewer needs none;
+        a trust, LA or DfE viewer gets the agreements the law implies
+        (:func:`~makingdata.domain.sharing.statutory_agreements`: the daily
+        collection is statutory from 19 August 2024) when the period starts
+        (``since``) on or after that day. Before it, or when the start is
+        unknown, sharing rested on each school's agreement and the call stops
+        with an :class:`~makingdata.errors.InputError` naming
+        ``--agreements``, rather than returning nothing. A purpose the promises
+        forbid is refused first (and recorded in the audit log).
+
+        Parameters
+        ----------
+        viewer
+            The viewer as text (see :func:`parse_viewer`).
+        purpose
+            The purpose as text.
+        directory
+            The schools, trusts and LAs.
+        agreements
+            A CSV of sharing agreements (see :func:`read_agreements`).
+        audit_log
+            A JSON-lines audit log to append to.
+        since
+            The first day of the period the output covers.
+
+        Raises
+        ------
+        InputError
+            If only one of viewer and purpose is given, the viewer is not
+            one, the agreements file is unusable, or agreements are needed
+            and missing.
+        AccessDenied
+            If the purpose is forbidden by the promises.
+        ScopeError
+            If the purpose is not granted to the viewer.
+        """
+        if viewer is None and purpose is None:
+            return None
+        if viewer is None or purpose is None:
+            missing = "--viewer" if viewer is None else "--purpose"
+            raise InputError(
+                f"{missing} is missing: a scope needs both a viewer and a purpose",
+                column=missing,
+                hint="give both --viewer and --purpose, or neither",
+            )
+        found = parse_viewer(viewer, directory)
+        log = None if audit_log is None else Path(audit_log)
+        statutory = False
+        if agreements is not None:
+            shared = read_agreements(agreements)
+        elif found.audience not in _NEED_AGREEMENTS:
+            shared = []
+        elif since is not None and since >= STATUTORY_COLLECTION_START:
+            shared, statutory = statutory_agreements(directory), True
+        else:
+            # a forbidden purpose is refused (and recorded) before anything else
+            _decide(
+                found,
+                purpose=purpose,
+                directory=directory,
+                log=_audit_target(log),
+                action="scope",
+                columns=[],
+            )
+            when = (
+                "the period's first day is unknown"
+                if since is None
+                else f"the period starts on {since.isoformat()}"
+            )
+            raise InputError(
+                f"{found.label} sees a school's data before 19 August 2024 only "
+                "under that school's sharing agreement, and no agreements file "
+                f"was given ({when})",
+                column="--agreements",
+                hint="pass --agreements CSV (urn, recipient, start[, end, opt_out, "
+                "legal_basis]), or start the period on or after 2024-08-19, from "
+                "when the daily collection is statutory and needs no file",
+            )
+        return cls(found, purpose, directory, tuple(shared), log, statutory)
+
+    @property
+    def audience(self) -> Audience:
+        """Who the output is for: the viewer's audience."""
+        return self.viewer.audience
+
+    def apply(self, frame: _F) -> _F:
+        """Return what the viewer may see of ``frame`` (see :func:`scope`)."""
+        return scope(
+            frame,
+            viewer=self.viewer,
+            purpose=self.purpose,
+            directory=self.directory,
+            agreements=self.agreements,
+            audit=self.audit_log,
+        )
+
+
+def _since(
+    frame: pl.DataFrame | pl.LazyFrame, args: argparse.Namespace
+) -> dt.date | None:
+    """Return the first day of the period: ``args.start``, else the first ``date``."""
+    start = getattr(args, "start", None)
+    if isinstance(start, dt.date):
+        return start
+    schema = frame.lazy().collect_schema()
+    if schema.get("date") == pl.Date:
+        first = frame.lazy().select(pl.col("date").min()).collect().item()
+        return first if isinstance(first, dt.date) else None
+    return None
+
+
 def apply_cli_scope(
     frame: _F,
     args: argparse.Namespace,
@@ -265,16 +462,19 @@ def apply_cli_scope(
 
     Without ``--viewer`` and ``--purpose`` the frame is returned unchanged
     (the data owner working on its own data); with only one of them the call
-    is refused. Otherwise the frame goes through :func:`scope` with the
-    directory (given, or built from ``--schools``/``--memberships``), the
-    agreements of ``--agreements`` (none if not given: only a school then
-    sees anything) and the audit log of ``--audit-log``.
+    is refused. Otherwise the options are parsed with
+    :meth:`ScopeOptions.from_text` (the directory given, or built from
+    ``--schools``/``--memberships``; the agreements of ``--agreements``, or
+    the statutory ones from 19 August 2024 when the period, ``args.start`` or
+    the frame's first ``date``, starts on or after that day) and the frame
+    goes through :func:`scope`, recorded in ``--audit-log``.
 
     Raises
     ------
     InputError
-        If only one of ``--viewer`` and ``--purpose`` is given, or an input is
-        missing or malformed.
+        If only one of ``--viewer`` and ``--purpose`` is given, an input is
+        missing or malformed, or a trust, LA or DfE viewer asks for days
+        before 19 August 2024 without ``--agreements``.
     AccessDenied
         As :func:`scope`.
     ScopeError
@@ -293,22 +493,16 @@ def apply_cli_scope(
     purpose = getattr(args, "purpose", None)
     if viewer_text is None and purpose is None:
         return frame
-    if viewer_text is None or purpose is None:
-        missing = "--viewer" if viewer_text is None else "--purpose"
-        raise InputError(
-            f"{missing} is missing: a scope needs both a viewer and a purpose",
-            column=missing,
-            hint="give both --viewer and --purpose, or neither",
-        )
-    found = directory if directory is not None else _directory_from_args(args)
-    viewer = parse_viewer(viewer_text, found)
-    agreements_path = getattr(args, "agreements", None)
-    agreements = [] if agreements_path is None else read_agreements(agreements_path)
-    return scope(
-        frame,
-        viewer=viewer,
-        purpose=purpose,
+    if viewer_text is not None and purpose is not None:
+        found = directory if directory is not None else _directory_from_args(args)
+    else:
+        found = Directory([])  # from_text refuses a half-given scope first
+    options = ScopeOptions.from_text(
+        viewer_text,
+        purpose,
         directory=found,
-        agreements=agreements,
-        audit=getattr(args, "audit_log", None),
+        agreements=getattr(args, "agreements", None),
+        audit_log=getattr(args, "audit_log", None),
+        since=_since(frame, args),
     )
+    return frame if options is None else options.apply(frame)

@@ -1,64 +1,51 @@
 """The ``makingdata`` command.
 
-Each sub-command lives in its own private module (``_validate``, ``_demo`` …)
-that exposes ``register(subparsers)``; this module only assembles them, so
-adding a command never touches another command's code.
+Built with typer (click underneath) and rich: each sub-command lives in its
+own private module (``_validate``, ``_demo`` …) that exposes
+``register(app)``; :mod:`makingdata.cli._app` assembles them, so adding a
+command never touches another command's code.
 
-Exit codes follow the command's own contract (``validate``: 0 clean, 1 rows
-rejected, 2 unusable input). A :class:`~makingdata.errors.MakingDataError`
-that escapes a command is printed as one line on stderr and exits 2.
+Every outcome maps to one :class:`~makingdata.errors.ExitCode`: 0 done,
+1 done with findings, 2 a bad command line, 3 a prohibited request, 4
+unusable input, 5 refused to release, 70 a bug. A
+:class:`~makingdata.errors.MakingDataError` is printed as one line
+``makingdata CMD: error: ...`` on stderr; no traceback reaches the user
+(``MAKINGDATA_DEBUG=1`` shows it). Results go to stdout, byte for byte the
+same in a pipe; progress goes to stderr, and only on a terminal.
+
+List options take comma-separated values and may be repeated
+(``--by fsm_status,sex`` is ``--by fsm_status --by sex``). Shell completion:
+``makingdata --install-completion``.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from makingdata import __version__
-from makingdata.errors import MakingDataError
+from typing_extensions import deprecated
+
+from makingdata.cli._app import command, run
+from makingdata.cli._options import rewrite_legacy_lists
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = ["build_parser", "main"]
 
-#: Private modules that each register one or more sub-commands.
-_COMMAND_MODULES: tuple[str, ...] = (
-    "makingdata.cli._demo",
-    "makingdata.cli._codes",
-    "makingdata.cli._policy",
-    "makingdata.cli._validate",
-    "makingdata.cli._access",
-    "makingdata.cli._synth",
-    "makingdata.cli._aggregate",
-    "makingdata.cli._disclosure",
-    "makingdata.cli._check_ees",
-)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser with every sub-command registered."""
-    parser = argparse.ArgumentParser(
-        prog="makingdata",
-        description=(
-            "Validate, count, scope, protect and publish English schools' "
-            "pupil attendance data."
-        ),
-    )
-    parser.add_argument(
-        "--version", action="version", version=f"makingdata {__version__}"
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in _COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
-    return parser
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``makingdata`` command line and return its exit code.
+
+    Parameters
+    ----------
+    argv
+        The arguments after the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        An :class:`~makingdata.errors.ExitCode`; never raises.
 
     Examples
     --------
@@ -71,23 +58,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     U     Unauthorised  Arrived in school after the register closed
     0
     """
-    parser = build_parser()
-    args = parser.parse_args(list(argv) if argv is not None else None)
-    if args.command is None:
-        parser.print_help()
-        return 0
-    try:
-        code: int = args.func(args)
-    except MakingDataError as err:
-        print(f"makingdata {args.command}: error: {err}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        # The reader went away (``makingdata ... | head``): stop quietly, and
-        # point stdout at devnull so the interpreter's final flush cannot fail.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
-    return code
+    from makingdata.cli._app import command_names  # noqa: PLC0415 - cached
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    return int(run(rewrite_legacy_lists(args, command_names())))
+
+
+@deprecated(
+    "makingdata.cli.build_parser is deprecated since 0.1 and will be removed in "
+    "0.2: the command is built with typer now; run it with makingdata.cli.main(argv)"
+)
+def build_parser() -> Any:
+    """Return the command (deprecated: the command is no longer an argparse parser).
+
+    Deprecated in 0.1, removed in 0.2: run the command with :func:`main`.
+    It returns the click command typer builds, whose ``main(args,
+    standalone_mode=False)`` runs it.
+    """
+    return command()
 
 
 if __name__ == "__main__":  # pragma: no cover

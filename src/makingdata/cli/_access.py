@@ -1,17 +1,19 @@
 """``makingdata audit-log show``: print the audit log of scope decisions."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typer reads the annotations at run time.
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Annotated
 
 import polars as pl
+import typer
+from rich.table import Table
 
 from makingdata.access import read_audit_log
-
-if TYPE_CHECKING:
-    import argparse
+from makingdata.cli._console import print_table, stdout_is_terminal
+from makingdata.cli._options import exit_codes
+from makingdata.errors import ExitCode
 
 _SHOWN = (
     "line",
@@ -28,49 +30,48 @@ _SHOWN = (
 )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``audit-log`` sub-command (with its ``show`` action)."""
-    p = sub.add_parser(
-        "audit-log",
-        help="read the audit log of access decisions",
-        description="Read the append-only audit log that makingdata.access.scope "
-        "writes: who asked for what, for which purpose, what they got, and every "
-        "refusal.",
-    )
-    actions = p.add_subparsers(dest="audit_action", metavar="ACTION", required=True)
-    show = actions.add_parser(
-        "show",
-        help="print the decisions, oldest first",
-        description="Print the decisions in an audit log, oldest first.",
-    )
-    show.add_argument("path", type=Path, metavar="PATH", help="the JSON-lines log")
-    show.add_argument(
-        "--viewer",
-        metavar="VIEWER",
-        help="only this viewer (e.g. trust:TR01234, la:E06000065, public)",
-    )
-    show.add_argument("--refusals", action="store_true", help="only refused requests")
-    show.add_argument(
-        "--json",
-        action="store_true",
-        help="print the selected decisions as JSON lines instead of a table",
-    )
-    show.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    """Print the selected decisions; return 0 (2 on an unreadable log)."""
-    log = read_audit_log(args.path)
-    if args.viewer is not None:
-        wanted = args.viewer.strip().casefold()
+def show(
+    *,
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="the JSON-lines log")],
+    viewer: Annotated[
+        str | None,
+        typer.Option(
+            "--viewer",
+            metavar="VIEWER",
+            help="only this viewer (e.g. trust:TR01234, la:E06000065, public)",
+            show_default=False,
+        ),
+    ] = None,
+    refusals: Annotated[
+        bool, typer.Option("--refusals", help="only refused requests")
+    ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="print the selected decisions as JSON lines instead of a table",
+        ),
+    ] = False,
+) -> ExitCode:
+    """Print the decisions in an audit log, oldest first."""
+    log = read_audit_log(path)
+    if viewer is not None:
+        wanted = viewer.strip().casefold()
         log = log.filter(pl.col("viewer").str.to_lowercase() == wanted)
-    if args.refusals:
+    if refusals:
         log = log.filter(pl.col("decision") == "refused")
-    if args.json:
+    if as_json:
         for row in log.drop("line").iter_rows(named=True):
             print(json.dumps({k: v for k, v in row.items() if v is not None}))
-        return 0
+        return ExitCode.OK
     shown = log.select(_SHOWN).with_columns(pl.all().cast(pl.String).fill_null(""))
+    if stdout_is_terminal():
+        table = Table(*_SHOWN, box=None, header_style="bold")
+        for values in shown.iter_rows():
+            table.add_row(*values)
+        print_table(table)
+        print(f"{shown.height} decision(s)")
+        return ExitCode.OK
     widths = {
         c: max([len(c), *(len(v) for v in shown.get_column(c).to_list())])
         for c in _SHOWN
@@ -84,4 +85,21 @@ def run(args: argparse.Namespace) -> int:
             + row["reason"]
         )
     print(f"{shown.height} decision(s)")
-    return 0
+    return ExitCode.OK
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``audit-log`` sub-command (with its ``show`` action)."""
+    group = typer.Typer(
+        help="Read the append-only audit log that makingdata.access.scope writes: "
+        "who asked for what, for which purpose, what they got, and every refusal.",
+        short_help="read the audit log of access decisions",
+        rich_markup_mode=None,
+        no_args_is_help=True,
+    )
+    group.command(
+        "show",
+        short_help="print the decisions, oldest first",
+        epilog=exit_codes(OK="", INPUT="no audit log at the path, or a bad line"),
+    )(show)
+    app.add_typer(group, name="audit-log")

@@ -1,179 +1,99 @@
 """``makingdata aggregate`` and ``makingdata rollup``: EES attendance tables from the command line."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typer reads the annotations at run time.
 
-import argparse
 import datetime as dt
+import enum
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Annotated, Literal
 
 import polars as pl
+import typer
 
 from makingdata._contracts import MEMBERSHIPS_SCHEMA
-from makingdata.access import add_scope_arguments, apply_cli_scope
+from makingdata.access import Audience, ScopeOptions
 from makingdata.attendance import BREAKDOWNS, PERIODS, Cohort, attendance_table, rollup
-from makingdata.disclosure import (
-    AUDIENCES,
-    Threshold,
-    protect,
-    rule_set,
-    write_protected_csv,
+from makingdata.cli._console import Steps
+from makingdata.cli._options import (
+    LIST_HELP,
+    choice,
+    exit_codes,
+    parse_date,
+    parse_decimals,
+    split_list,
 )
+from makingdata.cli._output import AUDIENCE_HELP, write_table
 from makingdata.domain import Directory
-from makingdata.errors import DisclosureError, InputError
-from makingdata.io import read_enrolments, read_marks, read_schools
-from makingdata.publish import publish
+from makingdata.errors import ExitCode, InputError
+from makingdata.io import ReadResult, read_enrolments, read_marks, read_schools
 
-if TYPE_CHECKING:
-    from makingdata.io import ReadResult
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date (YYYY-MM-DD)"
-        ) from None
+#: Audiences a scoped table is written for without asking: the viewer's own.
+_TRUSTED = frozenset({Audience.SCHOOL, Audience.TRUST, Audience.LA, Audience.DFE})
 
 
-def _list(text: str) -> list[str]:
-    return [t.strip() for t in text.split(",") if t.strip()]
+class Complete(enum.StrEnum):
+    """How ``--complete`` fills the missing filter combinations."""
+
+    Z = "z"
+    ZERO = "0"
 
 
-def _decimals(text: str) -> int | dict[str, int]:
-    """Parse ``5`` or ``national=1,la=5,region=5``."""
-    try:
-        if "=" not in text:
-            return int(text)
-        out: dict[str, int] = {}
-        for part in _list(text):
-            k, v = part.split("=", 1)
-            out[k.strip()] = int(v)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: give places as 5 or as national=1,la=5"
-        ) from None
-    return out
+_COMPLETE: dict[Complete, Literal["z", "0"]] = {Complete.Z: "z", Complete.ZERO: "0"}
 
+_SCOPE = "Access scope"
+_OUTPUT = "Output"
 
-_AUDIENCE_HELP = (
-    "who receives the file: school, trust, la or dfe get the table as built "
-    "(scope it with --viewer/--purpose); partner and public get it protected "
-    "(small pupil counts, persistent/severe absence included, and single-school "
-    "aggregates suppressed with their complements, school rows dropped, EES "
-    "symbols). Without --audience the table is written unprotected only if it has "
-    "no School rows and no pupil count from 1 to 5; otherwise the command stops "
-    "(exit 2) and asks who the file is for: a dfe default would hand small counts to "
-    "whoever runs it, a public default would silently change a trusted reader's table"
-)
-
-
-def _add_audience(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--audience", choices=AUDIENCES, default=None, help=_AUDIENCE_HELP)
-
-
-def _add_outputs(p: argparse.ArgumentParser) -> None:
-    """``--out`` (plain CSV) or ``--ees`` (EES data + meta), one of them."""
-    out = p.add_mutually_exclusive_group(required=True)
-    out.add_argument("--out", type=Path, metavar="PATH", help="write a plain CSV")
-    out.add_argument(
+AudienceOption = Annotated[
+    Audience | None,
+    typer.Option("--audience", help=AUDIENCE_HELP, show_default=False),
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        metavar="PATH",
+        help="write a plain CSV (give --out or --ees)",
+        show_default=False,
+    ),
+]
+EesOption = Annotated[
+    Path | None,
+    typer.Option(
         "--ees",
-        type=Path,
         metavar="PATH",
         help="write an EES data file (lower-case name ending .csv) and its "
         ".meta.csv beside it, checked against the EES open data standards; "
         "needs --audience (partner/public: protected on the way)",
-    )
-    p.add_argument(
+        show_default=False,
+    ),
+]
+CompleteOption = Annotated[
+    Complete | None,
+    typer.Option(
         "--complete",
-        choices=("z", "0"),
-        default=None,
         help="with --ees: add the missing filter combinations (z everywhere, or "
         "0 counts and z rates)",
-    )
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``aggregate`` and ``rollup`` sub-commands."""
-    p = sub.add_parser(
-        "aggregate",
-        help="build an EES attendance table from marks, enrolments and schools",
-        description=(
-            "Count sessions the DfE way (cohort, enrolment windows, persistent and "
-            "severe absence) and write an EES-shaped table: one level or several, "
-            "breakdowns with Total rows, any period."
-        ),
-    )
-    p.add_argument("--marks", required=True, type=Path, metavar="PATH")
-    p.add_argument("--enrolments", required=True, type=Path, metavar="PATH")
-    p.add_argument("--schools", required=True, type=Path, metavar="PATH")
-    p.add_argument(
-        "--memberships",
-        type=Path,
-        metavar="PATH",
-        help="trust memberships (urn, trust_id, trust_name, joined, left)",
-    )
-    p.add_argument("--from", dest="start", type=_date, metavar="DATE")
-    p.add_argument("--to", dest="end", type=_date, metavar="DATE")
-    p.add_argument(
-        "--level",
-        type=_list,
-        default=["national"],
-        help="school, trust, la, region, national (comma-separated; default national)",
-    )
-    p.add_argument(
-        "--by",
-        type=_list,
-        default=[],
-        help=f"up to two breakdowns, comma-separated: {', '.join(BREAKDOWNS)}",
-    )
-    p.add_argument("--period", choices=PERIODS, default="academic_year")
-    p.add_argument(
+        show_default=False,
+    ),
+]
+DecimalsOption = Annotated[
+    str | None,
+    typer.Option(
         "--decimals",
-        type=_decimals,
-        default=1,
+        metavar="N|LEVEL=N,...",
         help="places for percentages: 1, or per level as national=1,la=5",
-    )
-    p.add_argument(
-        "--all-pupils",
-        action="store_true",
-        help="count every enrolment and session, not only DfE's cohort",
-    )
-    p.add_argument(
-        "--key",
-        help="pseudonym key for exports that carry UPNs "
-        "(default: MAKINGDATA_PSEUDONYM_KEY)",
-    )
-    _add_outputs(p)
-    _add_audience(p)
-    add_scope_arguments(p, with_directory=False)
-    p.set_defaults(func=run_aggregate)
+        show_default=False,
+    ),
+]
 
-    r = sub.add_parser(
-        "rollup",
-        help="re-derive LA, regional and national rows from a school-level table",
-        description=(
-            "Sum the counts of a lower-level table (such as a published school-level "
-            "EES file) to higher levels and recompute the percentages."
-        ),
-    )
-    r.add_argument("--input", required=True, type=Path, metavar="PATH")
-    r.add_argument("--to", type=_list, default=["la", "region", "national"])
-    r.add_argument("--by", type=_list, default=[], help="filter columns to total over")
-    r.add_argument(
-        "--keep", type=_list, default=[], help="columns to group on without a Total"
-    )
-    r.add_argument("--decimals", type=_decimals, default=None)
-    r.add_argument(
-        "--from-level",
-        default="School",
-        help="use only rows of this geographic_level (default School)",
-    )
-    _add_outputs(r)
-    _add_audience(r)
-    r.set_defaults(func=run_rollup)
+
+def _one_output(out: Path | None, ees: Path | None) -> None:
+    if (out is None) == (ees is None):
+        raise typer.BadParameter(
+            "give exactly one of --out PATH (plain CSV) and --ees PATH (EES pair)",
+            param_hint="'--out' / '--ees'",
+        )
 
 
 def _report(what: str, result: ReadResult) -> None:
@@ -214,120 +134,213 @@ def _read_memberships(path: Path) -> pl.DataFrame:
     )
 
 
-def run_aggregate(args: argparse.Namespace) -> int:
-    """Read the inputs, build the table, write it and return 0."""
-    marks = read_marks(args.marks, key=args.key)
-    _report("marks", marks)
-    enrolments = read_enrolments(args.enrolments, key=args.key)
-    _report("enrolments", enrolments)
-    schools = read_schools(args.schools)
-    _report("schools", schools)
-    memberships = (
-        _read_memberships(args.memberships) if args.memberships is not None else None
-    )
-    marks_in, enrolments_in = marks.valid.lazy(), enrolments.valid.lazy()
-    if args.viewer is not None or args.purpose is not None:
-        # only what the viewer may see for the purpose (makingdata.access.scope)
-        directory = Directory.from_frames(schools.valid, memberships)
-        marks_in = apply_cli_scope(marks_in, args, directory=directory)
-        enrolments_in = apply_cli_scope(enrolments_in, args, directory=directory)
-    table = attendance_table(
-        marks_in,
-        enrolments_in,
-        schools.valid.lazy(),
-        memberships.lazy() if memberships is not None else None,
-        levels=args.level,
-        by=args.by,
-        period=args.period,
-        start=args.start,
-        end=args.end,
-        cohort=Cohort.everyone() if args.all_pupils else Cohort(),
-        decimals=args.decimals,
-    ).collect()
-    audience = args.audience
-    if audience is None and args.viewer is not None:
-        # a table scoped for a school, trust, LA or DfE viewer is for that audience
-        kind = str(args.viewer).split(":", 1)[0].strip().lower()
-        audience = kind if kind in {"school", "trust", "la", "dfe"} else None
-    _output(table.data(), args, audience=audience)
-    return 0
+def _first_day(start: dt.date | None, marks: pl.DataFrame) -> dt.date | None:
+    """Return the period's first day: ``--from``, else the first day with a mark."""
+    if start is not None:
+        return start
+    first = marks.get_column("date").min() if marks.height else None
+    return first if isinstance(first, dt.date) else None
 
 
-def _output(
-    table: pl.DataFrame, args: argparse.Namespace, *, audience: str | None
-) -> None:
-    """Write ``table`` to ``--out`` (plain CSV) or ``--ees`` (EES pair)."""
-    if args.ees is None:
-        _write(table, args.out, audience=audience)
-        return
-    if audience is None:
-        raise DisclosureError(
-            "an EES file needs to know who it is for",
-            path=args.ees,
-            hint="add --audience: school, trust, la or dfe write the table as built, "
-            "partner or public protect it",
+def aggregate(
+    *,
+    marks: Annotated[Path, typer.Option("--marks", metavar="PATH", help="marks")],
+    enrolments: Annotated[
+        Path, typer.Option("--enrolments", metavar="PATH", help="enrolments")
+    ],
+    schools: Annotated[
+        Path,
+        typer.Option(
+            "--schools", metavar="PATH", help="schools (contract columns or GIAS)"
+        ),
+    ],
+    memberships: Annotated[
+        Path | None,
+        typer.Option(
+            "--memberships",
+            metavar="PATH",
+            help="trust memberships (urn, trust_id, trust_name, joined, left)",
+            show_default=False,
+        ),
+    ] = None,
+    start: Annotated[
+        dt.date | None,
+        typer.Option(
+            "--from",
+            parser=parse_date,
+            metavar="DATE",
+            help="first day (YYYY-MM-DD)",
+            show_default=False,
+        ),
+    ] = None,
+    end: Annotated[
+        dt.date | None,
+        typer.Option(
+            "--to",
+            parser=parse_date,
+            metavar="DATE",
+            help="last day (YYYY-MM-DD)",
+            show_default=False,
+        ),
+    ] = None,
+    level: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--level",
+            metavar="LEVELS",
+            help="school, trust, la, region, national (default national); " + LIST_HELP,
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            metavar="COLS",
+            help=f"up to two breakdowns: {', '.join(BREAKDOWNS)}; {LIST_HELP}",
+            show_default=False,
+        ),
+    ] = None,
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period",
+            parser=choice("--period", PERIODS),
+            metavar="PERIOD",
+            help=f"one of {', '.join(PERIODS)}",
+        ),
+    ] = "academic_year",
+    decimals: DecimalsOption = None,
+    all_pupils: Annotated[
+        bool,
+        typer.Option(
+            "--all-pupils",
+            help="count every enrolment and session, not only DfE's cohort",
+        ),
+    ] = False,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            metavar="KEY",
+            help="pseudonym key for exports that carry UPNs "
+            "(default: MAKINGDATA_PSEUDONYM_KEY)",
+            show_default=False,
+        ),
+    ] = None,
+    out: OutOption = None,
+    ees: EesOption = None,
+    complete: CompleteOption = None,
+    audience: AudienceOption = None,
+    viewer: Annotated[
+        str | None,
+        typer.Option(
+            "--viewer",
+            metavar="VIEWER",
+            help="who will see the output: school:URN, trust:TRnnnnn, la:CODE "
+            "(3 digits or GSS), dfe, partner:NAME or public (needs --purpose)",
+            show_default=False,
+            rich_help_panel=_SCOPE,
+        ),
+    ] = None,
+    purpose: Annotated[
+        str | None,
+        typer.Option(
+            "--purpose",
+            metavar="PURPOSE",
+            help="why, e.g. support or monitoring",
+            show_default=False,
+            rich_help_panel=_SCOPE,
+        ),
+    ] = None,
+    agreements: Annotated[
+        Path | None,
+        typer.Option(
+            "--agreements",
+            metavar="CSV",
+            help="sharing agreements (urn, recipient, start, end, opt_out, "
+            "legal_basis); not needed for a period from 19 August 2024, when the "
+            "daily collection became statutory",
+            show_default=False,
+            rich_help_panel=_SCOPE,
+        ),
+    ] = None,
+    audit_log: Annotated[
+        Path | None,
+        typer.Option(
+            "--audit-log",
+            metavar="JSONL",
+            help="append the scope decisions to this audit log",
+            show_default=False,
+            rich_help_panel=_SCOPE,
+        ),
+    ] = None,
+) -> ExitCode:
+    """Build an EES attendance table from marks, enrolments and schools.
+
+    Count sessions the DfE way (cohort, enrolment windows, persistent and
+    severe absence) and write an EES-shaped table: one level or several,
+    breakdowns with Total rows, any period. With --viewer and --purpose only
+    what the viewer may see for the purpose is counted (makingdata.access).
+    """
+    _one_output(out, ees)
+    places = parse_decimals(decimals)
+    with Steps("aggregate") as steps:
+        steps.step(f"reading {marks.name}")
+        marks_read = read_marks(marks, key=key)
+        _report("marks", marks_read)
+        steps.step(f"reading {enrolments.name}")
+        enrolments_read = read_enrolments(enrolments, key=key)
+        _report("enrolments", enrolments_read)
+        steps.step(f"reading {schools.name}")
+        schools_read = read_schools(schools)
+        _report("schools", schools_read)
+        members = _read_memberships(memberships) if memberships is not None else None
+        marks_in, enrolments_in = marks_read.valid.lazy(), enrolments_read.valid.lazy()
+        scoped = ScopeOptions.from_text(
+            viewer,
+            purpose,
+            directory=(
+                Directory.from_frames(schools_read.valid, members)
+                if viewer is not None and purpose is not None
+                else Directory([])
+            ),
+            agreements=agreements,
+            audit_log=audit_log,
+            since=_first_day(start, marks_read.valid),
         )
-    files = publish(table, args.ees, audience=audience, complete=args.complete)
-    if files.protection is not None:
-        print(files.protection, file=sys.stderr)
-    for row in files.warnings.iter_rows(named=True):
-        print(
-            f"warning: {row['file']}, column {row['column']}: {row['message']}",
-            file=sys.stderr,
+        if scoped is not None:
+            # only what the viewer may see for the purpose (makingdata.access.scope)
+            steps.step(f"scoping for {scoped.viewer.label}")
+            marks_in = scoped.apply(marks_in)
+            enrolments_in = scoped.apply(enrolments_in)
+        steps.step("counting")
+        table = attendance_table(
+            marks_in,
+            enrolments_in,
+            schools=schools_read.valid.lazy(),
+            memberships=members.lazy() if members is not None else None,
+            levels=split_list(level) or ["national"],
+            by=split_list(by) or [],
+            period=period,
+            start=start,
+            end=end,
+            cohort=Cohort.everyone() if all_pupils else Cohort(),
+            decimals=1 if places is None else places,
+        ).collect()
+        for_whom = audience
+        if for_whom is None and scoped is not None and scoped.audience in _TRUSTED:
+            # a table scoped for a school, trust, LA or DfE viewer is for that audience
+            for_whom = scoped.audience
+        write_table(
+            table,
+            out=out,
+            ees=ees,
+            audience=None if for_whom is None else for_whom.value,
+            complete=None if complete is None else _COMPLETE[complete],
+            steps=steps,
         )
-    print(
-        f"wrote {files.rows} rows to {files.data} and its metadata to {files.meta}",
-        file=sys.stderr,
-    )
-
-
-def _needs_audience(table: pl.DataFrame) -> str | None:
-    """Why ``table`` may not be written without an audience (None: it may)."""
-    rules = rule_set("public")
-    minimum = min(
-        (r.minimum for r in rules.of(Threshold) if isinstance(r, Threshold)),
-        default=6,
-    )
-    if "geographic_level" in table.columns:
-        schools = table.filter(pl.col("geographic_level") == "School").height
-        if schools:
-            return f"it has {schools} School rows"
-    small = 0
-    for c in rules.threshold_columns:
-        if c in table.columns and table.schema[c].is_numeric():
-            small += table.filter(pl.col(c).is_between(1, minimum - 1)).height
-    if small:
-        return f"it has {small} pupil counts from 1 to {minimum - 1}"
-    return None
-
-
-def _write(table: pl.DataFrame, out: Path, *, audience: str | None) -> None:
-    """Write ``table`` for ``audience``: partner and public only ever get it protected."""
-    if audience is None:
-        why = _needs_audience(table)
-        if why is not None:
-            raise DisclosureError(
-                f"no --audience given and the table cannot go to just anyone: {why}",
-                path=out,
-                hint="say who the file is for: --audience school, trust, la or dfe "
-                "writes it as built, --audience partner or public protects it",
-            )
-        table.write_csv(out)
-    elif rule_set(audience).needs_protection:
-        protected = protect(table, audience)
-        write_protected_csv(protected, out, audience=audience)
-        report = protected.report
-        print(report, file=sys.stderr)
-        print(
-            f"disclosure: {report.cells_primary + report.cells_secondary} count cells "
-            f"suppressed ({report.cells_primary} primary, {report.cells_secondary} "
-            f"secondary), status {report.status}",
-            file=sys.stderr,
-        )
-        table = protected.table
-    else:
-        write_protected_csv(table, out, audience=audience)
-    print(f"wrote {table.height} rows to {out}", file=sys.stderr)
+    return ExitCode.OK
 
 
 def _read_table(path: Path) -> pl.DataFrame:
@@ -353,18 +366,103 @@ def _read_table(path: Path) -> pl.DataFrame:
     return pl.read_parquet(path)
 
 
-def run_rollup(args: argparse.Namespace) -> int:
-    """Re-aggregate the input, write the table and return 0."""
-    table = _read_table(args.input)
-    out = rollup(
-        table.lazy(),
-        levels=args.to,
-        by=args.by,
-        keep=args.keep,
-        decimals=args.decimals,
-        from_level=args.from_level,
-    ).collect()
-    for column, why in out.spec.unplaced:
-        print(f"makingdata rollup: note: {column!r}: {why}", file=sys.stderr)
-    _output(out.data(), args, audience=args.audience)
-    return 0
+def rollup_command(
+    *,
+    source: Annotated[
+        Path,
+        typer.Option(
+            "--input", metavar="PATH", help="a lower-level EES table (CSV or Parquet)"
+        ),
+    ],
+    to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--to",
+            metavar="LEVELS",
+            help="levels to derive (default la,region,national); " + LIST_HELP,
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            metavar="COLS",
+            help="filter columns to total over; " + LIST_HELP,
+            show_default=False,
+        ),
+    ] = None,
+    keep: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keep",
+            metavar="COLS",
+            help="columns to group on without a Total; " + LIST_HELP,
+            show_default=False,
+        ),
+    ] = None,
+    decimals: DecimalsOption = None,
+    from_level: Annotated[
+        str,
+        typer.Option(
+            "--from-level",
+            metavar="LEVEL",
+            help="use only rows of this geographic_level",
+        ),
+    ] = "School",
+    out: OutOption = None,
+    ees: EesOption = None,
+    complete: CompleteOption = None,
+    audience: AudienceOption = None,
+) -> ExitCode:
+    """Re-derive LA, regional and national rows from a school-level table.
+
+    Sum the counts of a lower-level table (such as a published school-level
+    EES file) to higher levels and recompute the percentages.
+    """
+    _one_output(out, ees)
+    places = parse_decimals(decimals)
+    with Steps("rollup") as steps:
+        steps.step(f"reading {source.name}")
+        table = _read_table(source)
+        steps.step("rolling up")
+        derived = rollup(
+            table.lazy(),
+            levels=split_list(to) or ["la", "region", "national"],
+            by=split_list(by) or [],
+            keep=split_list(keep) or [],
+            decimals=places,
+            from_level=from_level,
+        ).collect()
+        for column, why in derived.spec.unplaced:
+            print(f"makingdata rollup: note: {column!r}: {why}", file=sys.stderr)
+        write_table(
+            derived,
+            out=out,
+            ees=ees,
+            audience=None if audience is None else audience.value,
+            complete=None if complete is None else _COMPLETE[complete],
+            steps=steps,
+        )
+    return ExitCode.OK
+
+
+_EXITS = exit_codes(
+    OK="the table is written",
+    INPUT="",
+    REFUSED="no --audience when one is needed, or out of scope",
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``aggregate`` and ``rollup`` sub-commands."""
+    app.command(
+        "aggregate",
+        short_help="build an EES attendance table from marks, enrolments and schools",
+        epilog=_EXITS,
+    )(aggregate)
+    app.command(
+        "rollup",
+        short_help="re-derive LA, regional and national rows from a school-level table",
+        epilog=_EXITS,
+    )(rollup_command)

@@ -1,53 +1,70 @@
 """``makingdata check-ees``: check an EES data file and its metadata against the standards."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typer reads the annotations at run time.
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Annotated
 
-from makingdata.publish import check_ees
+import typer
 
-if TYPE_CHECKING:
-    import argparse
+from makingdata.cli._console import Steps
+from makingdata.cli._options import exit_codes
+from makingdata.errors import ExitCode
+from makingdata.publish import check_ees as _check_ees
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``check-ees`` sub-command."""
-    p = sub.add_parser(
-        "check-ees",
-        help="check an EES data file and its .meta.csv against the open data standards",
-        description=(
-            "Apply every EES open data rule (file names, snake_case headers, time and "
-            "geography columns, filters with Total, indicators as numbers or z/x/c/low, "
-            "the metadata file) and list every problem, not only the first. Exit 0 when "
-            "there is no error (warnings allowed), 1 when there are errors."
+def check_ees(
+    *,
+    path: Annotated[Path, typer.Argument(metavar="DATA.csv", help="the data CSV")],
+    meta: Annotated[
+        Path | None,
+        typer.Option(
+            "--meta",
+            metavar="PATH",
+            help="the metadata file (default: NAME.meta.csv beside the data)",
+            show_default=False,
         ),
-    )
-    p.add_argument("path", type=Path, metavar="PATH", help="the data CSV")
-    p.add_argument(
-        "--meta",
-        type=Path,
-        metavar="PATH",
-        help="the metadata file (default: NAME.meta.csv beside the data)",
-    )
-    p.add_argument(
-        "--problems",
-        type=Path,
-        metavar="PATH",
-        help="write every problem (file, row, column, rule, severity, message) to this CSV",
-    )
-    p.set_defaults(func=run)
+    ] = None,
+    problems: Annotated[
+        Path | None,
+        typer.Option(
+            "--problems",
+            metavar="PATH",
+            help="write every problem (file, row, column, rule, severity, message) "
+            "to this CSV",
+            show_default=False,
+        ),
+    ] = None,
+) -> ExitCode:
+    """Check an EES data file and its .meta.csv against the open data standards.
 
-
-def run(args: argparse.Namespace) -> int:
-    """Check the pair, print a summary per rule, return 0 (no error) or 1."""
-    report = check_ees(args.path, meta=args.meta)
+    Apply every EES open data rule (file names, snake_case headers, time and
+    geography columns, filters with Total, indicators as numbers or z/x/c/low,
+    the metadata file) and list every problem, not only the first.
+    """
+    with Steps("check-ees") as steps:
+        steps.step(f"checking {path.name}")
+        report = _check_ees(path, meta=meta)
     print(report)
-    if args.problems is not None:
-        report.problems.write_csv(args.problems)
+    if problems is not None:
+        report.problems.write_csv(problems)
         print(
-            f"wrote {report.problems.height} problems to {args.problems}",
+            f"wrote {report.problems.height} problems to {problems}",
             file=sys.stderr,
         )
-    return 0 if report.ok else 1
+    return ExitCode.OK if report.ok else ExitCode.FINDINGS
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``check-ees`` sub-command."""
+    app.command(
+        "check-ees",
+        short_help="check an EES data file and its .meta.csv against the open data "
+        "standards",
+        epilog=exit_codes(
+            OK="no error (warnings allowed)",
+            FINDINGS="the pair has errors",
+            INPUT="the file cannot be read",
+        ),
+    )(check_ees)

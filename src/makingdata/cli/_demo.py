@@ -17,33 +17,24 @@ Each stage prints what it did, in the order of the data path:
 7. ``policy``: a data request checked against the principles.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typer reads the annotations at run time.
 
 import datetime as dt
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Annotated
 
 import polars as pl
+import typer
 
-from makingdata import (
-    access,
-    attendance,
-    disclosure,
-    io,
-    policy,
-    publish,
-    schemas,
-    synth,
-)
+from makingdata import access, attendance, disclosure, io, policy, publish, schemas, synth
+from makingdata.cli._console import Steps
+from makingdata.cli._options import exit_codes, parse_date
 from makingdata.domain import Directory
-from makingdata.errors import AccessDenied
+from makingdata.errors import AccessDenied, ExitCode
 from makingdata.policy import DataRequest
-
-if TYPE_CHECKING:
-    import argparse
 
 #: A request every reader of the guidance will recognise: an LA asking for
 #: half-termly flight paths in its own spreadsheet (seeds/000, seeds/001).
@@ -78,41 +69,9 @@ _DEMO_REQUEST: dict[str, object] = {
 _DEMO_KEY = "makingdata-demo-key-not-a-secret"
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``demo`` sub-command."""
-    p = sub.add_parser(
-        "demo",
-        help="run the whole data path on built-in synthetic data",
-        description=(
-            "Generate synthetic data, validate it, scope it, count it the DfE "
-            "way, protect it for the public and check a data request; print "
-            "what each stage did."
-        ),
-    )
-    p.add_argument(
-        "--scale",
-        type=float,
-        default=0.01,
-        help="share of England's schools to generate (default 0.01)",
-    )
-    p.add_argument("--seed", type=int, default=2025, help="random seed")
-    p.add_argument(
-        "--start",
-        type=dt.date.fromisoformat,
-        default=dt.date(2025, 9, 8),
-        help="first date (default 2025-09-08)",
-    )
-    p.add_argument(
-        "--end",
-        type=dt.date.fromisoformat,
-        default=dt.date(2025, 10, 17),
-        help="last date (default 2025-10-17)",
-    )
-    p.set_defaults(func=run)
-
-
-def _stage(n: int, title: str) -> None:
+def _stage(n: int, title: str, steps: Steps) -> None:
     print(f"\n[{n}/7] {title}")
+    steps.step(f"[{n}/7] {title}")
 
 
 def _table(frame: pl.DataFrame, columns: list[str], rows: int = 12) -> None:
@@ -149,25 +108,65 @@ def _plant_errors(marks: pl.DataFrame, path: Path) -> int:
     return bad.height
 
 
-def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one narrated pipeline
-    """Run the demo and return 0."""
+def demo(
+    *,
+    scale: Annotated[
+        float,
+        typer.Option(
+            "--scale", metavar="SHARE", help="share of England's schools to generate"
+        ),
+    ] = 0.01,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", help="random seed")
+    ] = 2025,
+    start: Annotated[
+        dt.date,
+        typer.Option("--start", parser=parse_date, metavar="DATE", help="first date"),
+    ] = dt.date(2025, 9, 8),
+    end: Annotated[
+        dt.date,
+        typer.Option("--end", parser=parse_date, metavar="DATE", help="last date"),
+    ] = dt.date(2025, 10, 17),
+) -> ExitCode:
+    """Run the whole data path on built-in synthetic data.
+
+    Generate synthetic data, validate it, scope it, count it the DfE way,
+    protect it for the public and check a data request; print what each stage
+    did.
+    """
+    with Steps("demo") as steps:
+        _run(scale=scale, seed=seed, start=start, end=end, steps=steps)
+    return ExitCode.OK
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``demo`` sub-command."""
+    app.command(
+        "demo",
+        short_help="run the whole data path on built-in synthetic data",
+        epilog=exit_codes(OK=""),
+    )(demo)
+
+
+def _run(  # noqa: PLR0915 - one narrated pipeline
+    *, scale: float, seed: int, start: dt.date, end: dt.date, steps: Steps
+) -> None:
+    """Run the demo, stage by stage."""
     t0 = time.perf_counter()
     print("makingdata demo: the whole data path on synthetic data")
 
-    _stage(1, "synth: generate a seeded slice of England")
-    data = synth.generate(
-        scale=args.scale, start=args.start, end=args.end, seed=args.seed
-    )
+    _stage(1, "synth: generate a seeded slice of England", steps)
+    data = synth.generate(scale=scale, start=start, end=end, seed=seed)
     marks = data.marks()
     n_trusts = data.memberships["trust_id"].n_unique()
     print(
         f"  {data.schools.height:,} schools in "
         f"{data.schools['old_la_code'].n_unique()} LAs and {n_trusts} trusts; "
         f"{data.enrolments.height:,} enrolments; {marks.height:,} session marks "
-        f"from {args.start} to {args.end} (seed {args.seed})"
+        f"from {start} to {end} (seed {seed})"
     )
 
-    _stage(2, "io: read an MIS export back, validating every row")
+    _stage(2, "io: read an MIS export back, validating every row", steps)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "marks_export.csv"
         planted = _plant_errors(marks, path)
@@ -180,11 +179,11 @@ def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one narrated pipeli
     if result.n_rejected:
         _table(result.rejects, ["row", "code", "date", "errors"], rows=5)
 
-    _stage(3, "schemas: every mark's pupil is enrolled at that school that day")
+    _stage(3, "schemas: every mark's pupil is enrolled at that school that day", steps)
     report = schemas.check_marks_enrolled(marks, data.enrolments)
     print(f"  {report}")
 
-    _stage(4, "access: who may see what, for which purpose")
+    _stage(4, "access: who may see what, for which purpose", steps)
     directory = Directory.from_frames(data.schools, data.memberships)
     agreements = access.statutory_agreements(directory)
     trust_id = (
@@ -224,7 +223,7 @@ def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one narrated pipeli
         f"recorded in {log_path.name} (append-only JSON lines)"
     )
 
-    _stage(5, "attendance: DfE methodology, national to trust")
+    _stage(5, "attendance: DfE methodology, national to trust", steps)
     tables = attendance.headline_tables(
         marks, data.enrolments, data.schools, data.memberships, trust_id=trust_id
     )
@@ -256,7 +255,7 @@ def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one narrated pipeli
             rows=10,
         )
 
-    _stage(6, "disclosure: the LA table protected for the public")
+    _stage(6, "disclosure: the LA table protected for the public", steps)
     la_table = attendance.attendance_table(
         marks,
         data.enrolments,
@@ -264,8 +263,8 @@ def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one narrated pipeli
         levels=("la", "region", "national"),
         by=["fsm_status"],
         period="ytd",
-        start=args.start,
-        end=args.end,
+        start=start,
+        end=end,
     ).collect()
     protected = disclosure.protect(la_table, "public")
     rep = protected.report
@@ -288,7 +287,7 @@ def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one narrated pipeli
             f"{ees.rows} rows, {ees_check.errors.height} errors against the EES standards"
         )
 
-    _stage(7, "policy: check a data request against the principles")
+    _stage(7, "policy: check a data request against the principles", steps)
     request = DataRequest.from_dict(_DEMO_REQUEST)
     assessment = policy.assess(request)
     print(f"  '{request.title}': overall verdict {assessment.verdict}")
@@ -298,4 +297,3 @@ def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 - one narrated pipeli
 
     print(f"\ndone in {time.perf_counter() - t0:.1f}s")
     sys.stdout.flush()
-    return 0

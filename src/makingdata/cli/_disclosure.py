@@ -1,75 +1,34 @@
 """``makingdata protect`` and ``makingdata audit-table``: disclosure control from the shell."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typer reads the annotations at run time.
 
-import sys
+import enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Annotated
 
 import attrs
 import polars as pl
+import typer
 
+from makingdata.access import Audience
+from makingdata.cli._console import Steps
+from makingdata.cli._options import LIST_HELP, exit_codes, split_list
+from makingdata.cli._output import write_table
 from makingdata.disclosure import (
-    AUDIENCES,
     audit,
     protect,
     protected_columns,
     rule_set,
-    write_protected_csv,
 )
-from makingdata.errors import InputError
+from makingdata.errors import ExitCode, InputError
 from makingdata.tables import TableSpec
 
-if TYPE_CHECKING:
-    import argparse
 
+class Guarded(enum.StrEnum):
+    """The audiences whose rules protect cells (``audit-table --audience``)."""
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``protect`` and ``audit-table`` sub-commands."""
-    p = sub.add_parser(
-        "protect",
-        help="protect an EES-shaped table for an audience and write it",
-        description=(
-            "Suppress small counts and single-school aggregates, add complementary "
-            "suppression so that nothing can be derived, and write the table with EES "
-            "symbols. The table's structure (counts, filters with a Total, geographic "
-            "nestings) is read from its columns."
-        ),
-    )
-    p.add_argument("table", type=Path, help="EES-shaped CSV or Parquet table")
-    p.add_argument("--audience", required=True, choices=AUDIENCES)
-    p.add_argument("--out", required=True, type=Path, help="CSV to write")
-    p.add_argument(
-        "--filters",
-        nargs="*",
-        default=None,
-        help="filter columns (default: the text columns that hold a 'Total')",
-    )
-    p.set_defaults(func=run_protect)
-    a = sub.add_parser(
-        "audit-table",
-        help="bound every suppressed cell of a published table (exit 1 if any is recoverable)",
-        description=(
-            "Read a published EES CSV (with 'c', 'x', 'z' symbols) and report, for each "
-            "suppressed cell, the interval of values consistent with everything published."
-        ),
-    )
-    a.add_argument("table", type=Path, help="EES CSV with symbols")
-    a.add_argument("--filters", nargs="*", default=None, help="filter columns")
-    a.add_argument("--counts", nargs="*", default=None, help="count columns to audit")
-    a.add_argument(
-        "--audience",
-        choices=("partner", "public"),
-        default=None,
-        help="audit the cells this audience's rules protect: the pupil counts its "
-        "threshold rule names (enrolments, persistent and severe absence, ...) at its "
-        "protection level, as `protect` does; use it on a table written with "
-        "`makingdata protect/aggregate/rollup --audience` (default: every count column)",
-    )
-    a.add_argument(
-        "--out", type=Path, default=None, help="write every cell's interval here (CSV)"
-    )
-    a.set_defaults(func=run_audit)
+    PARTNER = "partner"
+    PUBLIC = "public"
 
 
 def _read(path: Path, *, text: bool) -> pl.DataFrame:
@@ -80,33 +39,131 @@ def _read(path: Path, *, text: bool) -> pl.DataFrame:
     return pl.read_csv(path, infer_schema=not text, infer_schema_length=10_000)
 
 
-def run_protect(args: argparse.Namespace) -> int:
-    """Protect the table, write it and return 0."""
-    table = _read(args.table, text=False)
-    spec = TableSpec.infer(table, filters=args.filters)
-    protected = protect(table, args.audience, spec=spec)
-    write_protected_csv(protected, args.out, audience=args.audience)
-    print(protected.report, file=sys.stderr)
-    return 0
+FiltersOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--filters",
+        metavar="COLS",
+        help="filter columns (default: the text columns that hold a 'Total'); "
+        + LIST_HELP,
+        show_default=False,
+    ),
+]
 
 
-def run_audit(args: argparse.Namespace) -> int:
-    """Audit a published table; return 1 if a sensitive cell is recoverable or narrow."""
-    table = _read(args.table, text=True)
-    spec = TableSpec.infer(table, filters=args.filters)
-    counts = tuple(args.counts) if args.counts else spec.counts
-    protection = None
-    if args.audience is not None:
-        rules = rule_set(args.audience)
-        counts = tuple(protected_columns(rules, counts))
-        if rules.secondary is not None:
-            protection = rules.secondary.protection
-    spec = attrs.evolve(spec, counts=counts)
-    report = audit(table, spec=spec, protection=protection)
-    if args.out is not None:
-        report.cells.write_csv(args.out)
+def protect_command(
+    *,
+    table: Annotated[
+        Path,
+        typer.Argument(metavar="TABLE", help="EES-shaped CSV or Parquet table"),
+    ],
+    audience: Annotated[
+        Audience, typer.Option("--audience", help="who receives the file")
+    ],
+    out: Annotated[Path, typer.Option("--out", metavar="PATH", help="CSV to write")],
+    filters: FiltersOption = None,
+) -> ExitCode:
+    """Protect an EES-shaped table for an audience and write it.
+
+    Suppress small counts and single-school aggregates, add complementary
+    suppression so that nothing can be derived, and write the table with EES
+    symbols. The table's structure (counts, filters with a Total, geographic
+    nestings) is read from its columns.
+    """
+    with Steps("protect") as steps:
+        steps.step(f"reading {table.name}")
+        frame = _read(table, text=False)
+        spec = TableSpec.infer(frame, filters=split_list(filters))
+        steps.step(f"protecting for {audience.value}")
+        protected = protect(frame, audience.value, spec=spec)
+        write_table(protected, out=out, audience=audience.value, steps=steps)
+    return ExitCode.OK
+
+
+def audit_table(
+    *,
+    table: Annotated[
+        Path, typer.Argument(metavar="PUBLISHED.csv", help="EES CSV with symbols")
+    ],
+    filters: FiltersOption = None,
+    counts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--counts",
+            metavar="COLS",
+            help="count columns to audit (default: every count column); " + LIST_HELP,
+            show_default=False,
+        ),
+    ] = None,
+    audience: Annotated[
+        Guarded | None,
+        typer.Option(
+            "--audience",
+            help="audit the cells this audience's rules protect: the pupil counts "
+            "its threshold rule names (enrolments, persistent and severe absence, "
+            "...) at its protection level, as `protect` does; use it on a table "
+            "written with `makingdata protect/aggregate/rollup --audience` "
+            "(default: every count column)",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="PATH",
+            help="write every cell's interval here (CSV)",
+            show_default=False,
+        ),
+    ] = None,
+) -> ExitCode:
+    """Bound every suppressed cell of a published table.
+
+    Read a published EES CSV (with 'c', 'x', 'z' symbols) and report, for each
+    suppressed cell, the interval of values consistent with everything
+    published.
+    """
+    with Steps("audit-table") as steps:
+        steps.step(f"reading {table.name}")
+        frame = _read(table, text=True)
+        spec = TableSpec.infer(frame, filters=split_list(filters))
+        wanted = split_list(counts)
+        columns = tuple(wanted) if wanted else spec.counts
+        protection = None
+        if audience is not None:
+            rules = rule_set(audience.value)
+            columns = tuple(protected_columns(rules, columns))
+            if rules.secondary is not None:
+                protection = rules.secondary.protection
+        spec = attrs.evolve(spec, counts=columns)
+        steps.step(f"auditing the suppressed cells of {len(columns)} count columns")
+        report = audit(frame, spec=spec, protection=protection)
+        if out is not None:
+            steps.step(f"writing {out.name}")
+            report.cells.write_csv(out)
     print(report)
     summary = report.cells.group_by("finding").len().sort("finding")
     for finding, n in summary.iter_rows():
         print(f"  {finding}: {n}")
-    return 1 if not report.ok else 0
+    return ExitCode.OK if report.ok else ExitCode.FINDINGS
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``protect`` and ``audit-table`` sub-commands."""
+    app.command(
+        "protect",
+        short_help="protect an EES-shaped table for an audience and write it",
+        epilog=exit_codes(
+            OK="", INPUT="", REFUSED="the table cannot be protected for the audience"
+        ),
+    )(protect_command)
+    app.command(
+        "audit-table",
+        short_help="bound every suppressed cell of a published table (exit 1 if any "
+        "is recoverable)",
+        epilog=exit_codes(
+            OK="no sensitive cell is recoverable or narrower than required",
+            FINDINGS="a sensitive cell is recoverable or narrower than required",
+            INPUT="",
+        ),
+    )(audit_table)

@@ -1,10 +1,20 @@
 """``makingdata check-request`` and ``makingdata check-requests``: the policy engine."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typer reads the annotations at run time.
 
-from typing import TYPE_CHECKING
+import enum
+from pathlib import Path
+from typing import Annotated
 
+import typer
+
+from makingdata.cli._options import exit_codes
+from makingdata.errors import ExitCode
 from makingdata.policy import (
+    Assessment,
+    Burden,
+    Catalogue,
+    Verdict,
     assess,
     assess_burden,
     default_catalogue,
@@ -13,88 +23,120 @@ from makingdata.policy import (
     load_requests,
 )
 
-if TYPE_CHECKING:
-    import argparse
 
-    from makingdata.policy import Assessment, Burden, Catalogue
+class Format(enum.StrEnum):
+    """Report formats."""
 
-_FORMATS = ("text", "markdown", "json", "html")
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    JSON = "json"
+    HTML = "html"
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--format",
-        choices=_FORMATS,
-        default="text",
-        help="report format (default: text)",
-    )
-    p.add_argument(
+_EXITS = exit_codes(
+    OK="allowed, allowed with conditions, or required",
+    FINDINGS="discouraged",
+    PROHIBITED="prohibited",
+    INPUT="unusable request or rule file",
+)
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", help="report format (default: text)")
+]
+RulesOption = Annotated[
+    Path | None,
+    typer.Option(
         "--rules",
         metavar="LOCAL.toml",
         help="a local rule file: extra [[rule]]s and [[disable]]d rules with reasons",
-    )
+        show_default=False,
+    ),
+]
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``check-request`` and ``check-requests`` sub-commands."""
-    one = sub.add_parser(
-        "check-request",
-        help="check one data request against the Making Data Work rules",
-        description=(
-            "Check a data request (TOML, JSON or YAML) against the rule catalogue. "
-            "Exit status: 0 allowed (or allowed with conditions, or required), "
-            "1 discouraged, 2 prohibited or unusable input."
-        ),
-    )
-    one.add_argument("request", metavar="REQUEST", help="the request file")
-    _common(one)
-    one.set_defaults(func=run)
+def exit_code(verdict: Verdict) -> ExitCode:
+    """Return the exit code of a verdict: PROHIBITED, FINDINGS (discouraged) or OK.
 
-    many = sub.add_parser(
-        "check-requests",
-        help="assess the burden of a school's year of data requests",
-        description=(
-            "Read every request file in a folder and report, for one school and one "
-            "academic year, the attainment collection points, items asked by several "
-            "requesters, formats, staff hours per requester and each request's "
-            "verdict. Exit status: the worst verdict (0, 1 or 2)."
-        ),
-    )
-    many.add_argument("directory", metavar="DIR", help="folder of request files")
-    many.add_argument("--school", type=int, required=True, metavar="URN")
-    many.add_argument("--year", required=True, metavar="YYYY/YY", help="e.g. 2025/26")
-    _common(many)
-    many.set_defaults(func=run_burden)
+    Examples
+    --------
+    >>> from makingdata.cli._policy import exit_code
+    >>> from makingdata.policy import Verdict
+    >>> [int(exit_code(v)) for v in Verdict]
+    [3, 1, 0, 0, 0]
+    """
+    if verdict is Verdict.PROHIBITED:
+        return ExitCode.PROHIBITED
+    if verdict is Verdict.DISCOURAGED:
+        return ExitCode.FINDINGS
+    return ExitCode.OK
 
 
-def _catalogue(args: argparse.Namespace) -> Catalogue:
-    return default_catalogue() if args.rules is None else load_catalogue(args.rules)
+def _catalogue(rules: Path | None) -> Catalogue:
+    return default_catalogue() if rules is None else load_catalogue(rules)
 
 
-def _emit(report: Assessment | Burden, fmt: str) -> None:
+def _emit(report: Assessment | Burden, fmt: Format) -> None:
     text = {
-        "text": report.to_text,
-        "markdown": report.to_markdown,
-        "json": report.to_json,
-        "html": report.to_html,
+        Format.TEXT: report.to_text,
+        Format.MARKDOWN: report.to_markdown,
+        Format.JSON: report.to_json,
+        Format.HTML: report.to_html,
     }[fmt]()
     print(text.rstrip("\n"))
 
 
-def run(args: argparse.Namespace) -> int:
-    """Assess one request, print the report and return its exit code."""
-    assessment = assess(load_request(args.request), catalogue=_catalogue(args))
-    _emit(assessment, args.format)
-    return assessment.exit_code
+def check_request(
+    *,
+    request: Annotated[
+        Path, typer.Argument(metavar="REQUEST", help="the request file")
+    ],
+    fmt: FormatOption = Format.TEXT,
+    rules: RulesOption = None,
+) -> ExitCode:
+    """Check a data request (TOML, JSON or YAML) against the rule catalogue."""
+    assessment = assess(load_request(request), catalogue=_catalogue(rules))
+    _emit(assessment, fmt)
+    return exit_code(assessment.verdict)
 
 
-def run_burden(args: argparse.Namespace) -> int:
-    """Assess a folder of requests for one school and year; return the worst code."""
+def check_requests(
+    *,
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="folder of request files")
+    ],
+    school: Annotated[int, typer.Option("--school", metavar="URN", help="the school")],
+    year: Annotated[
+        str, typer.Option("--year", metavar="YYYY/YY", help="e.g. 2025/26")
+    ],
+    fmt: FormatOption = Format.TEXT,
+    rules: RulesOption = None,
+) -> ExitCode:
+    """Report the burden of a school's year of data requests.
+
+    Read every request file in a folder and report, for one school and one
+    academic year, the attainment collection points, items asked by several
+    requesters, formats, staff hours per requester and each request's verdict.
+    The exit code is that of the worst verdict.
+    """
     burden = assess_burden(
-        load_requests(args.directory),
-        school=args.school,
-        academic_year=args.year,
-        catalogue=_catalogue(args),
+        load_requests(directory),
+        school=school,
+        academic_year=year,
+        catalogue=_catalogue(rules),
     )
-    _emit(burden, args.format)
-    return burden.exit_code
+    _emit(burden, fmt)
+    return exit_code(burden.verdict)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``check-request`` and ``check-requests`` sub-commands."""
+    app.command(
+        "check-request",
+        short_help="check one data request against the Making Data Work rules",
+        epilog=_EXITS,
+    )(check_request)
+    app.command(
+        "check-requests",
+        short_help="assess the burden of a school's year of data requests",
+        epilog=_EXITS,
+    )(check_requests)

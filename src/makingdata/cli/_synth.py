@@ -1,55 +1,25 @@
 """``makingdata synth``: write a synthetic data set as Parquet."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typer reads the annotations at run time.
 
 import datetime as dt
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import Annotated
 
-from makingdata import synth
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
-if TYPE_CHECKING:
-    import argparse
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``synth`` sub-command."""
-    p = sub.add_parser(
-        "synth",
-        help="write synthetic schools, enrolments and daily marks as Parquet",
-        description=(
-            "Generate seeded synthetic national data (makingdata.synth) and write "
-            "schools, memberships, enrolments, the calendar and marks partitioned "
-            "by date (marks/date=YYYY-MM-DD/) under OUT. Progress goes to stderr."
-        ),
-    )
-    p.add_argument(
-        "--scale",
-        type=float,
-        default=0.05,
-        help="share of England's schools, in (0, 1] (default 0.05)",
-    )
-    p.add_argument(
-        "--start",
-        type=dt.date.fromisoformat,
-        required=True,
-        metavar="DATE",
-        help="first date (YYYY-MM-DD)",
-    )
-    p.add_argument(
-        "--end",
-        type=dt.date.fromisoformat,
-        required=True,
-        metavar="DATE",
-        help="last date, in the same academic year as --start",
-    )
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--la", metavar="CODE", help="only this LA (e.g. 330 or E08000025)")
-    p.add_argument("--trust", metavar="TR#####", help="only the schools of this trust")
-    p.add_argument("--quiet", action="store_true", help="no progress output on stderr")
-    p.set_defaults(func=run)
+from makingdata import synth as _synth
+from makingdata.cli._console import Steps, progress_console, stdout_is_terminal
+from makingdata.cli._options import exit_codes, parse_date
+from makingdata.errors import ExitCode
 
 
 def _bar(done: int, total: int, width: int = 30) -> str:
@@ -57,38 +27,121 @@ def _bar(done: int, total: int, width: int = 30) -> str:
     return "[" + "#" * filled + "." * (width - filled) + "]"
 
 
-def run(args: argparse.Namespace) -> int:
-    """Generate, write and print a one-line summary; return 0."""
+def synth(
+    *,
+    start: Annotated[
+        dt.date,
+        typer.Option(
+            "--start", parser=parse_date, metavar="DATE", help="first date (YYYY-MM-DD)"
+        ),
+    ],
+    end: Annotated[
+        dt.date,
+        typer.Option(
+            "--end",
+            parser=parse_date,
+            metavar="DATE",
+            help="last date, in the same academic year as --start",
+        ),
+    ],
+    out: Annotated[str, typer.Option("--out", metavar="DIR", help="output folder")],
+    scale: Annotated[
+        float,
+        typer.Option(
+            "--scale", metavar="SHARE", help="share of England's schools, in (0, 1]"
+        ),
+    ] = 0.05,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="random seed")] = 0,
+    la: Annotated[
+        str | None,
+        typer.Option(
+            "--la",
+            metavar="CODE",
+            help="only this LA (e.g. 330 or E08000025)",
+            show_default=False,
+        ),
+    ] = None,
+    trust: Annotated[
+        str | None,
+        typer.Option(
+            "--trust",
+            metavar="TR#####",
+            help="only the schools of this trust",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="no progress output on stderr")
+    ] = False,
+) -> ExitCode:
+    """Write synthetic schools, enrolments and daily marks as Parquet.
+
+    Generate seeded synthetic national data (makingdata.synth) and write
+    schools, memberships, enrolments, the calendar and marks partitioned by
+    date (marks/date=YYYY-MM-DD/) under OUT. Progress goes to stderr: a bar
+    on a terminal, one line per day otherwise.
+    """
     t0 = time.perf_counter()
-    data = synth.generate(
-        scale=args.scale,
-        start=args.start,
-        end=args.end,
-        seed=args.seed,
-        la=args.la,
-        trust=args.trust,
-    )
+    with Steps("synth", quiet=quiet) as steps:
+        steps.step("generating schools, pupils and the calendar")
+        data = _synth.generate(
+            scale=scale, start=start, end=end, seed=seed, la=la, trust=trust
+        )
     total = len(data.dates())
     state = {"done": 0, "marks": 0}
-    tty = sys.stderr.isatty()
+    console = None if quiet else progress_console()
 
-    def on_day(date: dt.date, n_marks: int) -> None:
-        state["done"] += 1
-        state["marks"] += n_marks
-        if args.quiet:
-            return
-        line = (
-            f"{_bar(state['done'], total)} {state['done']}/{total} days "
-            f"{date.isoformat()} {state['marks']:,} marks"
-        )
-        print(("\r" + line) if tty else line, end="" if tty else "\n", file=sys.stderr)
+    if console is None:
 
-    out = data.write(args.out, on_day=on_day)
-    if tty and not args.quiet:
-        print(file=sys.stderr)
+        def on_day(date: dt.date, n_marks: int) -> None:
+            state["done"] += 1
+            state["marks"] += n_marks
+            if not quiet:
+                print(
+                    f"{_bar(state['done'], total)} {state['done']}/{total} days "
+                    f"{date.isoformat()} {state['marks']:,} marks",
+                    file=sys.stderr,
+                )
+
+        written = data.write(out, on_day=on_day)
+    else:
+        with Progress(
+            TextColumn("makingdata synth: writing days"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[date]} {task.fields[marks]} marks"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+            redirect_stdout=stdout_is_terminal(),
+        ) as progress:
+            task = progress.add_task("days", total=total, date="", marks="0")
+
+            def on_day(date: dt.date, n_marks: int) -> None:
+                state["done"] += 1
+                state["marks"] += n_marks
+                progress.update(
+                    task,
+                    advance=1,
+                    date=date.isoformat(),
+                    marks=f"{state['marks']:,}",
+                )
+
+            written = data.write(out, on_day=on_day)
     secs = time.perf_counter() - t0
     print(
         f"wrote {data.schools.height:,} schools, {data.enrolments.height:,} enrolments "
-        f"and {state['marks']:,} marks over {total} days to {out} in {secs:.1f}s"
+        f"and {state['marks']:,} marks over {total} days to {written} in {secs:.1f}s"
     )
-    return 0
+    return ExitCode.OK
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``synth`` sub-command."""
+    app.command(
+        "synth",
+        short_help="write synthetic schools, enrolments and daily marks as Parquet",
+        epilog=exit_codes(
+            OK="", INPUT="dates across academic years, an unknown LA or trust"
+        ),
+    )(synth)

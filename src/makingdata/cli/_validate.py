@@ -1,76 +1,57 @@
 """``makingdata validate``: check an export file and summarise the rules it broke."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: typer reads the annotations at run time.
 
+import enum
 import json
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Annotated
 
 import polars as pl
+import typer
 
-from makingdata.errors import InputError
-from makingdata.io import read_enrolments, read_marks, read_schools, rejects_for_csv
-
-if TYPE_CHECKING:
-    import argparse
-
-    from makingdata.io import ReadResult
-
-#: Exit codes: clean, rows rejected, unusable input.
-EXIT_CLEAN, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``validate`` sub-command."""
-    p = sub.add_parser(
-        "validate",
-        help="validate a marks, enrolments or schools export",
-        description=(
-            "Read an export (CSV, Parquet file or hive-partitioned Parquet "
-            "directory), check every row and print a summary of the rules "
-            "broken. Exit 0 when every row is valid, 1 when rows were "
-            "rejected, 2 when the file cannot be used at all."
-        ),
-    )
-    p.add_argument("file", metavar="FILE", help="the export to validate")
-    p.add_argument(
-        "--kind",
-        required=True,
-        choices=["marks", "enrolments", "schools"],
-        help="what the file holds",
-    )
-    p.add_argument(
-        "--report",
-        metavar="PATH",
-        help="write every rejected row with its reasons here (.csv, or .parquet)",
-    )
-    p.add_argument(
-        "--format",
-        choices=["text", "json"],
-        default="text",
-        help="summary format on stdout (default: text)",
-    )
-    p.add_argument(
-        "--key",
-        help="pseudonym key for hashing UPNs (default: the "
-        "MAKINGDATA_PSEUDONYM_KEY environment variable)",
-    )
-    p.add_argument("--encoding", help="text encoding of a CSV (default: detect)")
-    p.add_argument(
-        "--separator", default=",", help="CSV field separator (default: ',')"
-    )
-    p.set_defaults(func=run)
+from makingdata.cli._console import Steps
+from makingdata.cli._options import exit_codes
+from makingdata.errors import ExitCode, InputError
+from makingdata.io import (
+    ReadResult,
+    read_enrolments,
+    read_marks,
+    read_schools,
+    rejects_for_csv,
+)
 
 
-def _read(args: argparse.Namespace) -> ReadResult:
-    common = {"encoding": args.encoding, "separator": args.separator}
-    if args.kind == "marks":
-        return read_marks(args.file, key=args.key, **common)
-    if args.kind == "enrolments":
-        return read_enrolments(args.file, key=args.key, **common)
-    return read_schools(args.file, **common)
+class Kind(enum.StrEnum):
+    """What an export holds."""
+
+    MARKS = "marks"
+    ENROLMENTS = "enrolments"
+    SCHOOLS = "schools"
+
+
+class Summary(enum.StrEnum):
+    """Summary formats."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+def _read(
+    file: str,
+    kind: Kind,
+    *,
+    key: str | None,
+    encoding: str | None,
+    separator: str,
+) -> ReadResult:
+    if kind is Kind.MARKS:
+        return read_marks(file, key=key, encoding=encoding, separator=separator)
+    if kind is Kind.ENROLMENTS:
+        return read_enrolments(file, key=key, encoding=encoding, separator=separator)
+    return read_schools(file, encoding=encoding, separator=separator)
 
 
 def _write_report(result: ReadResult, path: str) -> None:
@@ -128,26 +109,86 @@ def _json_summary(result: ReadResult, kind: str, elapsed: float) -> str:
     return json.dumps(payload, indent=2)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Validate the file, print the summary, and return the exit code."""
+def validate(
+    *,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="the export to validate")],
+    kind: Annotated[Kind, typer.Option("--kind", help="what the file holds")],
+    report: Annotated[
+        str | None,
+        typer.Option(
+            "--report",
+            metavar="PATH",
+            help="write every rejected row with its reasons here (.csv, or .parquet)",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        Summary,
+        typer.Option("--format", help="summary format on stdout (default: text)"),
+    ] = Summary.TEXT,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            metavar="KEY",
+            help="pseudonym key for hashing UPNs (default: the "
+            "MAKINGDATA_PSEUDONYM_KEY environment variable)",
+            show_default=False,
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            metavar="ENC",
+            help="text encoding of a CSV (default: detect)",
+            show_default=False,
+        ),
+    ] = None,
+    separator: Annotated[
+        str, typer.Option("--separator", metavar="SEP", help="CSV field separator")
+    ] = ",",
+) -> ExitCode:
+    """Validate a marks, enrolments or schools export.
+
+    Read an export (CSV, Parquet file or hive-partitioned Parquet directory),
+    check every row and print a summary of the rules broken.
+    """
     start = time.perf_counter()
-    print(f"makingdata validate: reading {args.file} ...", file=sys.stderr, flush=True)
-    result = _read(args)
-    elapsed = time.perf_counter() - start
+    print(f"makingdata validate: reading {file} ...", file=sys.stderr, flush=True)
+    with Steps("validate") as steps:
+        steps.step(f"reading and checking {Path(file).name}")
+        result = _read(file, kind, key=key, encoding=encoding, separator=separator)
+        elapsed = time.perf_counter() - start
+        if report:
+            steps.step(f"writing {result.n_rejected:,} rejected rows to {report}")
+            _write_report(result, report)
     print(
         f"makingdata validate: checked {result.n_read:,} rows in {elapsed:.1f} s",
         file=sys.stderr,
         flush=True,
     )
-    if args.report:
-        _write_report(result, args.report)
+    if report:
         print(
             f"makingdata validate: wrote {result.n_rejected:,} rejected rows to "
-            f"{args.report}",
+            f"{report}",
             file=sys.stderr,
         )
-    if args.format == "json":
-        print(_json_summary(result, args.kind, elapsed))
+    if fmt is Summary.JSON:
+        print(_json_summary(result, kind.value, elapsed))
     else:
         print(_text_summary(result, elapsed))
-    return EXIT_REJECTED if result.n_rejected else EXIT_CLEAN
+    return ExitCode.FINDINGS if result.n_rejected else ExitCode.OK
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``validate`` sub-command."""
+    app.command(
+        "validate",
+        short_help="validate a marks, enrolments or schools export",
+        epilog=exit_codes(
+            OK="every row is valid",
+            FINDINGS="rows were rejected (see --report)",
+            INPUT="the file cannot be used at all",
+        ),
+    )(validate)

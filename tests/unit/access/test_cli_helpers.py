@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 
 import polars as pl
 import pytest
@@ -12,6 +13,8 @@ from makingdata.access import (
     read_agreements,
 )
 from makingdata.errors import AccessDenied, InputError
+
+D = dt.date
 
 
 @pytest.mark.parametrize(
@@ -77,3 +80,66 @@ def test_apply_cli_scope(tmp_path, marks, directory):
         apply_cli_scope(marks, args)
     assert apply_cli_scope(marks, full.parse_args([])).equals(marks)
     assert isinstance(apply_cli_scope(marks.lazy(), full.parse_args([])), pl.LazyFrame)
+
+
+def test_scope_options_use_the_statute_from_19_august_2024(marks, directory):
+    from makingdata.access import ScopeOptions
+
+    opts = ScopeOptions.from_text(
+        "trust:TR00002", "support", directory=directory, since=D(2024, 9, 2)
+    )
+    assert opts is not None
+    assert opts.statutory
+    assert opts.audience.value == "trust"
+    seen = opts.apply(marks.filter(pl.col("date") >= D(2024, 8, 19)))
+    # TR00002 holds 100001 from 2023-09-01; the statute covers it from 2024-08-19
+    assert seen["urn"].unique().to_list() == [100001]
+    assert seen["date"].unique().to_list() == [D(2024, 9, 2)]
+
+
+@pytest.mark.parametrize("since", [D(2024, 8, 18), None])
+def test_scope_options_before_the_statute_ask_for_agreements(directory, since):
+    from makingdata.access import ScopeOptions
+
+    with pytest.raises(InputError, match="--agreements") as caught:
+        ScopeOptions.from_text(
+            "la:E06000063", "monitoring", directory=directory, since=since
+        )
+    assert caught.value.column == "--agreements"
+
+
+def test_scope_options_refuse_a_forbidden_purpose_before_asking_for_agreements(
+    directory, tmp_path
+):
+    from makingdata.access import ScopeOptions, read_audit_log
+
+    log = tmp_path / "audit.jsonl"
+    with pytest.raises(AccessDenied):
+        ScopeOptions.from_text(
+            "dfe", "academisation", directory=directory, audit_log=log, since=None
+        )
+    assert read_audit_log(log)["decision"].to_list() == ["refused"]
+
+
+def test_scope_options_parse_the_viewer_once(directory):
+    from makingdata.access import ScopeOptions
+
+    assert ScopeOptions.from_text(None, None, directory=directory) is None
+    opts = ScopeOptions.from_text("school:100002", "support", directory=directory)
+    assert opts is not None
+    assert opts.viewer.label == "school:100002"
+    assert opts.agreements == ()  # a school sees its own data without agreements
+    with pytest.raises(InputError, match="--viewer is missing"):
+        ScopeOptions.from_text(None, "support", directory=directory)
+
+
+def test_apply_cli_scope_takes_the_period_from_the_marks(tmp_path, marks, directory):
+    parser = argparse.ArgumentParser()
+    add_scope_arguments(parser, with_directory=False)
+    args = parser.parse_args(["--viewer", "trust:TR00002", "--purpose", "support"])
+    recent = marks.filter(pl.col("date") >= D(2024, 8, 19))
+    assert apply_cli_scope(recent, args, directory=directory)["urn"].to_list() == [
+        100001
+    ]
+    with pytest.raises(InputError, match="no agreements file was given"):
+        apply_cli_scope(marks, args, directory=directory)

@@ -1,0 +1,195 @@
+"""Writing a table for an audience: the one place the command decides on protection.
+
+``aggregate``, ``rollup`` and ``protect`` all write through
+:func:`write_table`: a plain CSV (``--out``) or an EES pair (``--ees``),
+protected on the way for a partner or the public, as built for a school,
+trust, LA or DfE, and refused when no audience is given and the table could
+not go to just anyone.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Literal
+
+import polars as pl
+
+from makingdata.disclosure import (
+    ProtectedTable,
+    Threshold,
+    protect,
+    rule_set,
+    write_protected_csv,
+)
+from makingdata.errors import DisclosureError
+from makingdata.publish import publish
+from makingdata.tables import Table
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from makingdata.cli._console import Steps
+    from makingdata.tables import TableSpec
+
+#: The help of ``--audience`` on the commands that write tables.
+AUDIENCE_HELP = (
+    "who receives the file: school, trust, la or dfe get the table as built "
+    "(scope it with --viewer/--purpose); partner and public get it protected "
+    "(small pupil counts, persistent/severe absence included, and single-school "
+    "aggregates suppressed with their complements, school rows dropped, EES "
+    "symbols). Without --audience the table is written unprotected only if it has "
+    "no School rows and no pupil count from 1 to 5; otherwise the command stops "
+    "(exit 5, refused) and asks who the file is for: a dfe default would hand "
+    "small counts to whoever runs it, a public default would silently change a "
+    "trusted reader's table"
+)
+
+
+def needs_audience(table: pl.DataFrame) -> str | None:
+    """Why ``table`` may not be written without an audience (None: it may).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from makingdata.cli._output import needs_audience
+    >>> needs_audience(pl.DataFrame({"geographic_level": ["School"]}))
+    'it has 1 School rows'
+    >>> needs_audience(pl.DataFrame({"enrolments": [120]})) is None
+    True
+    """
+    rules = rule_set("public")
+    minimum = min(
+        (r.minimum for r in rules.of(Threshold) if isinstance(r, Threshold)),
+        default=6,
+    )
+    if "geographic_level" in table.columns:
+        schools = table.filter(pl.col("geographic_level") == "School").height
+        if schools:
+            return f"it has {schools} School rows"
+    small = 0
+    for c in rules.threshold_columns:
+        if c in table.columns and table.schema[c].is_numeric():
+            small += table.filter(pl.col(c).is_between(1, minimum - 1)).height
+    if small:
+        return f"it has {small} pupil counts from 1 to {minimum - 1}"
+    return None
+
+
+def _say_protected(protected: ProtectedTable) -> None:
+    report = protected.report
+    print(report, file=sys.stderr)
+    print(
+        f"disclosure: {report.cells_primary + report.cells_secondary} count cells "
+        f"suppressed ({report.cells_primary} primary, {report.cells_secondary} "
+        f"secondary), status {report.status}",
+        file=sys.stderr,
+    )
+
+
+def write_table(
+    table: Table | pl.DataFrame | ProtectedTable,
+    *,
+    out: Path | None,
+    ees: Path | None = None,
+    audience: str | None,
+    complete: Literal["z", "0"] | None = None,
+    spec: TableSpec | None = None,
+    steps: Steps | None = None,
+) -> None:
+    """Write ``table`` to ``out`` (plain CSV) or ``ees`` (EES data + meta) for ``audience``.
+
+    A :class:`~makingdata.disclosure.ProtectedTable` is written as it is
+    (the writers check it was protected for the audience). A
+    :class:`~makingdata.tables.Table` (a kernel's, with its spec) or a plain
+    frame is protected on the way for an audience whose rules need it
+    (partner, public), written as built for the others, and, without an
+    audience, written only if :func:`needs_audience` finds nothing. An EES
+    pair always needs an audience and goes through
+    :func:`makingdata.publish.publish` (protect, then write).
+
+    Raises
+    ------
+    DisclosureError
+        If no audience is given and the table cannot go to just anyone, or
+        the writers refuse an unprotected table.
+    ExportError
+        If the EES pair breaks the open data standards.
+    """
+    if ees is not None:
+        _write_ees(table, ees, audience=audience, complete=complete, steps=steps)
+        return
+    if out is None:  # pragma: no cover - the commands require one of them
+        raise DisclosureError("no output given", hint="add --out PATH or --ees PATH")
+    if isinstance(table, Table):
+        # a kernel's table: protect with its own spec, write its frame
+        spec = spec if spec is not None else table.spec
+        table = table.data()
+    if isinstance(table, pl.DataFrame) and audience is None:
+        why = needs_audience(table)
+        if why is not None:
+            raise DisclosureError(
+                f"no --audience given and the table cannot go to just anyone: {why}",
+                path=out,
+                hint="say who the file is for: --audience school, trust, la or dfe "
+                "writes it as built, --audience partner or public protects it",
+            )
+        if steps is not None:
+            steps.step(f"writing {out.name}")
+        table.write_csv(out)
+        print(f"wrote {table.height} rows to {out}", file=sys.stderr)
+        return
+    if isinstance(table, ProtectedTable):
+        target = audience or table.audience
+    else:
+        target = audience or "public"  # audience is given here: see above
+        if rule_set(target).needs_protection:
+            if steps is not None:
+                steps.step(f"protecting for {target}")
+            table = (
+                protect(table, target)
+                if spec is None
+                else protect(table, target, spec=spec)
+            )
+    if steps is not None:
+        steps.step(f"writing {out.name}")
+    write_protected_csv(table, out, audience=target)
+    if isinstance(table, ProtectedTable):
+        _say_protected(table)
+        table = table.table
+    print(f"wrote {table.height} rows to {out}", file=sys.stderr)
+
+
+def _write_ees(
+    table: Table | pl.DataFrame | ProtectedTable,
+    path: Path,
+    *,
+    audience: str | None,
+    complete: Literal["z", "0"] | None,
+    steps: Steps | None,
+) -> None:
+    if audience is None:
+        raise DisclosureError(
+            "an EES file needs to know who it is for",
+            path=path,
+            hint="add --audience: school, trust, la or dfe write the table as built, "
+            "partner or public protect it",
+        )
+    if steps is not None:
+        guarded = rule_set(audience).needs_protection
+        steps.step(
+            f"protecting for {audience} and writing {path.name}"
+            if guarded
+            else f"writing {path.name}"
+        )
+    files = publish(table, path, audience=audience, complete=complete)
+    if files.protection is not None:
+        print(files.protection, file=sys.stderr)
+    for row in files.warnings.iter_rows(named=True):
+        print(
+            f"warning: {row['file']}, column {row['column']}: {row['message']}",
+            file=sys.stderr,
+        )
+    print(
+        f"wrote {files.rows} rows to {files.data} and its metadata to {files.meta}",
+        file=sys.stderr,
+    )
