@@ -145,7 +145,7 @@ def q2_polars(marks, enrolments, schools, start, end) -> pl.DataFrame:
         attendance_table(
             marks,
             enrolments,
-            schools,
+            schools=schools,
             levels="la",
             by=["fsm_status"],
             period="week",
@@ -269,9 +269,9 @@ def q2_pandas(marks, enrolments, schools, start, end) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- query 3
 def q3_polars(marks, enrolments, schools, end) -> pl.DataFrame:
-    return enrolment_summary(marks, enrolments, schools, period="ytd", end=end).collect(
-        engine="streaming"
-    )
+    return enrolment_summary(
+        marks, enrolments, schools=schools, period="ytd", end=end
+    ).collect(engine="streaming")
 
 
 def q3_duckdb(con, marks: str, start: dt.date, end: dt.date) -> pl.DataFrame:

@@ -77,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     week = attendance.attendance_table(
         seen,
         data.enrolments,
-        data.schools,
-        data.memberships,
+        schools=data.schools,
+        memberships=data.memberships,
         levels=("trust", "school"),
         by=["fsm_status"],
         period="week",

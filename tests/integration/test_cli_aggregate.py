@@ -52,8 +52,8 @@ def test_aggregate_writes_the_table_the_kernel_builds(files, capsys):
     want = attendance_table(
         d.marks(),
         d.enrolments,
-        d.schools,
-        d.memberships,
+        schools=d.schools,
+        memberships=d.memberships,
         levels=("la", "national"),
         by=["fsm_status"],
         period="week",

@@ -58,8 +58,8 @@ def kernel_table(d: synth.SynthData) -> pl.DataFrame:
         attendance_table(
             d.marks(),
             d.enrolments,
-            d.schools,
-            d.memberships,
+            schools=d.schools,
+            memberships=d.memberships,
             levels=("school", "trust", "la"),
             by=["sen_provision"],
             period="ytd",
@@ -192,7 +192,7 @@ def test_without_audience_a_table_with_nothing_small_is_written_as_today(
     out = tmp_path / "national.csv"
     assert aggregate(root, "--out", str(out), levels="national", by="") == 0
     want = attendance_table(
-        d.marks(), d.enrolments, d.schools, d.memberships,
+        d.marks(), d.enrolments, schools=d.schools, memberships=d.memberships,
         levels=("national",), period="ytd", start=START, end=END,
     ).collect().frame  # fmt: skip
     assert (want["enrolments"] >= 6).all()

@@ -35,8 +35,8 @@ def table(
     return attendance.attendance_table(
         data.marks(),
         data.enrolments,
-        data.schools,
-        data.memberships,
+        schools=data.schools,
+        memberships=data.memberships,
         levels=levels,
         by=by,
         period="ytd",
@@ -142,8 +142,8 @@ def test_every_period_of_the_kernels_is_keyed_and_protected(
     t = attendance.attendance_table(
         data.marks(),
         data.enrolments,
-        data.schools,
-        data.memberships,
+        schools=data.schools,
+        memberships=data.memberships,
         levels=("school", "la", "national"),
         by=("sex",),
         period=period,

@@ -32,7 +32,7 @@ def test_enrolment_summary_matches_the_plain_reference(
         attendance.enrolment_summary(
             data.marks().lazy(),
             data.enrolments.lazy(),
-            data.schools.lazy(),
+            schools=data.schools.lazy(),
             period="range",
             start=data.start,
             end=data.end,

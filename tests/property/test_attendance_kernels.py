@@ -400,7 +400,7 @@ def _table(m, e, s, **kw):
         attendance_table(
             m,
             e,
-            s,
+            schools=s,
             levels=("national", "la", "school"),
             period="academic_year",
             start=dt.date(2024, 8, 1),
@@ -478,15 +478,17 @@ def test_two_halves_by_date_add_up_for_session_counts(data, cut):
         "decimals": None,
         "cohort": Cohort(drop_zero_possible=False),
     }
-    full = attendance_table(m, e, s, start=DAYS[0], end=DAYS[-1], **kw).collect()
+    full = attendance_table(
+        m, e, schools=s, start=DAYS[0], end=DAYS[-1], **kw
+    ).collect()
     left = (
         attendance_table(
-            m, e, s, start=DAYS[0], end=cut - dt.timedelta(days=1), **kw
+            m, e, schools=s, start=DAYS[0], end=cut - dt.timedelta(days=1), **kw
         ).collect()
         if cut > DAYS[0]
         else full.clear()
     )
-    right = attendance_table(m, e, s, start=cut, end=DAYS[-1], **kw).collect()
+    right = attendance_table(m, e, schools=s, start=cut, end=DAYS[-1], **kw).collect()
     sess = list(COUNT_COLUMNS)
     got = pl.concat([left.select(sess), right.select(sess)]).sum()
     if full.height:

@@ -36,8 +36,8 @@ def test_audit_of_protect_is_ok(
     t = attendance.attendance_table(
         d.marks(),
         d.enrolments,
-        d.schools,
-        d.memberships,
+        schools=d.schools,
+        memberships=d.memberships,
         levels=levels,
         by=by,
         period="ytd",

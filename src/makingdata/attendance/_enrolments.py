@@ -19,6 +19,7 @@ import polars as pl
 
 from makingdata._calendar import ACADEMIC_YEAR_FIRST_MONTH, academic_year_start
 from makingdata._contracts import EducationPhase
+from makingdata.attendance._args import keyword_frames, lazy
 from makingdata.attendance._periods import date_table
 from makingdata.attendance._sessions import (
     COUNT_COLUMNS,
@@ -466,11 +467,11 @@ def _eligible(
 
 
 def enrolment_summary(
-    marks: pl.LazyFrame,
-    enrolments: pl.LazyFrame,
+    marks: pl.LazyFrame | pl.DataFrame,
+    enrolments: pl.LazyFrame | pl.DataFrame,
     /,
-    schools: pl.LazyFrame | None = None,
-    *,
+    *args: pl.LazyFrame | pl.DataFrame,
+    schools: pl.LazyFrame | pl.DataFrame | None = None,
     period: str = "academic_year",
     start: dt.date | None = None,
     end: dt.date | None = None,
@@ -488,9 +489,11 @@ def enrolment_summary(
         Enrolments in ``ENROLMENTS_SCHEMA``; each mark counts only if it falls
         between its enrolment's ``enrol_start`` and ``enrol_end`` (inclusive;
         null = open) at the same school. Marks with no enrolment are not counted.
+    *args
+        Deprecated (0.2, removed in 0.3): ``schools`` by position.
     schools
-        Schools in ``SCHOOLS_SCHEMA``; needed for the DfE cohort's phase and
-        state-funded rules.
+        Schools in ``SCHOOLS_SCHEMA``, by keyword; needed for the DfE cohort's
+        phase and state-funded rules.
     period
         ``"day"``, ``"week"``, ``"half_term"``, ``"term"``, ``"academic_year"``,
         ``"ytd"`` (from 1 August to ``end``) or ``"range"`` (``start`` to
@@ -560,6 +563,11 @@ def enrolment_summary(
     ... ).row(0)
     (10, 2, 20.0, True, False)
     """
+    schools = keyword_frames(
+        "enrolment_summary", args, ("schools",), {"schools": schools}
+    )["schools"]
+    marks, enrolments = lazy(marks), lazy(enrolments)
+    schools = None if schools is None else lazy(schools)
     cohort = Cohort() if cohort is None else cohort
     if chunk_days is not None and chunk_days < 1:
         raise InputError(

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from makingdata.attendance._args import keyword_frames
 from makingdata.attendance._table import attendance_table
+from makingdata.errors import InputError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -18,9 +20,10 @@ __all__ = ["headline_tables"]
 def headline_tables(
     marks: pl.LazyFrame | pl.DataFrame,
     enrolments: pl.LazyFrame | pl.DataFrame,
-    schools: pl.LazyFrame | pl.DataFrame,
+    /,
+    *args: pl.LazyFrame | pl.DataFrame,
+    schools: pl.LazyFrame | pl.DataFrame | None = None,
     memberships: pl.LazyFrame | pl.DataFrame | None = None,
-    *,
     trust_id: str | None = None,
     period: str = "ytd",
     start: dt.date | None = None,
@@ -41,8 +44,11 @@ def headline_tables(
         Marks in ``MARKS_SCHEMA``.
     enrolments
         Enrolments in ``ENROLMENTS_SCHEMA``.
+    *args
+        Deprecated (0.2, removed in 0.3): ``schools`` and ``memberships`` by
+        position.
     schools
-        Schools in ``SCHOOLS_SCHEMA``.
+        Schools in ``SCHOOLS_SCHEMA`` (required, by keyword).
     memberships
         Trust memberships in ``MEMBERSHIPS_SCHEMA`` (optional).
     trust_id
@@ -72,20 +78,34 @@ def headline_tables(
     >>> d = synth.generate(
     ...     scale=0.01, start=dt.date(2025, 9, 8), end=dt.date(2025, 9, 9), la=330
     ... )
-    >>> tables = headline_tables(d.marks(), d.enrolments, d.schools, d.memberships)
+    >>> tables = headline_tables(
+    ...     d.marks(), d.enrolments, schools=d.schools, memberships=d.memberships
+    ... )
     >>> sorted(tables)
     ['national', 'regional', 'trust']
     >>> tables["national"]["fsm_status"].to_list()
     ['FSM eligible', 'Not known to be FSM eligible', 'Total']
     """
+    got = keyword_frames(
+        "headline_tables",
+        args,
+        ("schools", "memberships"),
+        {"schools": schools, "memberships": memberships},
+    )
+    schools, memberships = got["schools"], got["memberships"]
+    if schools is None:
+        raise InputError(
+            "headline_tables needs the schools (their geography, phase and trust)",
+            hint="pass schools=... (SCHOOLS_SCHEMA)",
+        )
     m = marks.lazy()
     if end is None:
         end = m.select(pl.col("date").max()).collect().item()
     table = attendance_table(
         m,
         enrolments,
-        schools,
-        memberships,
+        schools=schools,
+        memberships=memberships,
         levels=("national", "region", "trust"),
         by=by,
         period=period,

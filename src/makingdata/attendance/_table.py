@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import attrs
 import polars as pl
 
+from makingdata.attendance._args import keyword_frames
 from makingdata.attendance._enrolments import (
     SCHOOL_CHARACTERISTICS,
     Cohort,
@@ -513,9 +514,10 @@ def _school_stage(
 def attendance_table(
     marks: pl.LazyFrame | pl.DataFrame,
     enrolments: pl.LazyFrame | pl.DataFrame,
-    schools: pl.LazyFrame | pl.DataFrame,
+    /,
+    *args: pl.LazyFrame | pl.DataFrame,
+    schools: pl.LazyFrame | pl.DataFrame | None = None,
     memberships: pl.LazyFrame | pl.DataFrame | None = None,
-    *,
     levels: str | Sequence[str] = "national",
     by: Sequence[str] = (),
     period: str = "academic_year",
@@ -546,8 +548,12 @@ def attendance_table(
         Marks in ``MARKS_SCHEMA``.
     enrolments
         Enrolments in ``ENROLMENTS_SCHEMA``.
+    *args
+        Deprecated (0.2, removed in 0.3): ``schools`` and ``memberships`` by
+        position.
     schools
-        Schools in ``SCHOOLS_SCHEMA`` (geography, phase, static ``trust_id``).
+        Schools in ``SCHOOLS_SCHEMA`` (geography, phase, static ``trust_id``);
+        required, by keyword.
     memberships
         Trust memberships in ``MEMBERSHIPS_SCHEMA``; when given, the trust
         level follows membership as of each date (a school that moves trust
@@ -661,12 +667,26 @@ def attendance_table(
     ...         )
     ...     },
     ... )
-    >>> t = attendance_table(marks, enrolments, schools, by=["fsm_status"]).collect()
+    >>> t = attendance_table(
+    ...     marks, enrolments, schools=schools, by=["fsm_status"]
+    ... ).collect()
     >>> t.select(
     ...     "fsm_status", "enrolments", "sess_overall_percent", "enrolments_pa_10_exact"
     ... ).rows()
     [('FSM eligible', 1, 0.0, 0), ('Not known to be FSM eligible', 1, 100.0, 1), ('Total', 2, 50.0, 1)]
     """
+    got = keyword_frames(
+        "attendance_table",
+        args,
+        ("schools", "memberships"),
+        {"schools": schools, "memberships": memberships},
+    )
+    schools, memberships = got["schools"], got["memberships"]
+    if schools is None:
+        raise InputError(
+            "attendance_table needs the schools (their geography, phase and trust)",
+            hint="pass schools=... (SCHOOLS_SCHEMA), e.g. read_schools(path).valid",
+        )
     lv = [level(x) for x in ([levels] if isinstance(levels, str) else levels)]
     if isinstance(decimals, int):
         check_decimals(decimals)

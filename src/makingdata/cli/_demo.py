@@ -29,7 +29,16 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from makingdata import access, attendance, disclosure, io, policy, publish, schemas, synth
+from makingdata import (
+    access,
+    attendance,
+    disclosure,
+    io,
+    policy,
+    publish,
+    schemas,
+    synth,
+)
 from makingdata.cli._console import Steps
 from makingdata.cli._options import exit_codes, parse_date
 from makingdata.domain import Directory
@@ -225,7 +234,11 @@ def _run(  # noqa: PLR0915 - one narrated pipeline
 
     _stage(5, "attendance: DfE methodology, national to trust", steps)
     tables = attendance.headline_tables(
-        marks, data.enrolments, data.schools, data.memberships, trust_id=trust_id
+        marks,
+        data.enrolments,
+        schools=data.schools,
+        memberships=data.memberships,
+        trust_id=trust_id,
     )
     rates = {
         "sess_overall_percent": "absence %",
@@ -259,7 +272,7 @@ def _run(  # noqa: PLR0915 - one narrated pipeline
     la_table = attendance.attendance_table(
         marks,
         data.enrolments,
-        data.schools,
+        schools=data.schools,
         levels=("la", "region", "national"),
         by=["fsm_status"],
         period="ytd",

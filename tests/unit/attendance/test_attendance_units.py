@@ -6,6 +6,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from makingdata._contracts import ENROLMENTS_SCHEMA, MARKS_SCHEMA, SCHOOLS_SCHEMA
 from makingdata.attendance import (
@@ -155,33 +156,33 @@ def test_dfe_cohort_rules_each_switchable():
         (3, URN_A, dt.date(2020, 9, 1), None, 10, False),
     ]).lazy()  # fmt: skip
     sch = _schools().lazy()
-    dfe = enrolment_summary(marks, enrol, sch).collect()
+    dfe = enrolment_summary(marks, enrol, schools=sch).collect()
     assert dfe.select("pupil_key", "sess_possible").rows() == [(1, 1)]
     keep15 = enrolment_summary(
-        marks, enrol, sch, cohort=Cohort(exclude_age15_summer2=False)
+        marks, enrol, schools=sch, cohort=Cohort(exclude_age15_summer2=False)
     ).collect()
     assert keep15.select("pupil_key", "sess_possible").rows() == [(1, 2)]
     all_ages = (
-        enrolment_summary(marks, enrol, sch, cohort=Cohort(min_age=None))
+        enrolment_summary(marks, enrol, schools=sch, cohort=Cohort(min_age=None))
         .collect()
         .sort("pupil_key")
     )
     assert all_ages["pupil_key"].to_list() == [1, 2]
     zeros = enrolment_summary(
-        marks, enrol, sch, cohort=Cohort(drop_zero_possible=False)
+        marks, enrol, schools=sch, cohort=Cohort(drop_zero_possible=False)
     ).collect()
     assert zeros.filter(pl.col("pupil_key") == 3).select(
         "sess_possible", "sess_not_counted"
     ).row(0) == (0, 1)
     # independent and nursery schools are outside DfE's cohort
     assert (
-        enrolment_summary(marks, enrol, _schools(group="Independent").lazy())
+        enrolment_summary(marks, enrol, schools=_schools(group="Independent").lazy())
         .collect()
         .height
         == 0
     )
     assert (
-        enrolment_summary(marks, enrol, _schools(phase="Nursery").lazy())
+        enrolment_summary(marks, enrol, schools=_schools(phase="Nursery").lazy())
         .collect()
         .height
         == 0
@@ -229,7 +230,7 @@ def test_trust_membership_follows_the_date_and_leaves_other_levels_alone():
         }
     ).cast({"urn": pl.UInt32})
     t = attendance_table(
-        marks, enrol, _schools(), mem, levels=("national", "trust"), period="range",
+        marks, enrol, schools=_schools(), memberships=mem, levels=("national", "trust"), period="range",
         cohort=Cohort.everyone(), decimals=None,
     ).collect()  # fmt: skip
     nat = t.filter(pl.col("geographic_level") == "National")
@@ -313,10 +314,13 @@ def test_input_errors_name_the_problem():
     with pytest.raises(InputError, match="unknown level 'ward'"):
         rollup(pl.DataFrame({"sess_possible": [1]}), levels="ward")
     with pytest.raises(InputError, match="unknown breakdown 'shoe_size'"):
-        attendance_table(marks, _enrol([]), _schools(), by=["shoe_size"])
+        attendance_table(marks, _enrol([]), schools=_schools(), by=["shoe_size"])
     with pytest.raises(InputError, match="at most two breakdowns"):
         attendance_table(
-            marks, _enrol([]), _schools(), by=["sex", "fsm_status", "year_group"]
+            marks,
+            _enrol([]),
+            schools=_schools(),
+            by=["sex", "fsm_status", "year_group"],
         )
     with pytest.raises(InputError, match="unknown period 'fortnight'"):
         enrolment_summary(
@@ -367,7 +371,7 @@ def test_headline_tables_for_the_demo():
         schema={"urn": pl.UInt32, "trust_id": pl.String, "trust_name": pl.String,
                 "joined": pl.Date, "left": pl.Date},
     )  # fmt: skip
-    tables = headline_tables(marks, enrol, _schools(), mem)
+    tables = headline_tables(marks, enrol, schools=_schools(), memberships=mem)
     assert set(tables) == {"national", "regional", "trust"}
     nat = tables["national"].filter(pl.col("fsm_status") == "Total")
     assert nat.select("enrolments", "sess_possible", "sess_overall_percent").row(0) == (
@@ -423,8 +427,13 @@ def test_school_counts_same_with_windowed_group_numbering(monkeypatch):
         (p, URN_A if p < 4 else URN_B, dt.date(2025, 9, 1), None, 9, p % 2 == 0)
         for p in range(1, 7)
     ])  # fmt: skip
-    kw = {"levels": ["school", "la"], "by": ["fsm_status"], "period": "week"}
-    args = (_marks(rows).lazy(), enrol.lazy(), _schools().lazy())
+    kw = {
+        "schools": _schools().lazy(),
+        "levels": ["school", "la"],
+        "by": ["fsm_status"],
+        "period": "week",
+    }
+    args = (_marks(rows).lazy(), enrol.lazy())
     normal = attendance_table(*args, **kw).collect()
     real_of = _enrolments.EnrolmentGroups.of.__func__
 
@@ -459,7 +468,7 @@ def test_cohort_ages_follow_each_academic_year_of_a_window():
         enrolment_summary(
             _marks(rows).lazy(),
             enrol.lazy(),
-            _schools().lazy(),
+            schools=_schools().lazy(),
             period="academic_year",
             start=dt.date(2025, 1, 1),
             end=dt.date(2025, 12, 31),
@@ -504,7 +513,7 @@ def test_chunk_size_must_be_positive():
     enrol = _enrol([(1, URN_A, dt.date(2025, 9, 1), None, 10, False)])
     with pytest.raises(InputError, match="chunk_enrolment_periods"):
         attendance_table(
-            marks, enrol, _schools(), period="week", chunk_enrolment_periods=0
+            marks, enrol, schools=_schools(), period="week", chunk_enrolment_periods=0
         )
 
 
@@ -520,16 +529,43 @@ def test_an_empty_table_says_why_and_what_to_pass():
         EmptyResultWarning, match=r"no mark falls between 2026-01-05"
     ) as w:
         t = attendance_table(
-            marks, enrol, _schools(), start=dt.date(2026, 1, 5), end=dt.date(2026, 1, 9)
+            marks,
+            enrol,
+            schools=_schools(),
+            start=dt.date(2026, 1, 5),
+            end=dt.date(2026, 1, 9),
         ).collect()
     assert t.height == 0
     assert "the marks run from 2025-09-08 to 2025-09-09" in str(w[0].message)
     assert "pass start= and end=" in str(w[0].message)
     stranger = _enrol([(2, URN_A, dt.date(2025, 9, 1), None, 12, False)])
     with pytest.warns(EmptyResultWarning, match="belongs to an enrolment"):
-        attendance_table(marks, stranger, _schools()).collect()
+        attendance_table(marks, stranger, schools=_schools()).collect()
     toddler = _enrol([(1, URN_A, dt.date(2025, 9, 1), None, 3, False)])
     with pytest.warns(EmptyResultWarning, match=r"outside the cohort.*Cohort.everyone"):
-        attendance_table(marks, toddler, _schools()).collect()
+        attendance_table(marks, toddler, schools=_schools()).collect()
     with pytest.warns(EmptyResultWarning, match="the trust level is empty"):
-        attendance_table(marks, enrol, _schools(), levels=("national", "trust"))
+        attendance_table(marks, enrol, schools=_schools(), levels=("national", "trust"))
+
+
+# ---------------------------------------------------------------- signatures
+def test_frames_by_position_beyond_marks_and_enrolments_are_deprecated():
+    days = _days(dt.date(2025, 9, 8), 1)
+    marks = _marks([(URN_A, 1, d, s, "/") for d in days for s in ("AM", "PM")])
+    enrol = _enrol([(1, URN_A, dt.date(2025, 9, 1), None, 12, False)])
+    want = attendance_table(marks, enrol, schools=_schools()).collect()
+    with pytest.warns(DeprecationWarning, match=r"passing schools by position"):
+        old = attendance_table(marks, enrol, _schools()).collect()
+    assert_frame_equal(old.frame, want.frame)
+    with pytest.warns(DeprecationWarning, match=r"schools=\.\.\. by keyword"):
+        enrolment_summary(marks.lazy(), enrol.lazy(), _schools().lazy()).collect()
+    with pytest.raises(InputError, match="needs the schools"):
+        attendance_table(marks, enrol)
+    with (
+        pytest.warns(DeprecationWarning, match="by position"),
+        pytest.raises(InputError, match="got schools twice"),
+    ):
+        attendance_table(marks, enrol, _schools(), schools=_schools())
+    # either frame type in
+    lazy = attendance_table(marks.lazy(), enrol.lazy(), schools=_schools().lazy())
+    assert_frame_equal(lazy.collect().frame, want.frame)

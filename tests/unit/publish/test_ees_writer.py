@@ -35,8 +35,8 @@ def kernel_table(
     return attendance.attendance_table(
         data.marks(),
         data.enrolments,
-        data.schools,
-        data.memberships,
+        schools=data.schools,
+        memberships=data.memberships,
         levels=levels,
         by=by,
         period=period,
@@ -341,7 +341,7 @@ def test_period_filters_need_no_total(tmp_path: Path) -> None:
     t = attendance.attendance_table(
         d.marks(),
         d.enrolments,
-        d.schools,
+        schools=d.schools,
         levels=("la", "national"),
         by=("sex",),
         period="half_term",
