@@ -694,3 +694,7 @@ def invalid_on_date_expr(
     too_early = start.is_not_null() & (d < start)
     too_late = end.is_not_null() & (d > end)
     return pl.when(c.is_null() | d.is_null()).then(None).otherwise(too_early | too_late)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -193,7 +193,7 @@ class ExitCode(enum.IntEnum):
     | 1 | ``FINDINGS`` | done, with findings: rows rejected (``validate``), recoverable cells (``audit-table``), EES errors (``check-ees``), a request discouraged (``check-request(s)``) |
     | 2 | ``USAGE`` | a bad command line: unknown option, missing or invalid option value (the code of click and argparse) |
     | 3 | ``PROHIBITED`` | the policy verdict: a data request is prohibited (``check-request(s)``) |
-    | 4 | ``INPUT`` | unusable input: a missing or unreadable file, a malformed file, a value the command cannot use (:class:`InputError`, :class:`ValidationError`, :class:`RuleError`, :class:`ExportError`, ``OSError``) |
+    | 4 | ``INPUT`` | unusable input: a missing or unreadable file, a malformed file, a value the command cannot use (:class:`InputError`, :class:`ValidationError`, :class:`RuleError`, :class:`ExportError`, ``OSError``), or options that leave the result empty (:class:`EmptyResultWarning`) |
     | 5 | ``REFUSED`` | makingdata refused to release: a table not protected for its audience (:class:`DisclosureError`), a viewer or purpose out of scope (:class:`ScopeError`, :class:`AccessDenied`) |
     | 70 | ``INTERNAL`` | a bug in makingdata (``EX_SOFTWARE`` of sysexits.h); ``MAKINGDATA_DEBUG=1`` shows the traceback |
     | 130 | ``INTERRUPTED`` | stopped with Ctrl-C (128 + SIGINT) |
@@ -258,3 +258,7 @@ class EmptyResultWarning(MakingDataWarning):
     error with ``warnings.simplefilter("error", EmptyResultWarning)``; the
     ``makingdata`` command exits non-zero on it.
     """
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -128,3 +128,62 @@ def test_rollup_rederives_published_la_and_national_rows(real_data_dir, tmp_path
     assert (
         joined["sess_auth_ext_holiday"] == joined["sess_auth_ext_holiday_got"]
     ).all()
+
+
+def test_an_empty_table_stops_the_command_and_says_why(files, capsys):
+    from makingdata.errors import ExitCode
+
+    root, _ = files
+    out = root / "empty.csv"
+    code = main(
+        [
+            "aggregate",
+            "--marks", str(root / "marks.parquet"),
+            "--enrolments", str(root / "enrolments.parquet"),
+            "--schools", str(root / "schools.parquet"),
+            "--from", "2026-01-05",
+            "--to", "2026-01-09",
+            "--level", "national",
+            "--audience", "dfe",
+            "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert code == ExitCode.INPUT
+    err = capsys.readouterr().err
+    assert "the attendance table is empty: no mark falls between 2026-01-05" in err
+    assert "the marks run from 2025-09-08 to 2025-09-19" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_rollup_of_an_la_file_from_school_rows_says_which_levels_it_has(
+    tmp_path, capsys
+):
+    from makingdata.errors import ExitCode
+
+    la = tmp_path / "la.csv"
+    pl.DataFrame(
+        {
+            "time_period": [202425] * 2,
+            "time_identifier": ["Academic year"] * 2,
+            "geographic_level": ["Local authority", "National"],
+            "country_code": ["E92000001"] * 2,
+            "country_name": ["England"] * 2,
+            "region_code": ["E12000001", None],
+            "region_name": ["North East", None],
+            "new_la_code": ["E06000047", None],
+            "la_name": ["County Durham", None],
+            "old_la_code": [840, None],
+            "sess_possible": [1000, 1000],
+            "sess_overall": [50, 50],
+        }
+    ).write_csv(la)
+    out = tmp_path / "out.csv"
+    args = ["rollup", "--input", str(la), "--to", "national", "--out", str(out)]
+    assert main(args) == ExitCode.INPUT
+    err = capsys.readouterr().err
+    assert "the input has no School rows; it has Local authority, National" in err
+    assert "--from-level 'Local authority'" in err
+    assert main([*args, "--from-level", "Local authority", "--audience", "dfe"]) == 0
+    got = pl.read_csv(out)
+    assert got.select("sess_possible", "sess_overall_percent").rows() == [(1000, 5.0)]

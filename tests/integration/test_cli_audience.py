@@ -143,7 +143,7 @@ def test_public_without_protection_is_impossible(
 ) -> None:
     root, _ = files
     # even if protection were skipped, the writer refuses an unprotected frame
-    monkeypatch.setattr(_output, "protect", lambda table, audience: table)
+    monkeypatch.setattr(_output, "protect", lambda table, audience, **_: table)
     out = tmp_path / "leak.csv"
     assert (
         aggregate(root, "--audience", "public", "--out", str(out)) == ExitCode.REFUSED

@@ -307,7 +307,12 @@ def test_session_counts_equal_plain_counting(data):
 def test_enrolment_summary_equals_reference(data, cohort):
     marks, enrol, schools = data
     got = enrolment_summary(
-        *_frames(*data), period="range", start=DAYS[0], end=DAYS[-1], cohort=cohort
+        *_frames(*data)[:2],
+        schools=_frames(*data)[2],
+        period="range",
+        start=DAYS[0],
+        end=DAYS[-1],
+        cohort=cohort,
     ).collect()
     _check_summary(got, reference(marks, enrol, schools, cohort))
 
@@ -319,7 +324,12 @@ def test_daily_enrolment_summary_equals_reference_day_by_day(data, cohort):
     # per-code pre-aggregation): the same reference, one day at a time
     marks, enrol, schools = data
     got = enrolment_summary(
-        *_frames(*data), period="day", start=DAYS[0], end=DAYS[-1], cohort=cohort
+        *_frames(*data)[:2],
+        schools=_frames(*data)[2],
+        period="day",
+        start=DAYS[0],
+        end=DAYS[-1],
+        cohort=cohort,
     ).collect()
     for day in DAYS:
         _check_summary(
@@ -389,8 +399,8 @@ def test_no_mark_outside_an_enrolment_is_counted(data, extra):
         "cohort": Cohort.everyone(),
     }
     assert_frame_equal(
-        enrolment_summary(*frames, **kw).collect(),
-        enrolment_summary(*more, **kw).collect(),
+        enrolment_summary(*frames[:2], schools=frames[2], **kw).collect(),
+        enrolment_summary(*more[:2], schools=more[2], **kw).collect(),
         check_row_order=False,
     )
 
@@ -506,7 +516,8 @@ def test_school_stage_in_chunks_equals_one_pass(data, period):
     end = DAYS[11] if period in ("day", "week") else DAYS[-1]
     got = [
         attendance_table(
-            *_frames(*data),
+            *_frames(*data)[:2],
+            schools=_frames(*data)[2],
             levels=("school", "la", "national"),
             by=["fsm_status"],
             period=period,
@@ -541,7 +552,8 @@ def test_summary_in_date_chunks_equals_one_pass(data, period, cohort):
     end = DAYS[11]
     got = [
         enrolment_summary(
-            *frames,
+            *frames[:2],
+            schools=frames[2],
             period=period,
             start=None if period == "ytd" else DAYS[0],
             end=end,

@@ -105,3 +105,7 @@ __all__ = [
     "scope",
     "statutory_agreements",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

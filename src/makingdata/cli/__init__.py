@@ -80,3 +80,7 @@ def build_parser() -> Any:
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

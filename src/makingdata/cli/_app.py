@@ -7,12 +7,13 @@ import importlib
 import os
 import sys
 import traceback
+import warnings
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import typer.main
 
-from makingdata.errors import ExitCode, MakingDataError
+from makingdata.errors import EmptyResultWarning, ExitCode, MakingDataError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -140,14 +141,22 @@ def run(args: Sequence[str]) -> ExitCode | int:  # noqa: PLR0911, PLR0912 - one 
     """Run the command line ``args`` and return its exit code; print, never raise.
 
     A :class:`~makingdata.errors.MakingDataError` prints one line
-    ``makingdata CMD: error: ...``; an unexpected exception prints one line
+    ``makingdata CMD: error: ...``; so does an empty result
+    (:class:`~makingdata.errors.EmptyResultWarning`, exit ``INPUT``: an
+    option or a missing input emptied it); an unexpected exception prints one line
     saying it is a bug, with ``MAKINGDATA_DEBUG=1`` for the traceback.
     """
     cmd = _command_of(args)
     try:
-        rv = command().main(
-            args=list(args), prog_name="makingdata", standalone_mode=False
-        )
+        with warnings.catch_warnings():
+            # an empty result is not a success: the command stops and says why
+            warnings.simplefilter("error", EmptyResultWarning)
+            rv = command().main(
+                args=list(args), prog_name="makingdata", standalone_mode=False
+            )
+    except EmptyResultWarning as empty:
+        _say(cmd, f"error: {empty}")
+        return ExitCode.INPUT
     except typer.TyperException as err:  # click's own errors: bad options
         show = getattr(err, "show", None)
         if callable(show):

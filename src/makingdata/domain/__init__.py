@@ -187,3 +187,7 @@ def __getattr__(name: str) -> Any:
     if name in _MOVED_TO_POLICY:
         return _moved(name, __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

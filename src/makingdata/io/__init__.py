@@ -103,3 +103,7 @@ def __getattr__(name: str) -> Any:
         )
         return getattr(importlib.import_module("makingdata.publish"), name)
     raise AttributeError(f"module 'makingdata.io' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

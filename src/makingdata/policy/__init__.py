@@ -139,3 +139,7 @@ __all__ = [
     "load_requests",
     "parse_purpose",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -106,3 +106,7 @@ __all__ = [
 __getattr__ = renamed_getattr(
     __name__, {"Rule": ("makingdata.schemas.RowRule", RowRule)}
 )
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -45,3 +45,7 @@ __all__ = [
     "school_calendar",
     "targets_frame",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
