@@ -64,11 +64,7 @@ def exit_code(verdict: Verdict) -> ExitCode:
     >>> [int(exit_code(v)) for v in Verdict]
     [3, 1, 0, 0, 0]
     """
-    if verdict is Verdict.PROHIBITED:
-        return ExitCode.PROHIBITED
-    if verdict is Verdict.DISCOURAGED:
-        return ExitCode.FINDINGS
-    return ExitCode.OK
+    return verdict.exit_code
 
 
 def _catalogue(rules: Path | None) -> Catalogue:

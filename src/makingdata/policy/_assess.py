@@ -66,7 +66,7 @@ class Assessment:
     ... )
     >>> a = assess(req)
     >>> a.verdict.value, a.exit_code
-    ('prohibited', 2)
+    ('prohibited', <ExitCode.PROHIBITED: 3>)
     >>> "MDW-PRED-03" in a.rule_ids
     True
     """
@@ -83,7 +83,7 @@ class Assessment:
 
     @property
     def exit_code(self) -> int:
-        """2 prohibited, 1 discouraged, 0 otherwise."""
+        """The command's exit code: 3 prohibited, 1 discouraged, 0 otherwise (ExitCode)."""
         return self.verdict.exit_code
 
     @property

@@ -107,7 +107,7 @@ class Burden:
 
     @property
     def exit_code(self) -> int:
-        """2 prohibited, 1 discouraged, 0 otherwise."""
+        """The command's exit code: 3 prohibited, 1 discouraged, 0 otherwise (ExitCode)."""
         return self.verdict.exit_code
 
     def per_requester(self) -> pl.DataFrame:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 
-from makingdata.errors import InputError, RuleError
+from makingdata.errors import ExitCode, InputError, RuleError
 from makingdata.policy._requests import DataRequest, RequesterKind
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ class Verdict(enum.StrEnum):
     >>> Verdict.worst([Verdict.REQUIRED, Verdict.DISCOURAGED])
     <Verdict.DISCOURAGED: 'discouraged'>
     >>> Verdict.PROHIBITED.exit_code
-    2
+    <ExitCode.PROHIBITED: 3>
     """
 
     PROHIBITED = "prohibited"
@@ -65,9 +65,13 @@ class Verdict(enum.StrEnum):
         return _SEVERITY[self]
 
     @property
-    def exit_code(self) -> int:
-        """The command-line exit code: 2 prohibited, 1 discouraged, else 0."""
-        return {Verdict.PROHIBITED: 2, Verdict.DISCOURAGED: 1}.get(self, 0)
+    def exit_code(self) -> ExitCode:
+        """Return the command's exit code: PROHIBITED (3), FINDINGS (1, discouraged), else OK (0)."""
+        if self is Verdict.PROHIBITED:
+            return ExitCode.PROHIBITED
+        if self is Verdict.DISCOURAGED:
+            return ExitCode.FINDINGS
+        return ExitCode.OK
 
     @classmethod
     def worst(cls, verdicts: Iterable[Verdict]) -> Verdict:

@@ -412,7 +412,7 @@ def test_burden_verdict_is_the_worst() -> None:
     bad = C.make(items=(C.item(ItemKind.FLIGHT_PATH),))
     b = assess_burden([C.BASE, bad], school=999001, academic_year="2025/26")
     assert b.verdict is Verdict.PROHIBITED
-    assert b.exit_code == 2
+    assert b.exit_code == 3  # ExitCode.PROHIBITED (was 2, shared with errors)
 
 
 def test_intervention_trigger_other_counts() -> None:

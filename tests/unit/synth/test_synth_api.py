@@ -28,5 +28,9 @@ def test_public_names_unchanged_and_defined_in_private_modules() -> None:
 
 def test_init_defines_nothing() -> None:
     tree = ast.parse(inspect.getsource(synth))
-    defined = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
-    assert defined == []
+    defined = [
+        n.name
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef | ast.ClassDef) and n.name != "__dir__"
+    ]
+    assert defined == []  # only re-exports (and __dir__, for notebook completion)
