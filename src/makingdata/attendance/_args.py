@@ -53,3 +53,24 @@ def keyword_frames(
 def lazy(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
     """Either frame type in: a DataFrame becomes lazy."""
     return frame.lazy()
+
+
+def schools_and_memberships(
+    func: str,
+    args: Sequence[Any],
+    schools: pl.LazyFrame | pl.DataFrame | None,
+    memberships: pl.LazyFrame | pl.DataFrame | None,
+) -> tuple[pl.LazyFrame | pl.DataFrame, pl.LazyFrame | pl.DataFrame | None]:
+    """Return the schools (required) and memberships of a table kernel."""
+    got = keyword_frames(
+        func,
+        args,
+        ("schools", "memberships"),
+        {"schools": schools, "memberships": memberships},
+    )
+    if got["schools"] is None:
+        raise InputError(
+            f"{func} needs the schools (their geography, phase and trust)",
+            hint="pass schools=... (SCHOOLS_SCHEMA), e.g. read_schools(path).valid",
+        )
+    return got["schools"], got["memberships"]

@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from makingdata.attendance._args import keyword_frames
+from makingdata.attendance._args import schools_and_memberships
 from makingdata.attendance._table import attendance_table
-from makingdata.errors import InputError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -86,18 +85,9 @@ def headline_tables(
     >>> tables["national"]["fsm_status"].to_list()
     ['FSM eligible', 'Not known to be FSM eligible', 'Total']
     """
-    got = keyword_frames(
-        "headline_tables",
-        args,
-        ("schools", "memberships"),
-        {"schools": schools, "memberships": memberships},
+    schools, memberships = schools_and_memberships(
+        "headline_tables", args, schools, memberships
     )
-    schools, memberships = got["schools"], got["memberships"]
-    if schools is None:
-        raise InputError(
-            "headline_tables needs the schools (their geography, phase and trust)",
-            hint="pass schools=... (SCHOOLS_SCHEMA)",
-        )
     m = marks.lazy()
     if end is None:
         end = m.select(pl.col("date").max()).collect().item()

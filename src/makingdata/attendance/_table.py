@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import attrs
 import polars as pl
 
-from makingdata.attendance._args import keyword_frames
+from makingdata.attendance._args import schools_and_memberships
 from makingdata.attendance._enrolments import (
     SCHOOL_CHARACTERISTICS,
     Cohort,
@@ -675,18 +675,9 @@ def attendance_table(
     ... ).rows()
     [('FSM eligible', 1, 0.0, 0), ('Not known to be FSM eligible', 1, 100.0, 1), ('Total', 2, 50.0, 1)]
     """
-    got = keyword_frames(
-        "attendance_table",
-        args,
-        ("schools", "memberships"),
-        {"schools": schools, "memberships": memberships},
+    schools, memberships = schools_and_memberships(
+        "attendance_table", args, schools, memberships
     )
-    schools, memberships = got["schools"], got["memberships"]
-    if schools is None:
-        raise InputError(
-            "attendance_table needs the schools (their geography, phase and trust)",
-            hint="pass schools=... (SCHOOLS_SCHEMA), e.g. read_schools(path).valid",
-        )
     lv = [level(x) for x in ([levels] if isinstance(levels, str) else levels)]
     if isinstance(decimals, int):
         check_decimals(decimals)
