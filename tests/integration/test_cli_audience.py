@@ -11,8 +11,9 @@ from polars.testing import assert_frame_equal
 
 from makingdata import synth
 from makingdata.attendance import attendance_table
-from makingdata.cli import _output, main
+from makingdata.cli import main
 from makingdata.errors import ExitCode
+from makingdata.publish import _publish
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -143,7 +144,9 @@ def test_public_without_protection_is_impossible(
 ) -> None:
     root, _ = files
     # even if protection were skipped, the writer refuses an unprotected frame
-    monkeypatch.setattr(_output, "protect", lambda table, audience, **_: table)
+    monkeypatch.setattr(
+        _publish, "_protected_for", lambda table, audience, **_: (table, None)
+    )
     out = tmp_path / "leak.csv"
     assert (
         aggregate(root, "--audience", "public", "--out", str(out)) == ExitCode.REFUSED

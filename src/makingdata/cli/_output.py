@@ -16,13 +16,12 @@ import polars as pl
 
 from makingdata.disclosure import (
     ProtectedTable,
+    ProtectionReport,
     Threshold,
-    protect,
     rule_set,
-    write_protected_csv,
 )
 from makingdata.errors import DisclosureError
-from makingdata.publish import publish
+from makingdata.publish import publish, publish_csv
 from makingdata.tables import Table
 
 if TYPE_CHECKING:
@@ -76,7 +75,10 @@ def needs_audience(table: pl.DataFrame) -> str | None:
 
 
 def _say_protected(protected: ProtectedTable) -> None:
-    report = protected.report
+    _say_report(protected.report)
+
+
+def _say_report(report: ProtectionReport) -> None:
     print(report, file=sys.stderr)
     print(
         f"disclosure: {report.cells_primary + report.cells_secondary} count cells "
@@ -135,28 +137,28 @@ def write_table(
             )
         if steps is not None:
             steps.step(f"writing {out.name}")
-        table.write_csv(out)
-        print(f"wrote {table.height} rows to {out}", file=sys.stderr)
+        # nothing in it needs protection (checked above): written as built
+        written = publish_csv(table, out, audience="dfe")
+        print(f"wrote {written.rows} rows to {out}", file=sys.stderr)
         return
-    if isinstance(table, ProtectedTable):
-        target = audience or table.audience
-    else:
-        target = audience or "public"  # audience is given here: see above
-        if rule_set(target).needs_protection:
-            if steps is not None:
-                steps.step(f"protecting for {target}")
-            table = (
-                protect(table, target)
-                if spec is None
-                else protect(table, target, spec=spec)
-            )
+    target = audience or (
+        table.audience if isinstance(table, ProtectedTable) else "public"
+    )
     if steps is not None:
-        steps.step(f"writing {out.name}")
-    write_protected_csv(table, out, audience=target)
+        guarded = rule_set(target).needs_protection
+        steps.step(
+            f"protecting for {target} and writing {out.name}"
+            if guarded and not isinstance(table, ProtectedTable)
+            else f"writing {out.name}"
+        )
+    if spec is not None and isinstance(table, pl.DataFrame):
+        table = Table(table, spec)
+    written = publish_csv(table, out, audience=target)
     if isinstance(table, ProtectedTable):
         _say_protected(table)
-        table = table.table
-    print(f"wrote {table.height} rows to {out}", file=sys.stderr)
+    elif written.protection is not None:
+        _say_report(written.protection)
+    print(f"wrote {written.rows} rows to {out}", file=sys.stderr)
 
 
 def _write_ees(

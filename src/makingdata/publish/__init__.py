@@ -49,7 +49,7 @@ from makingdata.publish._check import (
     check_ees,
 )
 from makingdata.publish._meta import ees_meta
-from makingdata.publish._publish import publish
+from makingdata.publish._publish import CsvFile, publish, publish_csv
 from makingdata.publish._write import EesFiles, write_ees
 
 __all__ = [
@@ -58,11 +58,13 @@ __all__ = [
     "EES_RULES",
     "EES_SYMBOLS",
     "EES_TIME_IDENTIFIERS",
+    "CsvFile",
     "EesCheck",
     "EesFiles",
     "check_ees",
     "ees_meta",
     "publish",
+    "publish_csv",
     "write_ees",
 ]
 

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from makingdata.disclosure import ProtectedTable, rule_set
-from makingdata.errors import InputError
+from makingdata.disclosure import (
+    ProtectedTable,
+    ProtectionReport,
+    require_protected,
+    rule_set,
+)
+from makingdata.errors import ExportError, InputError
 from makingdata.publish._write import EesFiles, _protected_for, write_ees
 
 if TYPE_CHECKING:
@@ -19,7 +28,26 @@ if TYPE_CHECKING:
     from makingdata.disclosure import RuleSet
     from makingdata.tables import Table
 
-__all__ = ["publish"]
+__all__ = ["CsvFile", "publish", "publish_csv"]
+
+
+@attrs.frozen
+class CsvFile:
+    """The plain CSV :func:`publish_csv` wrote.
+
+    Attributes
+    ----------
+    path
+        The file.
+    rows
+        Rows written.
+    protection
+        The protection report when the table was protected on the way.
+    """
+
+    path: Path
+    rows: int
+    protection: ProtectionReport | None = None
 
 
 def publish(
@@ -110,6 +138,22 @@ def publish(
     >>> publish(t, out, audience="la").protection is None
     True
     """
+    _check_options(table, audience, rules, fixed)
+    out, report = _protected_for(table, audience, rules=rules, fixed=fixed)
+    files = write_ees(
+        out,
+        path,
+        audience=audience,
+        meta=meta,
+        decimals=decimals,
+        complete=complete,
+    )
+    return attrs.evolve(files, protection=report)
+
+
+def _check_options(
+    table: object, audience: str, rules: object | None, fixed: object | None
+) -> None:
     if (rules is not None or fixed is not None) and (
         isinstance(table, ProtectedTable) or not rule_set(audience).needs_protection
     ):
@@ -124,13 +168,89 @@ def publish(
             hint="pass the unprotected table for a partner or public audience, or "
             "leave rules= and fixed= out",
         )
+
+
+def publish_csv(
+    table: Table | ProtectedTable | pl.DataFrame | pl.LazyFrame,
+    path: str | PathLike[str],
+    *,
+    audience: str,
+    rules: RuleSet | None = None,
+    fixed: pl.DataFrame | ProtectedTable | None = None,
+) -> CsvFile:
+    """Publish a table as one plain CSV for an audience: protect it, then write it.
+
+    The same decision as :func:`publish` — partner and public get the table
+    protected (cells as EES symbols), the trusted audiences get it as given —
+    for a plain CSV rather than an EES pair (no metadata file, no EES checks).
+    The file is written to a temporary name beside ``path`` and renamed into
+    place when complete.
+
+    Added in 0.2.
+
+    Parameters
+    ----------
+    table
+        A :class:`~makingdata.tables.Table`, a ``ProtectedTable`` or a frame.
+    path
+        The CSV to write; its folder is created.
+    audience
+        ``school``, ``trust``, ``la``, ``dfe``, ``partner`` or ``public``.
+    rules
+        The disclosure rule set; the audience's default when omitted.
+    fixed
+        Cells already released (see :func:`makingdata.disclosure.protect`).
+
+    Returns
+    -------
+    CsvFile
+        The file, its rows, and the protection report when protected here.
+
+    Raises
+    ------
+    DisclosureError
+        If the table cannot be protected, or is protected for another audience.
+    ExportError
+        If the file cannot be written (nothing is left behind).
+
+    Examples
+    --------
+    >>> import polars as pl, tempfile, pathlib
+    >>> t = pl.DataFrame(
+    ...     {
+    ...         "sex": ["Total", "Female", "Male"],
+    ...         "enrolments": [30, 2, 28],
+    ...         "num_schools": 3,
+    ...     }
+    ... )
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> publish_csv(t, out, audience="public").protection.rows_primary
+    1
+    >>> out.read_text().splitlines()
+    ['sex,enrolments,num_schools', 'Total,30,3', 'Female,c,3', 'Male,c,3']
+    """
+    _check_options(table, audience, rules, fixed)
     out, report = _protected_for(table, audience, rules=rules, fixed=fixed)
-    files = write_ees(
-        out,
-        path,
-        audience=audience,
-        meta=meta,
-        decimals=decimals,
-        complete=complete,
+    frame = require_protected(out, audience)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".part"
     )
-    return attrs.evolve(files, protection=report)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        frame.write_csv(tmp)
+        tmp.replace(target)
+    except BaseException as err:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise ExportError(
+                f"could not write the CSV: {err}",
+                path=target,
+                hint="check the folder is writable and there is space on the disk; "
+                "nothing was left behind",
+            ) from err
+        raise
+    return CsvFile(path=target, rows=frame.height, protection=report)
