@@ -150,7 +150,11 @@ def table_spec(
         for c in (*counts, *additive, *(r.column for r in rates))
         if c in present and c in GROUPINGS
     }
+    order = {lv: i for i, lv in enumerate(CHAIN)}
     return TableSpec(
+        levels=sorted(
+            dict.fromkeys(levels), key=lambda x: (order.get(x, len(order)), x)
+        ),
         counts=[c for c in counts if c in present],
         filters=[c for c in filters if c in present],
         nestings=nestings_of_levels(levels, list(columns)),

@@ -753,8 +753,10 @@ def attendance_table(
     geo = [c for c in GEOGRAPHY_COLUMNS if c in first or c in extra]
     rest = [c for c in first if c not in cols and c not in geo]
     ordered = [*cols, *geo, *rest]
+    labels = [x.label for x in sorted(lv, key=lambda x: x.rank)]
     spec = attrs.evolve(
         parts[0].spec,
-        nestings=nestings_of_levels([x.label for x in lv], ordered),
+        levels=labels,
+        nestings=nestings_of_levels(labels, ordered),
     )
     return Table(out.select(ordered), spec)

@@ -320,6 +320,7 @@ def merge_specs(specs: Sequence[TableSpec]) -> TableSpec:
         if any(s.protected is None for s in specs)
         else union(lambda s: s.protected),
         unplaced=union(lambda s: s.unplaced),
+        levels=union(lambda s: s.levels),
     )
 
 

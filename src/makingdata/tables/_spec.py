@@ -268,6 +268,10 @@ class TableSpec:
     rounded_levels
         ``(level, base)`` pairs: counts at that level are published rounded to
         ``base`` (used by the audit of files rounded elsewhere).
+    levels
+        The geographic levels the table holds (``geographic_level`` values,
+        national first), as the kernel built them or as read from the data;
+        empty when unknown.
     additive
         Indicators that are summed like counts but are not counts of people
         (``num_schools``): never suppressed on their own.
@@ -315,6 +319,7 @@ class TableSpec:
         default=(), converter=_pairs
     )
     additive: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    levels: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     other: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     labels: Mapping[str, str] = attrs.field(factory=dict, converter=_strmap, hash=False)
     decimals: Mapping[str, int] = attrs.field(
@@ -628,6 +633,7 @@ class TableSpec:
             counts=cnt,
             filters=filt,
             nestings=_nestings_of(frame, "geographic_level"),
+            levels=_levels_of(frame, "geographic_level"),
             rates=rates,
             cumulative=cumulative,
             additive=additive,
@@ -696,6 +702,20 @@ def _rate_of(rate: str, counts: Sequence[str]) -> Rate | None:
     if den in counts and den != num:
         return Rate(rate, num, den)
     return None
+
+
+def _levels_of(frame: pl.DataFrame | pl.LazyFrame, level_column: str) -> list[str]:
+    if level_column not in _names(frame):
+        return []
+    found = (
+        frame.lazy()
+        .select(pl.col(level_column).cast(pl.String).unique())
+        .collect()[level_column]
+        .drop_nulls()
+        .to_list()
+    )
+    order = {lv: i for i, lv in enumerate(CHAIN)}
+    return sorted(found, key=lambda x: (order.get(x, len(order)), x))
 
 
 def _nestings_of(
