@@ -168,12 +168,17 @@ def table_spec(
     )
 
 
+def _label_of(name: str) -> str:
+    """Return the EES label of a level name (a label makingdata does not build passes through)."""
+    try:
+        return level(name).label
+    except InputError:
+        return name
+
+
 def _from_level(lf: pl.LazyFrame, from_level: str) -> pl.LazyFrame:
     """Keep the rows of one level, or say which levels the input has."""
-    try:
-        want = level(from_level).label
-    except InputError:
-        want = from_level
+    want = _label_of(from_level)
     present = (
         lf.select(pl.col("geographic_level").cast(pl.String).unique())
         .collect()["geographic_level"]
@@ -331,7 +336,10 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
         lf = counts.lazy()
     names = lf.collect_schema().names()
     if from_level is not None and "geographic_level" in names:
-        lf = _from_level(lf, from_level)
+        held = spec_in.levels if spec_in is not None else ()
+        if held != (_label_of(from_level),):
+            # a table whose spec says it holds only those rows needs no scan
+            lf = _from_level(lf, from_level)
     renames = {}
     if "school_urn" not in names and "urn" in names:
         renames["urn"] = "school_urn"

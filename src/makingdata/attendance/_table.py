@@ -732,7 +732,12 @@ def attendance_table(
         counted = names_out[names_out.index("num_schools") + 1 :]
         school = Table(
             base,
-            TableSpec(counts=counted, additive=("num_schools",), filters=list(by)),
+            TableSpec(
+                counts=counted,
+                additive=("num_schools",),
+                filters=list(by),
+                levels=("School",),
+            ),
         )
         parts.append(
             rollup(

@@ -104,6 +104,10 @@ class Table:
     def __len__(self) -> int:
         return self.data().height
 
+    def __bool__(self) -> bool:
+        # a Table is always true: truth must not run a lazy table's query
+        return True
+
     def __iter__(self) -> Iterator[Any]:
         return iter(self.data())
 
