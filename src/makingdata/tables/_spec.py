@@ -620,6 +620,11 @@ class TableSpec:
             if c not in rate_cols and c not in averages and c not in additive
         ]
         if counts is not None:
+            unplaced += [
+                (c, "a count column not named in counts=")
+                for c in cnt
+                if c not in counts
+            ]
             cnt = list(counts)
         rates: list[Rate] = []
         orphan: list[str] = []

@@ -108,3 +108,10 @@ def test_ees_text_symbols() -> None:
     assert z["p"].to_list() == ["25.0", "z", "x"]
     sup = ees_text(df, spec, suppressed=pl.Series([False, True, False]))
     assert sup["n"].to_list() == ["1", "c", "x"]
+
+
+def test_counts_given_leave_the_others_reported() -> None:
+    frame = pl.DataFrame({"a": [1], "b": [2], "sex": ["Total"]})
+    spec = TableSpec.infer(frame, counts=["a"])
+    assert spec.counts == ("a",)
+    assert spec.unplaced == (("b", "a count column not named in counts="),)
