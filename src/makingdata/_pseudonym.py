@@ -36,12 +36,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DIRECT_IDENTIFIERS",
+    "IDENTIFIER_SPELLINGS",
     "KEY_ENV_VAR",
     "UPN_RULES",
     "Reidentifier",
     "compact_upn_expr",
     "forbid_direct_identifiers",
     "hash_upn",
+    "is_direct_identifier",
     "pseudonymise",
     "resolve_key",
     "rotation_map",
@@ -247,6 +249,70 @@ DIRECT_IDENTIFIERS: tuple[str, ...] = (
     "legal_surname",
 )
 
+#: Header spellings of direct identifiers, as MIS exports and spreadsheets
+#: write them, compared case- and separator-insensitively (``UPN``,
+#: ``Pupil UPN``, ``first-name`` …; see :func:`is_direct_identifier`).
+IDENTIFIER_SPELLINGS: tuple[str, ...] = (
+    *DIRECT_IDENTIFIERS,
+    "unique_pupil_number",
+    "pupil_upn",
+    "previous_upn",
+    "unique_learner_number",
+    "first_name",
+    "firstname",
+    "given_name",
+    "middle_name",
+    "middle_names",
+    "last_name",
+    "lastname",
+    "family_name",
+    "preferred_forename",
+    "preferred_surname",
+    "legal_first_name",
+    "legal_last_name",
+    "name",
+    "full_name",
+    "pupil_name",
+    "student_name",
+    "child_name",
+    "postcode",
+    "post_code",
+    "home_postcode",
+    "address",
+    "home_address",
+    "email",
+    "phone",
+    "telephone",
+)
+
+
+def _squash(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+_SQUASHED = frozenset(_squash(n) for n in IDENTIFIER_SPELLINGS)
+
+
+def is_direct_identifier(column: str) -> bool:
+    """Whether a column names a pupil directly, whatever its case and separators.
+
+    ``UPN``, ``Upn``, ``pupil_upn``, ``Surname``, ``First Name``, ``dob`` and
+    ``Post-code`` are all direct identifiers (:data:`IDENTIFIER_SPELLINGS`);
+    ``pupil_key`` (the keyed hash) is not. A date of birth is not in the list
+    yet: the enrolments contract carries ``date_of_birth`` for the cohort's
+    ages, and dropping it at the boundary (keeping the age) is still to do.
+
+    Examples
+    --------
+    >>> from makingdata.access import is_direct_identifier
+    >>> [
+    ...     is_direct_identifier(c)
+    ...     for c in ("UPN", "First Name", "Post-code", "pupil_key")
+    ... ]
+    [True, True, True, False]
+    """
+    return _squash(column) in _SQUASHED
+
 
 class Reidentifier:
     """Turn a school's pupil keys back into UPNs: only with its key, only its pupils.
@@ -441,8 +507,12 @@ def rotation_map(old: Reidentifier, new: Reidentifier) -> pl.DataFrame:
 
 
 def forbid_direct_identifiers(columns: Iterable[str], *, viewer: str) -> None:
-    """Raise if a frame leaving the school still names pupils directly."""
-    found = [c for c in columns if c in DIRECT_IDENTIFIERS]
+    """Raise if a frame leaving the school still names pupils directly.
+
+    Columns are matched with :func:`is_direct_identifier` (case and
+    separators do not matter; common MIS spellings included).
+    """
+    found = [c for c in columns if is_direct_identifier(c)]
     if found:
         raise ScopeError(
             f"the frame has pupil identifier column(s) {found} and is for "

@@ -63,7 +63,13 @@ Examples
 
 from __future__ import annotations
 
-from makingdata._pseudonym import DIRECT_IDENTIFIERS, Reidentifier, rotation_map
+from makingdata._pseudonym import (
+    DIRECT_IDENTIFIERS,
+    IDENTIFIER_SPELLINGS,
+    Reidentifier,
+    is_direct_identifier,
+    rotation_map,
+)
 from makingdata.access._auditlog import AUDIT_COLUMNS, AuditLog, read_audit_log
 from makingdata.access._cli import (
     ScopeOptions,
@@ -86,6 +92,7 @@ __all__ = [
     "AUDIT_COLUMNS",
     "DIRECT_IDENTIFIERS",
     "GRANTS",
+    "IDENTIFIER_SPELLINGS",
     "Audience",
     "AuditLog",
     "FrameKind",
@@ -97,6 +104,7 @@ __all__ = [
     "add_scope_arguments",
     "allowed_windows",
     "apply_cli_scope",
+    "is_direct_identifier",
     "parse_viewer",
     "read_agreements",
     "read_audit_log",

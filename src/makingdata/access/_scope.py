@@ -361,10 +361,12 @@ def _detect(
             hint=f"name the URN column with urn= (columns: {', '.join(names)})",
         )
     if kind == "auto":
-        if found_urn is not None and all(c in names for c in _SPELL_COLUMNS):
-            kind = "enrolments"
-        elif found_urn is not None and date in names:
+        # a frame with a date is filtered by date, whatever else it carries
+        # (marks joined to their spells are marks)
+        if found_urn is not None and date in names:
             kind = "marks"
+        elif found_urn is not None and all(c in names for c in _SPELL_COLUMNS):
+            kind = "enrolments"
         else:
             kind = "table"
     if kind == "enrolments":
@@ -811,7 +813,16 @@ def _apply(
         )
     windows = _windows(viewer, directory, agreements)
     if detected == "enrolments":
-        return _scope_spells(lazy, windows, urn_col), detected, windows
+        spells = _scope_spells(lazy, windows, urn_col)
+        if date in names:
+            # rows that are days (marks with their spell): only days inside the
+            # spell as trimmed to the viewer's window
+            start, end = _SPELL_COLUMNS
+            spells = spells.filter(
+                (pl.col(start).is_null() | (pl.col(date) >= pl.col(start)))
+                & (pl.col(end).is_null() | (pl.col(date) <= pl.col(end)))
+            )
+        return spells, detected, windows
     return _scope_marks(lazy, windows, urn_col, date), detected, windows
 
 

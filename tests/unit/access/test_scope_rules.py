@@ -299,3 +299,53 @@ def test_the_day_before_an_agreement_starts_is_not_shared():
     marks = pl.DataFrame({"urn": [100001] * 3, "date": days})
     for viewer in (Viewer.trust("TR00001", d), Viewer.dfe(), Viewer.la(885, d)):
         assert seen(marks, viewer, d, shared) == {(100001, D(2022, 2, 1))}
+
+
+# ------------------------------------------------------- hardening (issue #14)
+@pytest.mark.parametrize("kind", ["auto", "enrolments"])
+def test_marks_carrying_their_spells_are_still_filtered_by_date(
+    marks, directory, agreements, kind
+):
+    # marks joined to their enrolment spells: an ordinary analyst frame. The
+    # rows are days, so the viewer sees only its days, as from the marks alone.
+    spells = marks.with_columns(
+        enrol_start=pl.lit(D(2021, 9, 1)), enrol_end=pl.lit(None, pl.Date)
+    )
+    for viewer in (
+        Viewer.trust("TR00001", directory),
+        Viewer.trust("TR00002", directory),
+        Viewer.dfe(),
+    ):
+        want = seen(marks, viewer, directory, agreements)
+        out = scope(
+            spells,
+            viewer=viewer,
+            purpose="support",
+            directory=directory,
+            agreements=agreements,
+            audit=None,
+            kind=kind,
+        )
+        assert set(out.select("urn", "date").iter_rows()) == want, viewer.label
+        assert out.height == len(want)  # no day twice
+
+
+@pytest.mark.parametrize(
+    "column",
+    ["UPN", "Upn", "pupil_upn", "Pupil UPN", "Surname", "first_name", "First Name",
+     "pupil_name", "postcode", "Post-code", "LEGAL_SURNAME"],
+)  # fmt: skip
+def test_direct_identifiers_in_any_spelling_never_leave_the_school(
+    marks, directory, agreements, column
+):
+    frame = marks.with_columns(pl.lit("x").alias(column))
+    for viewer in (Viewer.trust("TR00001", directory), Viewer.dfe()):
+        with pytest.raises(ScopeError, match="leave a school only as pupil_key"):
+            scope(
+                frame,
+                viewer=viewer,
+                purpose="support",
+                directory=directory,
+                agreements=agreements,
+                audit=None,
+            )
