@@ -229,3 +229,47 @@ def test_console_script_runs(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "rows read 1" in done.stdout
+
+
+def test_report_cells_that_look_like_formulas_are_escaped(tmp_path: Path) -> None:
+    export = tmp_path / "marks.csv"
+    frame = clean_marks(20).with_columns(pl.col("date").cast(pl.String))
+    frame = frame.with_columns(
+        code=pl.when(pl.int_range(pl.len()) == 3)
+        .then(pl.lit('=HYPERLINK("http://example.invalid","open")'))
+        .when(pl.int_range(pl.len()) == 5)
+        .then(pl.lit("@SUM(A1)"))
+        .otherwise(pl.col("code"))
+    )
+    frame.write_csv(export)
+    report = tmp_path / "rejects.csv"
+    code = main(
+        [
+            "validate",
+            str(export),
+            "--kind",
+            "marks",
+            "--key",
+            KEY,
+            "--report",
+            str(report),
+        ]
+    )
+    assert code == ExitCode.FINDINGS
+    cells = pl.read_csv(report, infer_schema=False)["code"].to_list()
+    assert sorted(cells) == [
+        '\'=HYPERLINK("http://example.invalid","open")',
+        "'@SUM(A1)",
+    ]
+
+
+def test_report_may_not_overwrite_the_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "marks.csv"
+    clean_marks(20).with_columns(pl.col("date").cast(pl.String)).write_csv(export)
+    before = export.read_bytes()
+    args = ["validate", str(export), "--kind", "marks", "--key", KEY]
+    assert main([*args, "--report", str(export)]) == ExitCode.INPUT
+    assert "would overwrite it" in capsys.readouterr().err
+    assert export.read_bytes() == before

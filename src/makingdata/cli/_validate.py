@@ -54,8 +54,18 @@ def _read(
     return read_schools(file, encoding=encoding, separator=separator)
 
 
-def _write_report(result: ReadResult, path: str) -> None:
+def _write_report(result: ReadResult, path: str, *, source: str) -> None:
     target = Path(path)
+    src = Path(source)
+    if target.exists() and (
+        target.resolve() == src.resolve() or src.resolve() in target.resolve().parents
+    ):
+        raise InputError(
+            "--report names the export being validated: writing the report would "
+            "overwrite it",
+            path=str(target),
+            hint="write the report to another file, e.g. rejects.csv",
+        )
     try:
         if target.suffix.lower() == ".parquet":
             result.rejects.write_parquet(target)
@@ -162,7 +172,7 @@ def validate(
         elapsed = time.perf_counter() - start
         if report:
             steps.step(f"writing {result.n_rejected:,} rejected rows to {report}")
-            _write_report(result, report)
+            _write_report(result, report, source=file)
     print(
         f"makingdata validate: checked {result.n_read:,} rows in {elapsed:.1f} s",
         file=sys.stderr,

@@ -147,18 +147,47 @@ class ReadResult:
         return self.rejects.height == 0
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP,
+#: "CSV Injection").
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+
 def rejects_for_csv(rejects: pl.DataFrame) -> pl.DataFrame:
-    """Return ``rejects`` with ``errors`` joined by ``;`` so it can be written as CSV.
+    """Return ``rejects`` ready to be written as CSV and opened in a spreadsheet.
+
+    ``errors`` is joined by ``;``. Every text cell that starts with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (the
+    OWASP rule against CSV injection), so a vendor who opens the report in
+    Excel sees the rejected value as text instead of running it as a formula;
+    a negative number in a text cell is shown as ``'-5`` for the same reason.
 
     Examples
     --------
     >>> import polars as pl
     >>> from makingdata.io import rejects_for_csv
-    >>> df = pl.DataFrame({"row": [2], "errors": [["urn_invalid", "code_invalid"]]})
-    >>> rejects_for_csv(df)["errors"].item()
-    'urn_invalid;code_invalid'
+    >>> df = pl.DataFrame(
+    ...     {
+    ...         "row": [2, 3],
+    ...         "code": ['=HYPERLINK("http://x","y")', "/"],
+    ...         "errors": [["urn_invalid", "code_invalid"], ["code_invalid"]],
+    ...     }
+    ... )
+    >>> out = rejects_for_csv(df)
+    >>> out["errors"].to_list()
+    ['urn_invalid;code_invalid', 'code_invalid']
+    >>> out["code"].str.slice(0, 11).to_list()
+    ["'=HYPERLINK", '/']
     """
-    return rejects.with_columns(pl.col("errors").list.join(";"))
+    out = rejects.with_columns(pl.col("errors").list.join(";"))
+    text = [c for c, t in out.schema.items() if t == pl.String]
+    return out.with_columns(_escape(c).alias(c) for c in text)
+
+
+def _escape(column: str) -> pl.Expr:
+    risky = pl.any_horizontal(
+        pl.col(column).str.starts_with(start) for start in FORMULA_STARTS
+    ).fill_null(value=False)
+    return pl.when(risky).then(pl.lit("'") + pl.col(column)).otherwise(pl.col(column))
 
 
 def _bits_expr(rules: Sequence[RowRule]) -> pl.Expr:
