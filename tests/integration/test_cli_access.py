@@ -191,3 +191,40 @@ def test_aggregate_refuses_a_forbidden_purpose(synth_files, tmp_path, capsys):
     assert "would break the promise in seeds/003" in capsys.readouterr().err
     assert read_audit_log(log)["decision"].to_list() == ["refused"]
     assert not (tmp_path / "t.csv").exists()
+
+
+def test_an_unknown_viewer_is_refused_and_logged(synth_files, tmp_path, capsys):
+    root, _, _ = synth_files
+    log = tmp_path / "audit.jsonl"
+    code = _aggregate(
+        root,
+        "--viewer", "trust:TR99999",
+        "--purpose", "support",
+        "--agreements", str(root / "agreements.csv"),
+        "--audit-log", str(log),
+        "--out", str(tmp_path / "t.csv"),
+    )  # fmt: skip
+    assert code == ExitCode.INPUT
+    assert "TR99999" in capsys.readouterr().err
+    decisions = read_audit_log(log)
+    assert decisions["decision"].to_list() == ["refused"]
+    assert decisions["viewer"].to_list() == ["trust:TR99999"]
+    assert "TR99999" in decisions["reason"][0]
+
+
+def test_an_audit_log_under_a_file_is_a_clear_error(synth_files, tmp_path, capsys):
+    root, _, _ = synth_files
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    code = _aggregate(
+        root,
+        "--viewer", "dfe",
+        "--purpose", "support",
+        "--agreements", str(root / "agreements.csv"),
+        "--audit-log", str(blocker / "audit.jsonl"),
+        "--out", str(tmp_path / "t.csv"),
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == ExitCode.INPUT
+    assert "Traceback" not in err
+    assert "audit.jsonl" in err

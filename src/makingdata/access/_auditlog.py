@@ -90,6 +90,12 @@ class AuditLog:
 
         Unknown keys are kept; values must be JSON-serialisable (dates are
         written as ISO text).
+
+        Raises
+        ------
+        InputError
+            If the log's file or folder cannot be created or opened (a file
+            where its folder should be, no permission).
         """
         line: dict[str, Any] = {
             "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
@@ -98,10 +104,17 @@ class AuditLog:
         data = (
             json.dumps(line, default=_json_default, ensure_ascii=False) + "\n"
         ).encode()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # One write() on an O_APPEND descriptor: concurrent writers never
-        # interleave inside a line, and nothing earlier is ever rewritten.
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # One write() on an O_APPEND descriptor: concurrent writers never
+            # interleave inside a line, and nothing earlier is ever rewritten.
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        except OSError as err:
+            raise InputError(
+                f"the audit log cannot be written: {err.strerror or err}",
+                path=self.path,
+                hint="give --audit-log (audit=) a file in a folder you can write to",
+            ) from err
         try:
             os.write(fd, data)
             if self.fsync:

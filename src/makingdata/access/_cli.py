@@ -386,8 +386,26 @@ class ScopeOptions:
                 column=missing,
                 hint="give both --viewer and --purpose, or neither",
             )
-        found = parse_viewer(viewer, directory)
         log = None if audit_log is None else Path(audit_log)
+        try:
+            found = parse_viewer(viewer, directory)
+        except MakingDataError as err:
+            # every refusal is in the log, an unknown viewer's too
+            target = _audit_target(log)
+            if target is not None:
+                target.record(
+                    {
+                        "viewer": viewer,
+                        "audience": None,
+                        "purpose_asked": purpose,
+                        "action": "scope",
+                        "decision": "refused",
+                        "columns": [],
+                        "reason": str(err),
+                        "citation": None,
+                    }
+                )
+            raise
         statutory = False
         if agreements is not None:
             shared = read_agreements(agreements)
