@@ -36,12 +36,12 @@ from makingdata.tables import (
     TIME_COLUMNS,
     TOTAL,
     Level,
-    Nesting,
     Rate,
     Table,
     TableSpec,
     level,
 )
+from makingdata.tables._spec import nestings_for, order_levels
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -55,12 +55,6 @@ GEO_COLUMNS: tuple[str, ...] = GEOGRAPHY_COLUMNS
 _ID_COLUMNS = frozenset(
     {"urn", "estab", "laestab", "pupil_key", "_eid", "_pid", "geographic_level"}
 )
-_LINK = {
-    "National": "country_code",
-    "Regional": "region_code",
-    "Local authority": "new_la_code",
-    "School": "school_urn",
-}
 
 
 def _aggs(num: Sequence[str], txt: Sequence[str]) -> list[pl.Expr]:
@@ -101,19 +95,6 @@ def _decimals_for(decimals: int | Mapping[str, int] | None, lv: Level) -> int | 
     return None
 
 
-def nestings_of_levels(labels: Sequence[str], names: Sequence[str]) -> list[Nesting]:
-    """Return the nestings among the levels a table holds (each to the next below it)."""
-    present = set(labels)
-    chain = [lv for lv in CHAIN if lv in present]
-    cands = [Nesting(p, c, (_LINK[p],)) for p, c in itertools.pairwise(chain)]
-    cands.append(Nesting("MAT", "School", ("trust_id",)))
-    return [
-        n
-        for n in cands
-        if n.parent in present and n.child in present and all(c in names for c in n.on)
-    ]
-
-
 def table_spec(
     columns: Sequence[str],
     *,
@@ -150,14 +131,11 @@ def table_spec(
         for c in (*counts, *additive, *(r.column for r in rates))
         if c in present and c in GROUPINGS
     }
-    order = {lv: i for i, lv in enumerate(CHAIN)}
     return TableSpec(
-        levels=sorted(
-            dict.fromkeys(levels), key=lambda x: (order.get(x, len(order)), x)
-        ),
+        levels=order_levels(levels),
         counts=[c for c in counts if c in present],
         filters=[c for c in filters if c in present],
-        nestings=nestings_of_levels(levels, list(columns)),
+        nestings=nestings_for(levels, list(columns)),
         rates=[r for r in rates if r.column in present],
         additive=[c for c in additive if c in present],
         other=[c for c in other if c in present],

@@ -26,7 +26,7 @@ from makingdata.attendance._enrolments import (
 )
 from makingdata.attendance._measures import check_decimals
 from makingdata.attendance._periods import date_table
-from makingdata.attendance._rollup import _grouping_sets, nestings_of_levels, rollup
+from makingdata.attendance._rollup import _grouping_sets, rollup
 from makingdata.attendance._sessions import (
     COUNT_COLUMNS,
     REASON_COLUMNS,
@@ -35,6 +35,7 @@ from makingdata.attendance._sessions import (
 from makingdata.codes import CODES, Category
 from makingdata.errors import EmptyResultWarning, InputError
 from makingdata.tables import ENGLAND, GEOGRAPHY_COLUMNS, Table, TableSpec, level
+from makingdata.tables._spec import nestings_for
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -762,6 +763,6 @@ def attendance_table(
     spec = attrs.evolve(
         parts[0].spec,
         levels=labels,
-        nestings=nestings_of_levels(labels, ordered),
+        nestings=nestings_for(labels, ordered),
     )
     return Table(out.select(ordered), spec)

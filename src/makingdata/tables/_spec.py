@@ -634,11 +634,12 @@ class TableSpec:
                 orphan.append(r)
             else:
                 rates.append(found)
+        levels = _levels_of(frame, "geographic_level")
         return cls(
             counts=cnt,
             filters=filt,
-            nestings=_nestings_of(frame, "geographic_level"),
-            levels=_levels_of(frame, "geographic_level"),
+            nestings=nestings_for(levels, names),
+            levels=levels,
             rates=rates,
             cumulative=cumulative,
             additive=additive,
@@ -709,6 +710,29 @@ def _rate_of(rate: str, counts: Sequence[str]) -> Rate | None:
     return None
 
 
+def order_levels(levels: Iterable[str]) -> list[str]:
+    """Return the distinct levels, the geography chain's from the top, then any other."""
+    rank = {lv: i for i, lv in enumerate(CHAIN)}
+    return sorted(dict.fromkeys(levels), key=lambda x: (rank.get(x, len(rank)), x))
+
+
+def nestings_for(levels: Iterable[str], names: Sequence[str]) -> list[Nesting]:
+    """Return the nestings among ``levels`` whose link columns are in ``names``.
+
+    Each level present is the sum of the next level present below it (with
+    no regional rows, England is the sum of its LAs), and trusts of schools.
+    """
+    present = set(levels)
+    chain = [lv for lv in CHAIN if lv in present]
+    cands = [Nesting(p, c, (_LINK[p],)) for p, c in itertools.pairwise(chain)]
+    cands.append(Nesting("MAT", "School", ("trust_id",)))
+    return [
+        n
+        for n in cands
+        if n.parent in present and n.child in present and all(c in names for c in n.on)
+    ]
+
+
 def _levels_of(frame: pl.DataFrame | pl.LazyFrame, level_column: str) -> list[str]:
     if level_column not in _names(frame):
         return []
@@ -719,29 +743,10 @@ def _levels_of(frame: pl.DataFrame | pl.LazyFrame, level_column: str) -> list[st
         .drop_nulls()
         .to_list()
     )
-    order = {lv: i for i, lv in enumerate(CHAIN)}
-    return sorted(found, key=lambda x: (order.get(x, len(order)), x))
+    return order_levels(found)
 
 
 def _nestings_of(
     frame: pl.DataFrame | pl.LazyFrame, level_column: str
 ) -> list[Nesting]:
-    names = _names(frame)
-    if level_column not in names:
-        return []
-    levels = set(
-        frame.lazy()
-        .select(pl.col(level_column).unique())
-        .collect()[level_column]
-        .to_list()
-    )
-    # Each level present is the sum of the next level present below it: with
-    # no regional rows, England is the sum of its LAs.
-    chain = [lv for lv in CHAIN if lv in levels]
-    cands = [Nesting(p, c, (_LINK[p],)) for p, c in itertools.pairwise(chain)]
-    cands.append(Nesting("MAT", "School", ("trust_id",)))
-    return [
-        n
-        for n in cands
-        if n.parent in levels and n.child in levels and all(c in names for c in n.on)
-    ]
+    return nestings_for(_levels_of(frame, level_column), _names(frame))
