@@ -440,7 +440,7 @@ def test_show_completion_prints_the_script(
     # --show-completion prints the script of the shell it runs under (detected
     # from the process tree, which a test runner started in the background
     # does not have): pretend to run under bash
-    import shellingham  # noqa: PLC0415
+    import shellingham
 
     monkeypatch.setattr(shellingham, "detect_shell", lambda: ("bash", "/bin/bash"))
     assert main(["--show-completion"]) == ExitCode.OK
