@@ -127,8 +127,8 @@ def key_problem(key: bytes) -> str | None:
     distinct = len(set(key))
     if distinct < _MIN_DISTINCT_BYTES:
         return (
-            f"has only {distinct} different byte values; it needs at least "
-            f"{_MIN_DISTINCT_BYTES}"
+            f"has only {distinct} different byte value{'' if distinct == 1 else 's'}; "
+            f"it needs at least {_MIN_DISTINCT_BYTES}"
         )
     period = next((p for p in range(1, n // 2 + 1) if key[p:] == key[:-p]), None)
     if period is not None:
@@ -275,6 +275,13 @@ def read_key_file(path: str | os.PathLike[str]) -> bytes:
             path=where,
             hint=f"make it private with `chmod 600 {where}`, and if others may "
             "have read it, make a new key and rotate (makingdata.access.rotation_map)",
+        )
+    if len(raw) > MAX_KEY_BYTES + 2:  # more than the longest key and a line break
+        raise InputError(
+            f"the key file holds more than {MAX_KEY_BYTES} bytes: a pseudonym key "
+            f"is {MIN_KEY_BYTES} to {MAX_KEY_BYTES} bytes, alone in its file",
+            path=where,
+            hint=MAKE_KEY_HINT,
         )
     if raw.endswith(b"\r\n"):
         raw = raw[:-2]
