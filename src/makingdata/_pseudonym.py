@@ -566,7 +566,7 @@ class Reidentifier:
         (:func:`~makingdata.io.read_key_file`) unless
         ``allow_weak_key``.
     allow_weak_key
-        Accept any key of 1 to 64 bytes, as releases before 0.2 did: only to
+        Accept any key of 1 to 64 bytes, as earlier versions did: only to
         build the *old* side of a :func:`rotation_map` away from a key that
         is now refused as too short or too plain.
 
