@@ -42,14 +42,18 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 __all__ = [
+    "BIRTH_COHORT",
+    "BIRTH_DATE_SPELLINGS",
     "DIRECT_IDENTIFIERS",
     "IDENTIFIER_SPELLINGS",
     "KEY_ENV_VAR",
     "UPN_RULES",
     "Reidentifier",
+    "birth_cohort_expr",
     "compact_upn_expr",
     "forbid_direct_identifiers",
     "hash_upn",
+    "is_birth_date",
     "is_direct_identifier",
     "key_problem",
     "new_key",
@@ -519,14 +523,69 @@ def _squash(name: str) -> str:
 _SQUASHED = frozenset(_squash(n) for n in IDENTIFIER_SPELLINGS)
 
 
+#: Header spellings of a pupil's date of birth (compared like
+#: :data:`IDENTIFIER_SPELLINGS`; see :func:`is_birth_date`).
+BIRTH_DATE_SPELLINGS: tuple[str, ...] = (
+    "date_of_birth",
+    "dob",
+    "d_o_b",
+    "birth_date",
+    "birthdate",
+    "pupil_dob",
+    "pupil_date_of_birth",
+    "child_dob",
+)
+
+_SQUASHED_BIRTH = frozenset(_squash(n) for n in BIRTH_DATE_SPELLINGS)
+
+#: The column a coarsened date of birth is written to.
+BIRTH_COHORT = "birth_cohort"
+
+
+def is_birth_date(column: str) -> bool:
+    """Whether a column holds a pupil's date of birth, whatever its spelling.
+
+    Examples
+    --------
+    >>> from makingdata.access import is_birth_date
+    >>> [is_birth_date(c) for c in ("DOB", "Date of Birth", "birth_cohort")]
+    [True, True, False]
+    """
+    return _squash(column) in _SQUASHED_BIRTH
+
+
+def birth_cohort_expr(column: str) -> pl.Expr:
+    """Return 1 September of the school year a date of birth falls in.
+
+    Pupils born from 1 September to 31 August are one school year group, so
+    this keeps every age at 31 August exactly (the formula of
+    :func:`makingdata.domain.age_at_31_august` gives the same age for the
+    coarsened date) while dropping the day and month of birth. The result
+    is a Date named :data:`BIRTH_COHORT`.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import polars as pl
+    >>> from makingdata.access import birth_cohort_expr
+    >>> frame = pl.DataFrame({"dob": [dt.date(2016, 8, 31), dt.date(2016, 9, 1)]})
+    >>> frame.select(birth_cohort_expr("dob"))["birth_cohort"].to_list()
+    [datetime.date(2015, 9, 1), datetime.date(2016, 9, 1)]
+    """
+    day = pl.col(column).cast(pl.Date, strict=False)
+    year = day.dt.year() - (day.dt.month() < 9).cast(pl.Int32)
+    return pl.date(year, 9, 1).alias(BIRTH_COHORT)
+
+
 def is_direct_identifier(column: str) -> bool:
     """Whether a column names a pupil directly, whatever its case and separators.
 
-    ``UPN``, ``Upn``, ``pupil_upn``, ``Surname``, ``First Name``, ``dob`` and
+    ``UPN``, ``Upn``, ``pupil_upn``, ``Surname``, ``First Name`` and
     ``Post-code`` are all direct identifiers (:data:`IDENTIFIER_SPELLINGS`);
-    ``pupil_key`` (the keyed hash) is not. A date of birth is not in the list
-    yet: the enrolments contract carries ``date_of_birth`` for the cohort's
-    ages, and dropping it at the boundary (keeping the age) is still to do.
+    ``pupil_key`` (the keyed hash) is not. A date of birth is not a direct
+    identifier but it narrows a pupil down: :func:`is_birth_date` finds it,
+    and :func:`makingdata.access.scope` coarsens it to the pupil's birth
+    cohort for every viewer beyond the school (:func:`birth_cohort_expr`).
 
     Examples
     --------

@@ -57,7 +57,8 @@ _EPILOG = (
     "List options take comma-separated values and may be repeated:\n"
     "--by fsm_status,sex is --by fsm_status --by sex.\n"
     "Shell completion: makingdata --install-completion (bash, zsh, fish,\n"
-    "PowerShell), or makingdata --show-completion SHELL to see the script."
+    "PowerShell), or makingdata --show-completion to see the script (both\n"
+    "for the shell the command runs under)."
 )
 
 
