@@ -103,7 +103,7 @@ def test_a_prohibited_request_is_prohibited(capsys: pytest.CaptureFixture[str]) 
 @pytest.mark.parametrize(
     "argv",
     [
-        ["validate", "missing.csv", "--kind", "marks", "--key", "k"],
+        ["validate", "missing.csv", "--kind", "marks"],
         ["check-ees", "missing.csv"],
         ["protect", "missing.csv", "--audience", "public", "--out", "o.csv"],
         ["audit-table", "missing.csv"],

@@ -15,6 +15,7 @@ from makingdata._contracts import MEMBERSHIPS_SCHEMA
 from makingdata.access import Audience, ScopeOptions
 from makingdata.attendance import BREAKDOWNS, PERIODS, Cohort, attendance_table, rollup
 from makingdata.cli._console import Steps
+from makingdata.cli._key import KeyFileOption, RefusedKeyOption, key_from_file
 from makingdata.cli._options import (
     LIST_HELP,
     choice,
@@ -218,16 +219,8 @@ def aggregate(
             help="count every enrolment and session, not only DfE's cohort",
         ),
     ] = False,
-    key: Annotated[
-        str | None,
-        typer.Option(
-            "--key",
-            metavar="KEY",
-            help="pseudonym key for exports that carry UPNs "
-            "(default: MAKINGDATA_PSEUDONYM_KEY)",
-            show_default=False,
-        ),
-    ] = None,
+    key_file: KeyFileOption = None,
+    _key: RefusedKeyOption = None,
     out: OutOption = None,
     ees: EesOption = None,
     complete: CompleteOption = None,
@@ -285,6 +278,7 @@ def aggregate(
     """
     _one_output(out, ees)
     places = parse_decimals(decimals)
+    key = key_from_file(key_file)
     with Steps("aggregate") as steps:
         steps.step(f"reading {marks.name}")
         marks_read = read_marks(marks, key=key)

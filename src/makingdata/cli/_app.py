@@ -29,6 +29,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "makingdata.cli._aggregate",
     "makingdata.cli._disclosure",
     "makingdata.cli._check_ees",
+    "makingdata.cli._key",
 )
 
 #: Set to 1 to see the full traceback of an error.

@@ -13,6 +13,7 @@ import polars as pl
 import typer
 
 from makingdata.cli._console import Steps
+from makingdata.cli._key import KeyFileOption, RefusedKeyOption, key_from_file
 from makingdata.cli._options import exit_codes
 from makingdata.errors import ExitCode, InputError
 from makingdata.io import (
@@ -43,7 +44,7 @@ def _read(
     file: str,
     kind: Kind,
     *,
-    key: str | None,
+    key: bytes | None,
     encoding: str | None,
     separator: str,
 ) -> ReadResult:
@@ -136,16 +137,8 @@ def validate(
         Summary,
         typer.Option("--format", help="summary format on stdout (default: text)"),
     ] = Summary.TEXT,
-    key: Annotated[
-        str | None,
-        typer.Option(
-            "--key",
-            metavar="KEY",
-            help="pseudonym key for hashing UPNs (default: the "
-            "MAKINGDATA_PSEUDONYM_KEY environment variable)",
-            show_default=False,
-        ),
-    ] = None,
+    key_file: KeyFileOption = None,
+    _key: RefusedKeyOption = None,
     encoding: Annotated[
         str | None,
         typer.Option(
@@ -168,6 +161,7 @@ def validate(
     print(f"makingdata validate: reading {file} ...", file=sys.stderr, flush=True)
     with Steps("validate") as steps:
         steps.step(f"reading and checking {Path(file).name}")
+        key = key_from_file(key_file)
         result = _read(file, kind, key=key, encoding=encoding, separator=separator)
         elapsed = time.perf_counter() - start
         if report:
