@@ -331,3 +331,32 @@ def test_synth_refuses_a_folder_with_other_files(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not empty"):
         data.write(tmp_path)
     assert names(tmp_path) == ["notes.txt"]
+
+
+# --- the library's other writers --------------------------------------------------
+
+
+def test_write_protected_csv_on_a_full_disk_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from makingdata.disclosure import protect, write_protected_csv
+
+    table = protect(
+        pl.DataFrame(
+            {"sex": ["Total", "F", "M"], "enrolments": [30, 14, 16], "num_schools": 2}
+        ),
+        "public",
+    )
+    original = pl.DataFrame.write_csv
+
+    def half_then_full(self: pl.DataFrame, file: Any, **kwargs: Any) -> None:
+        Path(file).write_text("sex,enrolments\nTotal,")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_csv", half_then_full)
+    with pytest.raises(ExportError, match="could not write the CSV"):
+        write_protected_csv(table, tmp_path / "t.csv", audience="public")
+    assert names(tmp_path) == []
+    monkeypatch.setattr(pl.DataFrame, "write_csv", original)
+    write_protected_csv(table, tmp_path / "t.csv", audience="public")
+    assert names(tmp_path) == ["t.csv"]
