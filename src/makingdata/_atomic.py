@@ -34,8 +34,9 @@ folder missing), or a writer's error that wraps one (polars reports an
 :class:`~makingdata.errors.ExportError` that names the target and says what to
 do. A process that is killed outright (``SIGKILL``, ``SIGXFSZ``, a power cut)
 cannot clean up: it leaves its ``.partial-`` file or folder, never the target.
-Nothing reads a partial name, and every run picks a new one, so a stale
-partial never blocks a later run; :func:`stale_partials` lists them so that a
+A partial is never at the target's name, so a reader given the target never
+sees it, and every run picks a new name, so a stale partial never blocks a
+later run; :func:`stale_partials` lists them so that a
 command can say they may be deleted.
 
 Examples
@@ -103,8 +104,8 @@ def partial_name(target: Path) -> Path:
 def stale_partials(target: str | os.PathLike[str]) -> list[Path]:
     """Return the partial files or folders an interrupted run left beside ``target``.
 
-    They are never read and never block a new run (each run picks a new
-    name); a command can name them so that the user deletes them. A partial
+    A reader given ``target`` never sees them, and they never block a new
+    run (each run picks a new name); a command can name them so that the user deletes them. A partial
     of a run still going is listed too: only delete them when no run writes
     to ``target``.
 

@@ -9,7 +9,7 @@ write fails part way:
   at all left in the output folder (no target, no partial file);
 - *killed*: ``SIGXFSZ`` at its default, the process is killed by the signal
   mid-write -> no file (or folder) at the target: only a ``.partial-`` name,
-  which nothing reads.
+  which no reader given the target's name sees.
 
 Before the atomic writes, both left a truncated CSV that polars reads without
 error (the EES data file without its meta file), a rejects report with a part
@@ -196,7 +196,7 @@ def test_a_killed_write_leaves_no_file_that_looks_complete(
     assert done.returncode == -signal.SIGXFSZ, done.stderr
     for name in files:
         assert not (tmp_path / name).exists(), name
-    # what is left carries a partial name, which nothing reads
+    # what is left carries a partial name, never the target's
     left = [p.name for p in tmp_path.iterdir()]
     assert all(n.startswith(".") and ".partial-" in n for n in left), left
 

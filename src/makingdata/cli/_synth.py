@@ -86,10 +86,10 @@ def synth(
     """
     t0 = time.perf_counter()
     for stale in stale_partials(out):
-        # a run killed outright cannot clean up; nothing reads these
+        # a run killed outright cannot clean up; its partial folder is not a data set
         print(
             f"makingdata synth: note: {stale} is a partial folder left by an "
-            f"interrupted run and is never read; delete it when no synth run "
+            f"interrupted run, not a data set; delete it when no synth run "
             f"writes to {out}",
             file=sys.stderr,
         )
