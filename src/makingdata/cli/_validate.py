@@ -12,6 +12,7 @@ from typing import Annotated
 import polars as pl
 import typer
 
+from makingdata._atomic import atomic_path
 from makingdata.cli._console import Steps
 from makingdata.cli._key import KeyFileOption, RefusedKeyOption, key_from_file
 from makingdata.cli._options import exit_codes
@@ -67,17 +68,12 @@ def _write_report(result: ReadResult, path: str, *, source: str) -> None:
             path=str(target),
             hint="write the report to another file, e.g. rejects.csv",
         )
-    try:
+    # written beside the target under a partial name, renamed when complete
+    with atomic_path(target, what="the rejects report") as tmp:
         if target.suffix.lower() == ".parquet":
-            result.rejects.write_parquet(target)
+            result.rejects.write_parquet(tmp)
         else:
-            rejects_for_csv(result.rejects).write_csv(target)
-    except OSError as err:
-        raise InputError(
-            f"could not write the report: {err.strerror or err}",
-            path=str(target),
-            hint="choose a path in a folder you can write to",
-        ) from err
+            rejects_for_csv(result.rejects).write_csv(tmp)
 
 
 def _text_summary(result: ReadResult, elapsed: float) -> str:
