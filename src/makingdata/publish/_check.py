@@ -1,16 +1,20 @@
 """EES open-data files: the rules, and the checker of a data file and its ``.meta.csv``.
 
-The rules are DfE's open data standards for Explore Education Statistics
-(analysts' guide, "Open Data Standards"; the reference lists of DfE's
-``eesyscreener``): file names, snake_case headers, the mandatory time and
-geography columns, the allowed ``time_identifier`` and ``geographic_level``
-values with their columns, the hierarchy rule, filters with a ``Total``,
-indicators as numbers or the GSS symbols ``z x c low`` (never blank), and the
-metadata file's columns and values. :func:`~makingdata.publish.write_ees` and
-:func:`check_ees` run the same checks (:data:`EES_RULES`): the writer refuses
-to write a file that breaks one, the checker lists every problem of an
-existing pair. The vocabulary (levels, geography columns, time identifiers,
-symbols) is :mod:`makingdata.tables`'.
+The rules are DfE's open data standards for Explore Education Statistics as
+DfE's own screener, the R package ``eesyscreener``, checks them: file names,
+column names, the mandatory time and geography columns, the allowed
+``time_identifier`` and ``geographic_level`` values with their columns,
+geography codes with their official names (the lookups of
+``makingdata/data/geography/``), filters and filter groups, indicators as
+numbers or the GSS symbols ``z x c low`` (never blank), the harmonised names,
+and the metadata file's columns and values. A rule is an error only where the
+screener fails a file; where it warns, so does :func:`check_ees`.
+:func:`~makingdata.publish.write_ees` and :func:`check_ees` run the same
+checks (:data:`EES_RULES`): the checker lists every problem of an existing
+pair; the writer refuses a file with an error and, beyond the screener, three
+warnings (capitals in the file name, School rows beside other levels, a
+filter without ``Total``). The vocabulary (levels, geography columns, time
+identifiers, symbols) is :mod:`makingdata.tables`'.
 """
 
 from __future__ import annotations
@@ -1663,8 +1667,12 @@ def check_ees(
     r"""Check an EES data file and its metadata against the open data standards.
 
     Every rule of :data:`EES_RULES` is applied and every problem is listed
-    (the check does not stop at the first). The rules are those
-    :func:`~makingdata.publish.write_ees` enforces before writing.
+    (the check does not stop at the first). A rule is an error where DfE's
+    screener (eesyscreener) fails a file and a warning where it warns; the
+    rules are those :func:`~makingdata.publish.write_ees` enforces before
+    writing. A file that cannot be read as comma-separated UTF-8 text named
+    ``.csv`` (a ``.txt`` or ``.xlsx`` meta, a tab-separated one) gives one
+    problem, ``file_read``, and nothing else is checked.
 
     Parameters
     ----------
