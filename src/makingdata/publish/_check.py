@@ -807,7 +807,7 @@ def _check_geography(  # noqa: PLR0912, PLR0915 - one block per rule
     # 'x' is 'Not available' and 'Not available' is 'x'
     for level in _NOT_AVAILABLE_LEVELS:
         code, name = GEOGRAPHIES[level].code, GEOGRAPHIES[level].name
-        if code is None or code not in cols or name not in cols:
+        if level not in present or code is None or code not in cols or name not in cols:
             continue
         p.cells(
             d,
@@ -963,7 +963,7 @@ def _check_filters(  # noqa: PLR0917 - private, called once
             d,
             file,
             "filter_blank",
-            _blank(col),
+            _empty(col),
             pl.lit(
                 f"blank {col!r}: every row needs a filter value (use Total, Unknown or Not applicable)"
             ),
@@ -1094,7 +1094,7 @@ def _check_indicators(
         if col not in d.columns:
             continue
         v = pl.col(col).str.strip_chars()
-        blank = _blank(col)
+        blank = _empty(col)
         legacy = v.is_in(list(_LEGACY_INDICATOR))
         other = v.is_in(list(_NULL_TEXT) + list(_LEGACY_TEXT))
         unlisted = v.is_in(list(UNLISTED_SYMBOLS))

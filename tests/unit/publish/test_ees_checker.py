@@ -228,7 +228,11 @@ CASES: dict[str, tuple[Callable[[pl.DataFrame, pl.DataFrame], Pair], int | None,
     ),
     "harmonised_ethnicity_value": (lambda d, m: (d.with_columns(ethnicity_major=pl.lit("Purple")), m), None, None),
     "geography_total": (lambda d, m: (cell(d, 3, "region_name", "Total"), m), 5, "region_name"),
-    "geography_not_available": (lambda d, m: (geo(d, 0, trust_id="x", trust_name="A trust"), m), 2, "trust_name"),
+    "geography_not_available": (
+        lambda d, m: (geo(d, 3, geographic_level="MAT", trust_id="x", trust_name="A trust"), m),
+        5,
+        "trust_name",
+    ),
     "geography_code_duplicate": (
         lambda d, m: (
             geo(
