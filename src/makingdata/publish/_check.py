@@ -1624,13 +1624,18 @@ def _guess_columns(text: pl.DataFrame) -> tuple[list[str], list[str]]:
 class _UnreadableError(Exception):
     """A file that cannot be read as an EES CSV (the message says why)."""
 
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.file = path.name
+
 
 def _read_text(
     path: Path, p: _Problems | None = None
 ) -> tuple[pl.DataFrame, list[str]]:
     if path.suffix.lower() != ".csv":
         raise _UnreadableError(
-            f"{path.name!r} is not a .csv file: save it as comma-separated values (.csv)"
+            path,
+            f"{path.name!r} is not a .csv file: save it as comma-separated values (.csv)",
         )
     raw = path.read_bytes()
     try:
@@ -1648,13 +1653,15 @@ def _read_text(
         lines = str(exc).strip().splitlines()
         first = lines[0] if lines else type(exc).__name__
         raise _UnreadableError(
+            path,
             f"{path.name!r} cannot be read as comma-separated values ({first}): check "
-            "the separator is a comma and every row has as many fields as the header"
+            "the separator is a comma and every row has as many fields as the header",
         ) from exc
     if len(header) == 1 and any(sep in header[0] for sep in ("\t", ";", "|")):
         raise _UnreadableError(
+            path,
             f"{path.name!r} is not comma-separated (its header is {header[0][:60]!r}): "
-            "save it as comma-separated values"
+            "save it as comma-separated values",
         )
     if not header:
         header = list(frame.columns)
@@ -1728,16 +1735,14 @@ def check_ees(
         if meta_path.is_file():
             meta_frame, _ = _read_text(meta_path, pre)
     except _UnreadableError as exc:
-        pre.add(
-            str(exc).split("'")[1] if "'" in str(exc) else data_path.name,
-            "file_read",
-            str(exc),
-        )
+        # as DfE's screener: a file that cannot be read stops the check there
+        unread = _Problems()
+        unread.add(exc.file, "file_read", str(exc))
         return EesCheck(
             data=data_path,
             meta=meta_path if meta_path.is_file() else None,
             rows=0,
-            problems=pre.frame(),
+            problems=unread.frame(),
         )
     found = _check_pair(
         data,

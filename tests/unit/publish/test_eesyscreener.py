@@ -18,6 +18,10 @@ read) to the rule ids of :data:`makingdata.publish.EES_RULES` that cover it;
 a pair "names the same problem" when, for each expected check, one of its
 rules is among check_ees's errors.
 
+On a pass-warn-api pair it asks that check_ees gives the warning the
+screener's API stage gives (:data:`EXPECTED_API`), where makingdata has that
+check (not the two data-dictionary checks).
+
 Run as a script (``python tests/unit/publish/test_eesyscreener.py``) it prints
 the agreement figure quoted in the docs; :func:`test_agreement_figure` prints
 it too (``pytest -s``) and pins it.
@@ -279,6 +283,19 @@ EXPECTED: dict[str, tuple[str, ...] | None] = {
     "whitespace_filters": ("filter_whitespace",),
 }  # fmt: skip
 
+#: Pair of pass-warn-api -> the API check that warns (None: not determined).
+EXPECTED_API: dict[str, tuple[str, ...] | None] = {
+    "check_data_dictionary_col_name": ("data_dict_col_name",),
+    "check_data_dictionary_filter_item": ("data_dict_fil_item",),
+    "ethnicity_characteristics_filter_wrong_values": None,
+    "ethnicity_value_advisory": None,
+    "filter_item_length": ("api_char_filter_items",),
+    "location_code_length": ("api_char_loc_code",),
+    "location_name_length": ("api_char_filter_items",),
+    "variable_label_length": ("api_char_col_label",),
+    "variable_name_length": ("api_char_col_name",),
+}
+
 
 def pairs() -> list[tuple[str, str, str]]:
     """Return (folder, data file, meta file) as eesyscreener's own test pairs them."""
@@ -316,29 +333,37 @@ def same_verdict(folder: str, ours: str) -> bool:
     return ours == screener_verdict(folder)
 
 
-def names_the_problem(stem: str, errors: set[str]) -> bool:
-    expected = EXPECTED[stem]
+def names_the_problem(
+    stem: str, found: set[str], table: dict[str, tuple[str, ...] | None] = EXPECTED
+) -> bool:
+    expected = table[stem]
     if expected is None:
         return False
-    return all(set(SCREENER_CHECKS[c]) & errors for c in expected)
+    return all(set(SCREENER_CHECKS[c]) & found for c in expected)
 
 
 def agreement() -> dict[str, int]:
     """Measure the agreement over every vendored pair."""
-    total = same = failing = named = 0
+    total = same = failing = named = warned = api_named = 0
     for folder, data, meta in pairs():
-        ours, errors, _ = verdict(folder, data, meta)
+        ours, errors, warnings = verdict(folder, data, meta)
+        stem = data.removesuffix(".csv")
         total += 1
         same += same_verdict(folder, ours)
         if folder == "fail":
             failing += 1
-            named += names_the_problem(data.removesuffix(".csv"), errors)
+            named += names_the_problem(stem, errors)
+        if folder == "pass-warn-api":
+            warned += 1
+            api_named += names_the_problem(stem, warnings, EXPECTED_API)
     covered = sum(bool(r) for c, r in SCREENER_CHECKS.items() if c != "file_read")
     return {
         "pairs": total,
         "same_verdict": same,
         "failing": failing,
         "same_problem": named,
+        "api_pairs": warned,
+        "api_warning_named": api_named,
         "checks": len(SCREENER_CHECKS) - 1,
         "checks_covered": covered,
     }
@@ -348,6 +373,7 @@ def figure_text(a: dict[str, int]) -> str:
     return (
         f"same verdict on {a['same_verdict']} of {a['pairs']} pairs; "
         f"same problem named on {a['same_problem']} of {a['failing']} failing pairs; "
+        f"the API warning named on {a['api_warning_named']} of {a['api_pairs']} pass-warn-api pairs; "
         f"{a['checks_covered']} of the screener's {a['checks']} checks covered"
     )
 
@@ -366,8 +392,11 @@ def test_the_table_is_complete() -> None:
     assert listed == set(SCREENER_CHECKS)
     for rules in SCREENER_CHECKS.values():
         assert set(rules) <= set(EES_RULES)
-    for checks in EXPECTED.values():
+    for checks in [*EXPECTED.values(), *EXPECTED_API.values()]:
         assert checks is None or set(checks) <= set(SCREENER_CHECKS)
+    assert set(EXPECTED_API) == {
+        d.removesuffix(".csv") for f, d, _ in PAIRS if f == "pass-warn-api"
+    }
 
 
 @pytest.mark.parametrize(
@@ -379,6 +408,11 @@ def test_check_ees_gives_the_screeners_verdict(
     ours, errors, warnings = verdict(folder, data, meta)
     assert same_verdict(folder, ours), (errors, warnings)
     stem = data.removesuffix(".csv")
+    if folder == "pass-warn-api":
+        expected = EXPECTED_API[stem]
+        if expected and all(SCREENER_CHECKS[c] for c in expected):
+            assert names_the_problem(stem, warnings, EXPECTED_API), (expected, warnings)
+        return
     if folder != "fail":
         return
     if EXPECTED[stem] is None:
@@ -396,6 +430,8 @@ def test_agreement_figure() -> None:
         "same_verdict": 139,
         "failing": 100,
         "same_problem": 99,
+        "api_pairs": 9,
+        "api_warning_named": 5,
         "checks": 81,
         "checks_covered": 79,
     }
