@@ -11,8 +11,10 @@ the API (warnings). This module pairs them the same way and asks the same of
 On a failing pair it also asks that check_ees names the problem the screener
 names. The screener runs its checks in stages and stops at the first stage
 with a failure, so the problem it names is the failing checks of that stage.
-:data:`EXPECTED` lists them per pair: written by reading the screener's code
-(R/*.R at the vendored commit) against each fixture, not by running R.
+:data:`EXPECTED` lists them per pair. R was not run: the list was drafted
+from check_ees's findings placed in the screener's stages, then checked pair
+by pair against the screener's code (R/*.R at the vendored commit) and the
+fixture; it is a reading of the screener, not its output.
 :data:`SCREENER_CHECKS` maps each of the screener's 81 checks (and its file
 read) to the rule ids of :data:`makingdata.publish.EES_RULES` that cover it;
 a pair "names the same problem" when, for each expected check, one of its
