@@ -13,7 +13,14 @@ import typer
 
 from makingdata._contracts import MEMBERSHIPS_SCHEMA
 from makingdata.access import Audience, ScopeOptions
-from makingdata.attendance import BREAKDOWNS, PERIODS, Cohort, attendance_table, rollup
+from makingdata.attendance import (
+    BREAKDOWNS,
+    PERIODS,
+    Cohort,
+    attendance_table,
+    rollup,
+    rounding_default,
+)
 from makingdata.cli._console import Steps
 from makingdata.cli._key import KeyFileOption, RefusedKeyOption, key_from_file
 from makingdata.cli._options import (
@@ -22,6 +29,7 @@ from makingdata.cli._options import (
     exit_codes,
     parse_date,
     parse_decimals,
+    parse_rounding,
     split_list,
 )
 from makingdata.cli._output import AUDIENCE_HELP, write_table
@@ -404,6 +412,27 @@ def rollup_command(
             help="use only rows of this geographic_level",
         ),
     ] = "School",
+    round_: Annotated[
+        str | None,
+        typer.Option(
+            "--round",
+            metavar="LEVEL=BASE,...",
+            help="DfE's publishing rounding: counts at these levels rounded half up "
+            "to a multiple of the base, after the rates (region=5,national=5 for "
+            "the four-year-olds file; 10 for children in need)",
+            show_default=False,
+        ),
+    ] = None,
+    round_columns: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--round-columns",
+            metavar="COLS",
+            help="the counts --round applies to (default: every count that is not "
+            "a count of sessions); " + LIST_HELP,
+            show_default=False,
+        ),
+    ] = None,
     out: OutOption = None,
     ees: EesOption = None,
     complete: CompleteOption = None,
@@ -416,6 +445,8 @@ def rollup_command(
     """
     _one_output(out, ees)
     places = parse_decimals(decimals)
+    rounding = parse_rounding(round_)
+    rounded = split_list(round_columns)
     with Steps("rollup") as steps:
         steps.step(f"reading {source.name}")
         table = _read_table(source)
@@ -427,9 +458,21 @@ def rollup_command(
             keep=split_list(keep) or [],
             decimals=places,
             from_level=from_level,
+            rounding=rounding,
+            rounding_columns=rounded,
         ).collect()
         for column, why in derived.spec.unplaced:
             print(f"makingdata rollup: note: {column!r}: {why}", file=sys.stderr)
+        if rounding and rounded is None:
+            chosen = rounding_default(
+                [c for c in derived.spec.counts if c in derived.columns]
+            )
+            print(
+                "makingdata rollup: note: --round applies to "
+                f"{', '.join(chosen) or 'no column'} (default: the counts that are "
+                "not session counts; choose with --round-columns)",
+                file=sys.stderr,
+            )
         write_table(
             derived,
             out=out,
