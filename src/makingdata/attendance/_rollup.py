@@ -227,9 +227,14 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
         EES labels). Default ``("la", "region", "national")``.
     by
         Filter columns to break down by; each gets a ``Total`` row, and two or
-        more are crossed (every combination, totals included). Rows already
-        labelled ``Total`` in the input are dropped first, so nothing is counted
-        twice.
+        more are crossed (every combination, totals included). Where the input
+        already has ``Total`` rows in a ``by`` column (a published file, the
+        kernels' school counts), the higher ``Total`` rows are the sums of
+        those rows, never of the parts: a published full-year ``Total`` term is
+        kept when terms were not all collected, a school in two groups is one
+        school in the ``Total``, and a part suppressed below (``x``) does not
+        hide a ``Total`` published below. Without ``Total`` rows in the
+        input, the ``Total`` is the sum of the parts.
     keep
         Further columns to group on as they are, without a ``Total`` (e.g. a
         ``year_breakdown`` label).
@@ -361,11 +366,17 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
         for f in spec_in.filters
         if f not in by and f not in keep and f in names
     )
+    # a by column whose input already has Total rows (a published file, a
+    # kernel's school counts): the higher Totals are sums of those rows, not
+    # of the parts (a full-year Total is not always the sum of its terms, a
+    # school counted in two groups is one school in the Total, and a part
+    # suppressed below may be published in the Total)
+    has_total: dict[str, bool] = {}
     if by:
-        lf = lf.filter(
-            ~pl.any_horizontal(
-                [(pl.col(c).cast(pl.String) == TOTAL).fill_null(False) for c in by]
-            )
+        has_total = (
+            lf.select([(pl.col(c).cast(pl.String) == TOTAL).any().alias(c) for c in by])
+            .collect()
+            .row(0, named=True)
         )
     if "country_code" not in names:
         lf = lf.with_columns(
@@ -431,7 +442,16 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
             )
         base = [*time, *keep, *geo]
         for kept in _grouping_sets(by):
-            g = src.group_by([*base, *kept]).agg(_aggs(num, txt))
+            rows = [(pl.col(c).cast(pl.String) != TOTAL).fill_null(True) for c in kept]
+            rows += [
+                (pl.col(c).cast(pl.String) == TOTAL).fill_null(False)
+                if has_total.get(c)
+                else (pl.col(c).cast(pl.String) != TOTAL).fill_null(True)
+                for c in by
+                if c not in kept
+            ]
+            part = src.filter(pl.all_horizontal(rows)) if rows else src
+            g = part.group_by([*base, *kept]).agg(_aggs(num, txt))
             g = g.with_columns([pl.lit(TOTAL).alias(c) for c in by if c not in kept])
             if txt:
                 g = g.with_columns(_finish_txt(txt))

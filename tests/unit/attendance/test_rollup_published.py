@@ -1,4 +1,4 @@
-"""rollup(rounding=...): DfE's publishing rounding, after the rates."""
+"""rollup on published tables: DfE's rounding after the rates, published Total rows kept."""
 
 from __future__ import annotations
 
@@ -103,3 +103,65 @@ def test_an_unknown_column_is_an_input_error() -> None:
 def test_an_unknown_level_is_an_input_error() -> None:
     with pytest.raises(InputError):
         rollup(SCHOOLS, levels=("la",), rounding={"county": 5})
+
+
+def _las(term: list[str], possible: list[int], schools: list[int]) -> pl.DataFrame:
+    n = len(term)
+    return pl.DataFrame(
+        {
+            "time_period": [202425] * n,
+            "time_identifier": ["Academic year"] * n,
+            "geographic_level": ["Local authority"] * n,
+            "region_code": ["E12000001"] * n,
+            "region_name": ["North East"] * n,
+            "old_la_code": [840] * (n // 2) + [841] * (n - n // 2),
+            "new_la_code": ["E06000047"] * (n // 2) + ["E06000005"] * (n - n // 2),
+            "la_name": ["County Durham"] * (n // 2) + ["Darlington"] * (n - n // 2),
+            "term": term,
+            "num_schools": schools,
+            "sess_possible": possible,
+            "sess_overall": [p // 20 for p in possible],
+        }
+    )
+
+
+def test_a_published_total_term_is_kept_not_recomputed_from_the_terms() -> None:
+    # the full-year Total includes a summer term no row publishes on its own
+    las = _las(
+        ["Autumn", "Spring", "Total"] * 2,
+        [400, 300, 1000, 200, 100, 500],
+        [3, 3, 3, 2, 2, 2],
+    )
+    out = rollup(las, levels="national", by=["term"], from_level="Local authority")
+    rows = {r["term"]: r for r in out.collect().to_dicts()}
+    assert rows["Total"]["sess_possible"] == 1500  # not 1000 (the sum of the terms)
+    assert rows["Autumn"]["sess_possible"] == 600
+    assert rows["Total"]["num_schools"] == 5
+
+
+def test_a_school_in_two_groups_is_one_school_in_the_total() -> None:
+    schools = SCHOOLS.with_columns(fsm_status=pl.lit("FSM eligible"))
+    rows = pl.concat(
+        [
+            schools,
+            schools.with_columns(fsm_status=pl.lit("Not eligible")),
+            schools.with_columns(
+                fsm_status=pl.lit("Total"),
+                enrolments=pl.col("enrolments") * 2,
+                sess_possible=pl.col("sess_possible") * 2,
+                sess_overall=pl.col("sess_overall") * 2,
+            ),
+        ]
+    ).with_columns(num_schools=pl.lit(1, pl.Int64))
+    out = rollup(rows, levels="national", by=["fsm_status"]).collect()
+    got = {r["fsm_status"]: r for r in out.to_dicts()}
+    assert got["Total"]["num_schools"] == 3  # three schools, not six group rows
+    assert got["Total"]["enrolments"] == 2 * 112
+    assert got["FSM eligible"]["num_schools"] == 3
+
+
+def test_without_total_rows_the_total_is_the_sum_of_the_parts() -> None:
+    las = _las(["Autumn", "Spring"] * 2, [400, 300, 200, 100], [3, 3, 2, 2])
+    out = rollup(las, levels="national", by=["term"], from_level="Local authority")
+    rows = {r["term"]: r for r in out.collect().to_dicts()}
+    assert rows["Total"]["sess_possible"] == 1000
