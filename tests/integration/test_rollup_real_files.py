@@ -96,10 +96,21 @@ COMPARED = (
     "sess_overall",
     "sess_overall_percent",
 )
+CIN_COUNTS = (
+    "t_pupils", "t_sess_possible", "t_sess_overall", "t_sess_authorised",
+    "t_sess_unauthorised", "t_pupils_pa_10_exact", "t_pupils_pa_50_exact",
+)  # fmt: skip
+CIN_RATES = (
+    "pt_overall", "pt_sess_authorised", "pt_sess_unauthorised",
+    "pt_pupils_pa_10_exact", "pt_pupils_pa_50_exact",
+)  # fmt: skip
 
 
 def _compare_with_published(
-    source: Path, derived: pl.DataFrame
+    source: Path,
+    derived: pl.DataFrame,
+    columns: tuple[str, ...] = COMPARED,
+    filters: tuple[str, ...] = ("school_type",),
 ) -> tuple[int, list[tuple[object, ...]], int]:
     """Every computable derived cell against DfE's row: (compared, mismatches, missing rows)."""
     keys = [
@@ -109,24 +120,24 @@ def _compare_with_published(
             "geographic_level",
             "region_code",
             "new_la_code",
-            "school_type",
+            *filters,
         )
         if c in derived.columns
     ]
     published = pl.read_csv(source, infer_schema=False).filter(
         pl.col("geographic_level").is_in(derived["geographic_level"].unique().to_list())
     )
-    ours = derived.select(*keys, *COMPARED).with_columns(
-        pl.col(c).cast(pl.String) for c in (*keys, *COMPARED)
+    ours = derived.select(*keys, *columns).with_columns(
+        pl.col(c).cast(pl.String) for c in (*keys, *columns)
     )
     joined = ours.join(
-        published.select(*keys, *COMPARED), on=keys, how="left", suffix="_dfe",
+        published.select(*keys, *columns), on=keys, how="left", suffix="_dfe",
         nulls_equal=True,
     )  # fmt: skip
-    missing = joined.filter(pl.col("enrolments_dfe").is_null()).height
+    missing = joined.filter(pl.col(f"{columns[0]}_dfe").is_null()).height
     compared, bad = 0, []
     for row in joined.iter_rows(named=True):
-        for c in COMPARED:
+        for c in columns:
             mine, theirs = row[c], row[f"{c}_dfe"]
             if mine is None or mine in SYMBOLS:
                 continue  # not computable: a school's x enters the sum
@@ -181,3 +192,58 @@ def test_four_year_olds_from_la_rows_need_dfes_rounding(real_data_dir: Path) -> 
     _, unrounded, _ = _compare_with_published(source, derive(None))
     assert len(unrounded) > 100
     assert {b[0] for b in unrounded} == {"enrolments"}
+
+
+def test_children_in_need_every_computable_cell_is_dfes(real_data_dir: Path) -> None:
+    # LA -> region, England; DfE rounds every regional and national count to
+    # 10, after the pt_ rates (pt_overall is placed by the dictionary of DfE's
+    # irregular rate names)
+    source = real_data_dir / "absence_la.csv"
+    frame = pl.read_csv(source, infer_schema=False)
+
+    def derive(rounding: dict[str, int] | None) -> pl.DataFrame:
+        table = rollup(
+            frame, levels=("region", "national"), by=["phase_type_grouping"],
+            keep=["absence_terms", "social_care_group"], from_level="Local authority",
+            decimals=1, rounding=rounding, rounding_columns=CIN_COUNTS if rounding else None,
+        ).collect()  # fmt: skip
+        assert {r.column for r in table.spec.rates} == set(CIN_RATES)
+        return table.data()
+
+    filters = ("absence_terms", "social_care_group", "phase_type_grouping")
+    columns = (*CIN_COUNTS, *CIN_RATES)
+    compared, bad, missing = _compare_with_published(
+        source, derive({"region": 10, "national": 10}), columns, filters
+    )
+    assert (missing, bad) == (0, [])
+    assert compared > 3_000
+    _, unrounded, _ = _compare_with_published(source, derive(None), columns, filters)
+    assert len(unrounded) > 1_000
+    assert {b[0] for b in unrounded} <= set(CIN_COUNTS)  # rates match either way
+
+
+def test_in_year_rate_names_are_placed_and_agree_with_the_published_rates(
+    real_data_dir: Path,
+) -> None:
+    # the in-year release names its rates *_perc over possible_sessions; each
+    # entry of the dictionary is checked against every published LA row
+    from makingdata.tables import TableSpec
+
+    frame = pl.read_csv(real_data_dir / "EES_ytd_data.csv", infer_schema=False)
+    spec = TableSpec.infer(frame)
+    assert len(spec.rates) == 18
+    assert "pa_perc" in spec.other  # its numerator is not published
+    las = frame.filter(pl.col("geographic_level") == "Local authority")
+    for rate in spec.rates:
+        got = las.select(
+            (
+                pl.col(rate.numerator).cast(pl.Float64, strict=False)
+                / pl.col(rate.denominator).cast(pl.Float64, strict=False)
+                * 100
+                - pl.col(rate.column).cast(pl.Float64, strict=False)
+            )
+            .abs()
+            .max()
+        ).item()
+        assert got is not None
+        assert got < 1e-9, rate

@@ -687,8 +687,44 @@ def _probe(
     return out
 
 
+_IN_YEAR = "possible_sessions"
+
+#: DfE's rate names that the naming rule of :func:`_rate_of` cannot place:
+#: rate -> (numerator, denominator). The children in need file's
+#: ``pt_overall``; the in-year attendance release's ``*_perc`` columns (all
+#: over ``possible_sessions``; each checked against the published values).
+#: Its ``pa_perc`` has no published numerator and stays an ``other`` column.
+DFE_RATE_NAMES: dict[str, tuple[str, str]] = {
+    "pt_overall": ("t_sess_overall", "t_sess_possible"),
+    "attendance_perc": ("overall_attendance", _IN_YEAR),
+    "overall_absence_perc": ("overall_absence", _IN_YEAR),
+    "authorised_absence_perc": ("authorised_absence", _IN_YEAR),
+    "unauthorised_absence_perc": ("unauthorised_absence", _IN_YEAR),
+    "illness_perc": ("reason_i_authorised_illness", _IN_YEAR),
+    "appointments_perc": ("reason_m_authorised_medical_dental", _IN_YEAR),
+    "unauth_hol_perc": ("reason_g_unauthorised_holiday", _IN_YEAR),
+    "unauth_oth_perc": ("reason_o_other_unauthorised", _IN_YEAR),
+    "unauth_late_registers_closed_perc": (
+        "reason_u_unauthorised_late_after_registers_closed",
+        _IN_YEAR,
+    ),
+    "unauth_not_yet_perc": ("reason_n_no_reason_yet", _IN_YEAR),
+    "auth_religious_perc": ("reason_r_authorised_religious_observance", _IN_YEAR),
+    "auth_study_perc": ("reason_s_authorised_study_leave", _IN_YEAR),
+    "auth_mob_perc": ("reason_t_authorised_mobile_child", _IN_YEAR),
+    "auth_excluded_perc": ("reason_e_authorised_excluded", _IN_YEAR),
+    "auth_performance_perc": ("reason_c1_authorised_regulated_performance", _IN_YEAR),
+    "auth_interview_perc": ("reason_j1_authorised_interview", _IN_YEAR),
+    "auth_part_time_perc": ("reason_c2_authorised_temp_reduced_timetable", _IN_YEAR),
+    "auth_other_perc": ("reason_c_authorised_other", _IN_YEAR),
+}
+
+
 def _rate_of(rate: str, counts: Sequence[str]) -> Rate | None:
     """Return the counts a rate column is the ratio of, by DfE's naming, or None."""
+    if rate in DFE_RATE_NAMES:
+        num, den = DFE_RATE_NAMES[rate]
+        return Rate(rate, num, den) if num in counts and den in counts else None
     stem = "_".join(p for p in rate.split("_") if p not in _RATE_TOKENS)
     stem = stem.removeprefix("pt_")
     candidates = [stem, f"t_{stem}"]
