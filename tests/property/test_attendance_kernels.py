@@ -565,3 +565,20 @@ def test_summary_in_date_chunks_equals_one_pass(data, period, cohort):
         for size in (3, 10**6)
     ]
     assert_frame_equal(got[0], got[1])
+
+
+@settings(max_examples=300)
+@given(
+    x=st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False),
+    dp=st.integers(0, 5),
+)
+def test_round_five_up_is_dfers_algorithm(x: float, dp: int) -> None:
+    import math
+
+    from makingdata.attendance import round_five_up
+
+    # dfeR: z <- trunc(abs(x) * 10^dp + 0.5 + sqrt(eps)) / 10^dp; z * sign(x)
+    z = math.trunc(abs(x) * 10**dp + 0.5 + math.sqrt(2.220446049250313e-16)) / 10**dp
+    want = math.copysign(z, x) if x != 0 else 0.0
+    got = pl.DataFrame({"x": [x]}).select(round_five_up("x", dp)).item()
+    assert got == want

@@ -39,6 +39,7 @@ from makingdata.attendance._measures import (
     Measure,
     add_rates,
     rate_expr,
+    round_five_up,
     round_half_up,
 )
 from makingdata.attendance._periods import (
@@ -82,6 +83,7 @@ __all__ = [
     "headline_tables",
     "rate_expr",
     "rollup",
+    "round_five_up",
     "round_half_up",
     "rounding_default",
     "session_counts",

@@ -16,6 +16,13 @@ Examples
 
 from __future__ import annotations
 
+from makingdata.tables._conventions import (
+    format_ay,
+    format_ay_reverse,
+    format_fy,
+    format_fy_reverse,
+    z_replace,
+)
 from makingdata.tables._spec import (
     Indicator,
     Nesting,
@@ -75,8 +82,13 @@ __all__ = [
     "Table",
     "TableSpec",
     "ees_text",
+    "format_ay",
+    "format_ay_reverse",
+    "format_fy",
+    "format_fy_reverse",
     "is_rate_column",
     "level",
+    "z_replace",
 ]
 
 

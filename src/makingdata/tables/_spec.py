@@ -723,8 +723,8 @@ DFE_RATE_NAMES: dict[str, tuple[str, str]] = {
 def _rate_of(rate: str, counts: Sequence[str]) -> Rate | None:
     """Return the counts a rate column is the ratio of, by DfE's naming, or None."""
     if rate in DFE_RATE_NAMES:
-        num, den = DFE_RATE_NAMES[rate]
-        return Rate(rate, num, den) if num in counts and den in counts else None
+        top, below = DFE_RATE_NAMES[rate]
+        return Rate(rate, top, below) if top in counts and below in counts else None
     stem = "_".join(p for p in rate.split("_") if p not in _RATE_TOKENS)
     stem = stem.removeprefix("pt_")
     candidates = [stem, f"t_{stem}"]

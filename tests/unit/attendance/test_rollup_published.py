@@ -165,3 +165,19 @@ def test_without_total_rows_the_total_is_the_sum_of_the_parts() -> None:
     out = rollup(las, levels="national", by=["term"], from_level="Local authority")
     rows = {r["term"]: r for r in out.collect().to_dicts()}
     assert rows["Total"]["sess_possible"] == 1000
+
+
+def test_dfer_rounding_differs_from_the_exact_rule_on_52_of_501500_rates() -> None:
+    import numpy as np
+
+    from makingdata.attendance import round_five_up, round_half_up
+
+    b = np.concatenate([np.full(k + 1, k) for k in range(1, 1001)])
+    a = np.concatenate([np.arange(k + 1) for k in range(1, 1001)])
+    rates = pl.DataFrame({"a": a, "b": b}).select(r=pl.col("a") / pl.col("b") * 100)
+    assert rates.height == 501_500
+    both = rates.select(exact=round_half_up("r", 1), dfer=round_five_up("r", 1))
+    differ = both.filter(pl.col("exact") != pl.col("dfer"))
+    assert differ.height == 52
+    # every difference is dfeR rounding up where the binary value is just below a half
+    assert (differ["dfer"] > differ["exact"]).all()
