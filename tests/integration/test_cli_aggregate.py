@@ -187,3 +187,40 @@ def test_rollup_of_an_la_file_from_school_rows_says_which_levels_it_has(
     assert main([*args, "--from-level", "Local authority", "--audience", "dfe"]) == 0
     got = pl.read_csv(out)
     assert got.select("sess_possible", "sess_overall_percent").rows() == [(1000, 5.0)]
+
+
+_ZERO_DENOMINATOR = """\
+time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,old_la_code,new_la_code,la_name,school_urn,school_name,sess_possible,sess_overall
+202425,Academic year,School,E92000001,England,E12000001,North East,840,E06000047,County Durham,100001,A,0,0
+202425,Academic year,School,E92000001,England,E12000001,North East,841,E06000005,Darlington,100002,B,400,20
+"""
+
+
+def test_rollup_zero_rate_is_z_by_default_and_0_when_asked(tmp_path, capsys):
+    source = tmp_path / "schools.csv"
+    source.write_text(_ZERO_DENOMINATOR)
+    rate = "sess_overall_percent"
+
+    def durham(path):
+        rows = pl.read_csv(path, infer_schema=False)
+        return rows.filter(pl.col("la_name") == "County Durham")[rate].to_list()
+
+    base = [
+        "rollup",
+        "--input",
+        str(source),
+        "--to",
+        "la,national",
+        "--audience",
+        "dfe",
+    ]
+    assert main([*base, "--ees", str(tmp_path / "z.csv")]) == ExitCode.OK
+    assert durham(tmp_path / "z.csv") == ["z"]  # the EES standard: not applicable
+    assert main([*base, "--out", str(tmp_path / "plain.csv")]) == ExitCode.OK
+    assert durham(tmp_path / "plain.csv") == [None]  # a plain CSV leaves it blank
+    zero = ["--zero-rate", "0", "--out", str(tmp_path / "zero.csv")]
+    assert main([*base, *zero]) == ExitCode.OK
+    assert durham(tmp_path / "zero.csv") == ["0.0"]  # DfE's 2018/19 file
+    capsys.readouterr()
+    assert main([*base, "--zero-rate", "5", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "--zero-rate" in capsys.readouterr().err

@@ -37,6 +37,7 @@ def _derive(published: pl.DataFrame) -> pl.DataFrame:
         by=["school_type"],
         keep=["year_breakdown"],
         decimals=_DECIMALS,
+        zero_rate="0",  # this file publishes 0.0 for a rate over a zero denominator
     ).collect()
 
 
@@ -97,3 +98,19 @@ def test_a_changed_school_count_is_detected(published):
     )
     result = _compare(published, _derive(nudged))
     assert result["mismatches"] > 0
+
+
+def test_the_ees_standard_zero_rate_differs_only_where_the_denominator_is_zero(
+    published: pl.DataFrame,
+) -> None:
+    # the default (z, the EES standard) leaves exactly the 0/0 rates without a
+    # value, where this 2018/19 file publishes 0.0
+    la = published.filter(pl.col("geographic_level") == "School")
+    args = {"levels": ("la",), "by": ["school_type"], "keep": ["year_breakdown"]}
+    zero = rollup(la.lazy(), zero_rate="0", **args).collect()
+    z = rollup(la.lazy(), **args).collect()
+    rate = "sess_overall_percent_pa_10_exact"
+    differ = z.filter(pl.col(rate).is_null() & zero[rate].is_not_null())
+    assert differ.height > 0
+    assert (differ[rate.replace("sess_overall_percent", "sess_possible")] == 0).all()
+    assert zero.filter(z[rate].is_null())[rate].to_list() == [0.0] * differ.height

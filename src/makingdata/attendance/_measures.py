@@ -28,6 +28,7 @@ __all__ = [
     "GROUPINGS",
     "LABELS",
     "MEASURES",
+    "ZERO_RATES",
     "Measure",
     "add_rates",
     "rate_expr",
@@ -244,16 +245,38 @@ def _round_columns(
     )
 
 
+#: What a rate over a zero denominator is: ``"z"`` (no value; written ``z``,
+#: not applicable, as the EES standard says) or ``"0"`` (0.0, as DfE's
+#: 2018/19 annual absence file publishes).
+ZERO_RATES: tuple[str, ...] = ("z", "0")
+
+
+def check_zero_rate(zero_rate: str) -> None:
+    """Raise :class:`InputError` unless ``zero_rate`` is one of :data:`ZERO_RATES`."""
+    if zero_rate not in ZERO_RATES:
+        raise InputError(
+            f"zero_rate must be 'z' or '0', got {zero_rate!r}",
+            column="zero_rate",
+            hint="'z' writes z (not applicable) for a rate over a zero "
+            "denominator, as the EES standard says; '0' writes 0.0, as DfE's "
+            "2018/19 annual absence file does",
+        )
+
+
 def rate_expr(
     numerator: str | pl.Expr,
     denominator: str | pl.Expr,
     decimals: int | None = None,
+    *,
+    zero_rate: str = "z",
 ) -> pl.Expr:
     """Return ``numerator / denominator * 100`` in float64, rounded half-up if asked.
 
     This is DfE's rate: a ratio of sums (never a mean of rates), computed in
     float64 as ``n / d * 100`` and rounded with :func:`round_half_up` to the
-    published places. A zero denominator gives 0.0, as DfE's annual absence file
+    published places. A zero denominator gives no value (null), which the EES
+    writer publishes as ``z`` (not applicable), as the EES standard says;
+    ``zero_rate="0"`` gives 0.0 instead, as DfE's 2018/19 annual absence file
     publishes for a group with no possible sessions.
 
     Parameters
@@ -264,6 +287,8 @@ def rate_expr(
         Column name or expression of the count below.
     decimals
         Places to round to; ``None`` keeps the unrounded float.
+    zero_rate
+        ``"z"`` (default: null, written ``z``) or ``"0"`` (0.0).
 
     Examples
     --------
@@ -271,8 +296,11 @@ def rate_expr(
     >>> from makingdata.attendance import rate_expr
     >>> df = pl.DataFrame({"n": [2043, 0], "d": [77231, 0]})
     >>> df.select(rate_expr("n", "d", 5).alias("p"))["p"].to_list()
+    [2.64531, None]
+    >>> df.select(rate_expr("n", "d", 5, zero_rate="0").alias("p"))["p"].to_list()
     [2.64531, 0.0]
     """
+    check_zero_rate(zero_rate)
     # non-strict: a count published as a symbol (``x``, ``c``) gives no rate
     n = (pl.col(numerator) if isinstance(numerator, str) else numerator).cast(
         pl.Float64, strict=False
@@ -280,7 +308,8 @@ def rate_expr(
     d = (pl.col(denominator) if isinstance(denominator, str) else denominator).cast(
         pl.Float64, strict=False
     )
-    raw = pl.when(d == 0).then(0.0).otherwise(n / d * 100.0)
+    zero = pl.lit(0.0) if zero_rate == "0" else pl.lit(None, pl.Float64)
+    raw = pl.when(d == 0).then(zero).otherwise(n / d * 100.0)
     return raw if decimals is None else round_half_up(raw, decimals)
 
 
@@ -426,6 +455,7 @@ def add_rates(
     decimals: int | None = None,
     measures: Iterable[Measure] | None = None,
     places: Mapping[str, int | None] | None = None,
+    zero_rate: str = "z",
 ) -> pl.LazyFrame:
     """Append every measure whose numerator and denominator are in ``frame``.
 
@@ -442,6 +472,9 @@ def add_rates(
         names in the one vocabulary of :func:`makingdata.tables.level`
         (``"la"`` or ``"Local authority"``, ``"national"`` or ``"National"``);
         a level mapped to ``None`` keeps unrounded floats.
+    zero_rate
+        A rate over a zero denominator: ``"z"`` (null, written ``z``) or
+        ``"0"`` (0.0); see :func:`rate_expr`.
 
     Examples
     --------
@@ -474,7 +507,8 @@ def add_rates(
     # the unrounded rates first, as columns, so that each rounding expression
     # refers to a column rather than repeating the rate's expression tree
     frame = frame.with_columns(
-        rate_expr(m.numerator, m.denominator).alias(m.name) for m in todo
+        rate_expr(m.numerator, m.denominator, zero_rate=zero_rate).alias(m.name)
+        for m in todo
     )
     if places is None:
         if decimals is None:

@@ -26,6 +26,7 @@ from makingdata.attendance._measures import (
     Measure,
     add_rates,
     check_decimals,
+    check_zero_rate,
 )
 from makingdata.errors import InputError
 from makingdata.tables import (
@@ -189,6 +190,7 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
     as_of: dt.date | None = None,
     rounding: Mapping[str, int] | None = None,
     rounding_columns: Sequence[str] | None = None,
+    zero_rate: str = "z",
     to: str | Sequence[str] | None = None,
 ) -> Table:
     """Re-aggregate additive counts to higher levels, with ``Total`` rows.
@@ -266,6 +268,10 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
     rounding_columns
         The counts ``rounding`` applies to; default every count that is not a
         count of sessions (no ``sess`` in its name: pupils, not sessions).
+    zero_rate
+        A rate over a zero denominator: ``"z"`` (default; no value, written
+        ``z``, not applicable, as the EES standard says) or ``"0"`` (0.0, as
+        DfE's 2018/19 annual absence file publishes).
     to
         Deprecated (0.2, removed in 0.3): the old name of ``levels``.
 
@@ -319,6 +325,7 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
             levels = to
     if levels is None:
         levels = ("la", "region", "national")
+    check_zero_rate(zero_rate)
     check_decimals(decimals if isinstance(decimals, int) else None)
     if isinstance(decimals, Mapping):
         for v in decimals.values():
@@ -475,9 +482,14 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
     todo = [m for m in measures if m.numerator in present and m.denominator in present]
     places = {lv.label: _decimals_for(decimals, lv) for lv in lvs}
     if len(set(places.values())) <= 1:
-        out = add_rates(out, decimals=next(iter(places.values()), None), measures=todo)
+        out = add_rates(
+            out,
+            decimals=next(iter(places.values()), None),
+            measures=todo,
+            zero_rate=zero_rate,
+        )
     else:
-        out = add_rates(out, places=places, measures=todo)
+        out = add_rates(out, places=places, measures=todo, zero_rate=zero_rate)
     rate_names = [m.name for m in todo]
     rounded_levels: list[tuple[str, int]] = []
     if rounding:

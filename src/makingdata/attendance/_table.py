@@ -24,7 +24,7 @@ from makingdata.attendance._enrolments import (
     long_counts,
     window,
 )
-from makingdata.attendance._measures import check_decimals
+from makingdata.attendance._measures import check_decimals, check_zero_rate
 from makingdata.attendance._periods import date_table
 from makingdata.attendance._rollup import _grouping_sets, rollup
 from makingdata.attendance._sessions import (
@@ -529,6 +529,7 @@ def attendance_table(
     decimals: int | Mapping[str, int] | None = 1,
     engine: EngineType = "streaming",
     chunk_enrolment_periods: int = CHUNK_ENROLMENT_PERIODS,
+    zero_rate: str = "z",
 ) -> Table:
     r"""Build an EES attendance table from marks: levels × breakdowns × periods.
 
@@ -588,6 +589,10 @@ def attendance_table(
         period; default 20 million, about two national weeks). Exact whatever
         the value, since no count crosses a period boundary; lower it on a
         small machine, raise it to trade memory for fewer passes.
+    zero_rate
+        A rate over a zero denominator: ``"z"`` (default; no value, written
+        ``z``, not applicable, as the EES standard says) or ``"0"`` (0.0, as
+        DfE's 2018/19 annual absence file publishes).
 
     Returns
     -------
@@ -682,6 +687,7 @@ def attendance_table(
     lv = [level(x) for x in ([levels] if isinstance(levels, str) else levels)]
     if isinstance(decimals, int):
         check_decimals(decimals)
+    check_zero_rate(zero_rate)
     wants_trust = any(x.name == "trust" for x in lv)
     # an enrolment whose school changes trust is split by trust only for the
     # trust level, so national, LA and school figures never depend on whether
@@ -747,6 +753,7 @@ def attendance_table(
                 keep=list(by),
                 decimals=decimals,
                 from_level="School",
+                zero_rate=zero_rate,
             )
         )
     if len(parts) == 1:

@@ -86,6 +86,21 @@ CompleteOption = Annotated[
         show_default=False,
     ),
 ]
+class ZeroRate(enum.StrEnum):
+    """What ``--zero-rate`` writes for a rate over a zero denominator."""
+
+    Z = "z"
+    ZERO = "0"
+
+
+ZeroRateOption = Annotated[
+    ZeroRate,
+    typer.Option(
+        "--zero-rate",
+        help="a rate over a zero denominator: z (not applicable, the EES "
+        "standard) or 0 (0.0, as DfE's 2018/19 annual absence file)",
+    ),
+]
 DecimalsOption = Annotated[
     str | None,
     typer.Option(
@@ -220,6 +235,7 @@ def aggregate(
         ),
     ] = "academic_year",
     decimals: DecimalsOption = None,
+    zero_rate: ZeroRateOption = ZeroRate.Z,
     all_pupils: Annotated[
         bool,
         typer.Option(
@@ -329,6 +345,7 @@ def aggregate(
             end=end,
             cohort=Cohort.everyone() if all_pupils else Cohort(),
             decimals=1 if places is None else places,
+            zero_rate=zero_rate.value,
         ).collect()
         for_whom = audience
         if for_whom is None and scoped is not None and scoped.audience in _TRUSTED:
@@ -404,6 +421,7 @@ def rollup_command(
         ),
     ] = None,
     decimals: DecimalsOption = None,
+    zero_rate: ZeroRateOption = ZeroRate.Z,
     from_level: Annotated[
         str,
         typer.Option(
@@ -458,6 +476,7 @@ def rollup_command(
             keep=split_list(keep) or [],
             decimals=places,
             from_level=from_level,
+            zero_rate=zero_rate.value,
             rounding=rounding,
             rounding_columns=rounded,
         ).collect()

@@ -181,3 +181,16 @@ def test_dfer_rounding_differs_from_the_exact_rule_on_52_of_501500_rates() -> No
     assert differ.height == 52
     # every difference is dfeR rounding up where the binary value is just below a half
     assert (differ["dfer"] > differ["exact"]).all()
+
+
+def test_a_rate_over_a_zero_denominator() -> None:
+    from makingdata.attendance import rate_expr
+
+    frame = pl.DataFrame({"n": [0, 3], "d": [0, 4]})
+    assert frame.select(rate_expr("n", "d").alias("p"))["p"].to_list() == [None, 75.0]
+    zero = frame.select(rate_expr("n", "d", zero_rate="0").alias("p"))["p"].to_list()
+    assert zero == [0.0, 75.0]
+    with pytest.raises(InputError, match="zero_rate must be 'z' or '0'"):
+        rate_expr("n", "d", zero_rate=".")
+    with pytest.raises(InputError, match="zero_rate"):
+        rollup(SCHOOLS, levels=("la",), zero_rate="0.0")
