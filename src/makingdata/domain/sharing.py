@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from makingdata._contracts import EducationPhase
+from makingdata._sources import DAILY_DATA_PRINCIPLES, cite
 from makingdata.domain._fields import check_date, check_optional_date, to_urn
 from makingdata.domain._identifiers import (
     is_valid_new_la_code,
@@ -122,11 +123,11 @@ class LegalBasis(enum.StrEnum):
     def citation(self) -> str:
         """Where the basis is described."""
         if self is LegalBasis.CONSENT:
-            return "seeds/003_39734155fc877a52.txt §3 (voluntary; opt-out at any time)"
-        return (
-            "Education (Information About Individual Pupils) (England) (Amendment) "
-            "Regulations 2024, from 19 August 2024 (reference/policy.md §4, §5.1)"
-        )
+            return (
+                cite(DAILY_DATA_PRINCIPLES, "§3").text
+                + " (voluntary; opt-out at any time)"
+            )
+        return cite("iaip-amendment-regulations-2024").text + ", from 19 August 2024"
 
 
 class Audience(enum.StrEnum):

@@ -2,8 +2,9 @@
 
 The rules are data (``policy_rules.toml``, shipped in the package): each has an
 id, plain-English text, who it binds, a verdict (prohibited, discouraged,
-allowed with conditions, required), a source (seed file and section, or the
-reference document), a provenance (primary, secondary, seed-only) and the name
+allowed with conditions, required), its sources (citations of the source
+registry, :func:`policy_sources`: author, title, date, section and the quoted
+words), a provenance (primary, secondary, seed-only) and the name
 of its check, a predicate registered in a table. :func:`assess` runs the
 statutory rules first, then the guidance, and returns an :class:`Assessment`
 whose findings name the rule, the verdict, the field values that triggered it
@@ -53,6 +54,7 @@ Examples
 
 from __future__ import annotations
 
+from makingdata._sources import Citation, Source
 from makingdata.domain.purposes import (
     FORBIDDEN_FOR_SHARED_DAILY_DATA,
     Purpose,
@@ -60,7 +62,7 @@ from makingdata.domain.purposes import (
 )
 from makingdata.policy._assess import Assessment, assess
 from makingdata.policy._burden import Burden, assess_burden
-from makingdata.policy._catalogue import Catalogue, default_catalogue
+from makingdata.policy._catalogue import Catalogue, default_catalogue, policy_sources
 from makingdata.policy._checks import (
     DAILY_COLLECTION_STATUTORY_FROM,
     MAX_ATTAINMENT_POINTS,
@@ -112,6 +114,7 @@ __all__ = [
     "BurdenCheck",
     "Catalogue",
     "Check",
+    "Citation",
     "DataItem",
     "DataRequest",
     "Finding",
@@ -128,6 +131,7 @@ __all__ = [
     "Rule",
     "SchoolType",
     "SchoolYear",
+    "Source",
     "Verdict",
     "academic_year_bounds",
     "assess",
@@ -138,6 +142,7 @@ __all__ = [
     "load_request",
     "load_requests",
     "parse_purpose",
+    "policy_sources",
 ]
 
 

@@ -35,6 +35,7 @@ def _finding(rule: Rule, match: Match) -> Finding:
         items=match.items,
         detail=match.detail,
         note=rule.note,
+        citations=rule.citations,
     )
 
 
@@ -232,7 +233,7 @@ def assess(request: DataRequest, *, catalogue: Catalogue | None = None) -> Asses
     >>> a.verdict.value
     'prohibited'
     >>> print(a.finding("NAHT-PRED-01").source)
-    seeds/000_0f1b2404d5d9192d.txt (DfE confirmation, bullet 2: 'LAs and MATs should not request predictions of pupil or cohort progress scores')
+    NAHT, LAs and MATs should no longer request target setting data from schools, 13 December 2018, DfE's confirmation, bullet 2
     """
     if not isinstance(request, DataRequest):
         raise InputError(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 
+from makingdata._sources import Citation
 from makingdata.errors import ExitCode, InputError, RuleError
 from makingdata.policy._requests import DataRequest, RequesterKind
 
@@ -93,11 +94,11 @@ _SEVERITY = {
 
 
 class Provenance(enum.StrEnum):
-    """How well a rule's source was checked (reference/policy.md tags).
+    """How well a rule's source was checked.
 
-    ``primary`` [R]: read in the source. ``secondary`` [S]: reported by others.
-    ``seed-only`` [B]: only in the seed documents. ``inference`` [I]: our own
-    reading. ``local``: added by an organisation.
+    ``primary``: read in the source. ``secondary``: reported by others.
+    ``seed-only``: found in one document only, not corroborated elsewhere.
+    ``inference``: our own reading. ``local``: added by an organisation.
 
     Examples
     --------
@@ -113,7 +114,7 @@ class Provenance(enum.StrEnum):
     LOCAL = "local"
 
 
-#: The parties a rule can bind (reference/policy.md §7.2 legend) and "all".
+#: The parties a rule can bind (the catalogue's legend) and "all".
 BINDS: tuple[str, ...] = ("DfE", "RSC", "Ofsted", "LA", "MAT", "Gov", "V", "Sch", "all")
 
 
@@ -212,6 +213,10 @@ def _tuple_str(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _tuple_cite(value: Any) -> tuple[Citation, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(slots=True)
 class Rule:
     """One rule of the catalogue.
@@ -233,9 +238,13 @@ class Rule:
     statutory
         Whether it has the force of law; statutory rules are checked first.
     source
-        Where it comes from: seed file and section, or the reference document.
+        Where it comes from, as people cite it: author, title, date, section.
+        Built from ``citations`` for the shipped rules.
     provenance
         How well that source was checked.
+    citations
+        The sources in the registry (:func:`policy_sources`), with section and
+        quoted words; empty for a local rule that gives only ``source``.
     check
         Name of its predicate over one request, or ``None``.
     burden_check
@@ -265,6 +274,7 @@ class Rule:
     statutory: bool = False
     fields: tuple[str, ...] = attrs.field(default=(), converter=_tuple_str)
     note: str | None = None
+    citations: tuple[Citation, ...] = attrs.field(default=(), converter=_tuple_cite)
 
     def __attrs_post_init__(self) -> None:
         if not self.id.strip() or not self.text.strip():
@@ -310,7 +320,7 @@ class Finding:
     verdict
         The verdict of this finding (the rule's, unless the rule grades it).
     source
-        The rule's citation: seed file and section, or the reference document.
+        The rule's citation as people write it (author, title, date, section).
     provenance
         How well that source was checked.
     statutory
@@ -326,6 +336,9 @@ class Finding:
     superseded_by
         For a guidance finding set aside because a statutory rule requires the
         same items: that rule's id.
+    citations
+        The rule's sources, each with author, title, date, section, quoted
+        words, address and licence (``to_dict()["citations"]``).
 
     Examples
     --------
@@ -353,6 +366,7 @@ class Finding:
     detail: str = ""
     note: str | None = None
     superseded_by: str | None = None
+    citations: tuple[Citation, ...] = attrs.field(default=(), converter=_tuple_cite)
 
     @property
     def citation(self) -> str:
@@ -374,6 +388,7 @@ class Finding:
             "detail": self.detail,
             "note": self.note,
             "superseded_by": self.superseded_by,
+            "citations": [c.to_dict() for c in self.citations],
         }
 
     @classmethod
@@ -392,6 +407,9 @@ class Finding:
                 detail=data["detail"],
                 note=data.get("note"),
                 superseded_by=data.get("superseded_by"),
+                citations=tuple(
+                    Citation.from_dict(c) for c in data.get("citations", ())
+                ),
             )
         except (KeyError, ValueError, TypeError) as err:
             raise InputError(

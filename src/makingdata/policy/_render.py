@@ -17,8 +17,11 @@ import html
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import polars as pl
 
+    from makingdata._sources import Source
     from makingdata.policy._model import Finding, Rule, Verdict
     from makingdata.policy._requests import DataRequest
 
@@ -30,6 +33,7 @@ __all__ = [
     "burden_markdown",
     "burden_text",
     "catalogue_markdown",
+    "sources_markdown",
 ]
 
 
@@ -113,6 +117,9 @@ def _finding_text(f: Finding, indent: str = "") -> list[str]:
         lines.append(f"{indent}  found: {f.detail}")
     lines.append(f"{indent}  triggered by: {_values(f)}")
     lines.append(f"{indent}  source: {f.citation}")
+    lines.extend(
+        f'{indent}    "{c.quote}" ({c.source.author})' for c in f.citations if c.quote
+    )
     if f.note:
         lines.append(f"{indent}  note: {f.note}")
     if f.superseded_by:
@@ -274,6 +281,20 @@ def _badge(verdict: str) -> str:
     )
 
 
+def _source_html(f: Finding) -> str:
+    if not f.citations:
+        return _h(f.citation)
+    parts = []
+    for c in f.citations:
+        text = _h(c.text)
+        if c.source.url:
+            text = f'<a href="{_h(c.source.url)}">{text}</a>'
+        if c.quote:
+            text += f"<br><small>&ldquo;{_h(c.quote)}&rdquo;</small>"
+        parts.append(text)
+    return "<br>".join(parts) + f" <small>[{_h(f.provenance.value)}]</small>"
+
+
 def _findings_html(findings: tuple[Finding, ...]) -> str:
     rows = []
     for f in findings:
@@ -285,7 +306,7 @@ def _findings_html(findings: tuple[Finding, ...]) -> str:
         values = "<br>".join(f"<code>{_h(k)}</code> = {_h(v)}" for k, v in f.values)
         rows.append(
             f"<tr><td><code>{_h(f.rule_id)}</code></td><td>{_badge(f.verdict.value)}</td>"
-            f"<td>{values or '-'}</td><td>{finding}</td><td>{_h(f.citation)}</td></tr>"
+            f"<td>{values or '-'}</td><td>{finding}</td><td>{_source_html(f)}</td></tr>"
         )
     return (
         "<table><thead><tr><th>Rule</th><th>Verdict</th><th>Triggered by</th>"
@@ -373,5 +394,34 @@ def catalogue_markdown(catalogue: _RuleBook) -> str:
             f"| {_md(r.id)} | {_md(text)} | {_md(', '.join(r.binds))} | "
             f"{_md(r.verdict.value)} | {'yes' if r.statutory else 'no'} | "
             f"{_md(r.source)} | {_md(r.provenance.value)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def sources_markdown(sources: Mapping[str, Source], catalogue: _RuleBook) -> str:
+    """Return the source registry as a Markdown table, with the rules citing each.
+
+    The sources page of the documentation holds this table; a test compares
+    the two.
+    """
+    cited: dict[str, list[str]] = {sid: [] for sid in sources}
+    for r in catalogue.active_rules():
+        for c in r.citations:
+            if r.id not in cited.setdefault(c.source.id, []):
+                cited[c.source.id].append(r.id)
+    lines = [
+        "| Source | Author | Title | Date | Standing | Licence | Cited by |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for src in sources.values():
+        title = _md(src.title)
+        if src.url:
+            title = f"[{title}]({src.url})"
+        if src.note:
+            title += f" *{_md(src.note)}*"
+        lines.append(
+            f"| `{src.id}` | {_md(src.author)} | {title} | {_md(src.human_date)} | "
+            f"{src.standing} | {_md(src.licence)} | "
+            f"{_md(', '.join(cited[src.id]) or '-')} |"
         )
     return "\n".join(lines) + "\n"
