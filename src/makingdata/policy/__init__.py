@@ -88,6 +88,7 @@ from makingdata.policy._model import (
 )
 from makingdata.policy._requests import (
     ATTAINMENT_KINDS,
+    REQUESTER_KIND_ALIASES,
     DataItem,
     DataRequest,
     Format,
@@ -97,6 +98,7 @@ from makingdata.policy._requests import (
     RequestAudience,
     Requester,
     RequesterKind,
+    RequestError,
     SchoolType,
     academic_year_bounds,
 )
@@ -107,6 +109,7 @@ __all__ = [
     "DAILY_COLLECTION_STATUTORY_FROM",
     "FORBIDDEN_FOR_SHARED_DAILY_DATA",
     "MAX_ATTAINMENT_POINTS",
+    "REQUESTER_KIND_ALIASES",
     "REQUEST_SUFFIXES",
     "SMALL_GROUP_THRESHOLD",
     "Assessment",
@@ -126,6 +129,7 @@ __all__ = [
     "Provenance",
     "Purpose",
     "RequestAudience",
+    "RequestError",
     "Requester",
     "RequesterKind",
     "Rule",

@@ -26,6 +26,7 @@ from makingdata.policy import (
     Provenance,
     Requester,
     RequesterKind,
+    RequestError,
     Rule,
     Verdict,
     academic_year_bounds,
@@ -66,8 +67,8 @@ def test_bad_item_kind_names_file_field_and_allowed_values(tmp_path: Path) -> No
     with pytest.raises(InputError) as info:
         load_request(path)
     assert str(info.value) == (
-        f"{path}, column 'items[2].kind': 'flightpath' is not a valid ItemKind. "
-        f"What to do: use one of: {ITEM_KINDS}."
+        f"{path}, row 12, column 'items[2].kind': 'flightpath' is not a valid "
+        f"ItemKind (did you mean 'flight_path'?). What to do: use one of: {ITEM_KINDS}."
     )
     assert info.value.column == "items[2].kind"
     assert info.value.path == str(path)
@@ -213,7 +214,12 @@ def test_spelling_of_enum_values_is_tolerated(tmp_path: Path) -> None:
 def test_from_dict_errors(data: dict[str, Any], column: str, message: str) -> None:
     with pytest.raises(InputError) as info:
         DataRequest.from_dict(data, path="req.json")
-    assert str(info.value) == f"req.json, column {column!r}: {message}"
+    if isinstance(info.value, RequestError):  # every problem of the request at once
+        assert str(info.value).startswith("req.json: ")
+        by_field = {p.column: str(p) for p in info.value.problems}
+        assert by_field[column] == f"column {column!r}: {message}"
+    else:
+        assert str(info.value) == f"req.json, column {column!r}: {message}"
 
 
 def test_json_and_yaml_load_the_same_request(tmp_path: Path) -> None:
