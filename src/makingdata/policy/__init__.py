@@ -77,6 +77,7 @@ from makingdata.policy._load import (
 )
 from makingdata.policy._model import (
     BINDS,
+    MODAL_VERDICTS,
     BurdenCheck,
     Check,
     Finding,
@@ -109,6 +110,7 @@ __all__ = [
     "DAILY_COLLECTION_STATUTORY_FROM",
     "FORBIDDEN_FOR_SHARED_DAILY_DATA",
     "MAX_ATTAINMENT_POINTS",
+    "MODAL_VERDICTS",
     "REQUESTER_KIND_ALIASES",
     "REQUEST_SUFFIXES",
     "SMALL_GROUP_THRESHOLD",

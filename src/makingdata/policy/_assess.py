@@ -231,7 +231,7 @@ def assess(request: DataRequest, *, catalogue: Catalogue | None = None) -> Asses
     ... )
     >>> a = assess(req)
     >>> a.verdict.value
-    'prohibited'
+    'discouraged'
     >>> print(a.finding("NAHT-PRED-01").source)
     NAHT, LAs and MATs should no longer request target setting data from schools, 13 December 2018, DfE's confirmation, bullet 2
     """

@@ -16,6 +16,7 @@ from makingdata.errors import RuleError
 from makingdata.policy._checks import BURDEN_CHECKS, CHECKS
 from makingdata.policy._model import (
     BINDS,
+    MODAL_VERDICTS,
     BurdenCheck,
     Check,
     Match,
@@ -24,7 +25,11 @@ from makingdata.policy._model import (
     SchoolYear,
     Verdict,
 )
-from makingdata.policy._render import catalogue_markdown, sources_markdown
+from makingdata.policy._render import (
+    catalogue_markdown,
+    severity_markdown,
+    sources_markdown,
+)
 from makingdata.policy._requests import RequesterKind
 
 if TYPE_CHECKING:
@@ -307,6 +312,24 @@ class Catalogue:
         """Return the catalogue as a Markdown table (the docs' rule page)."""
         return catalogue_markdown(self)
 
+    def severity_markdown(self) -> str:
+        """Return the severity review as a Markdown table.
+
+        One row per active rule: its verdict, the modal verb of its governing
+        source, the words it is in, the source, and why the verdict follows
+        (:data:`~makingdata.policy.MODAL_VERDICTS`).
+
+        Examples
+        --------
+        >>> from makingdata.policy import default_catalogue
+        >>> table = default_catalogue().severity_markdown()
+        >>> [row for row in table.splitlines() if row.startswith("| MDW-PM-01 ")][0][
+        ...     :45
+        ... ]
+        '| MDW-PM-01 | discouraged | should not | obje'
+        """
+        return severity_markdown(self, MODAL_VERDICTS)
+
 
 def _citations(
     raw: Any, *, path: str | PathLike[str] | None, where: str
@@ -459,7 +482,7 @@ def default_catalogue() -> Catalogue:
     >>> cat.active_rules()[0].statutory
     True
     >>> cat["NAHT-PRED-01"].text
-    "Don't ask schools for predictions of pupil or cohort progress scores."
+    'Requesters should not ask schools for predictions of pupil or cohort progress scores.'
     """
     if not _DEFAULT:
         _DEFAULT.append(Catalogue(_shipped_rules()))

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
@@ -21,10 +22,11 @@ from makingdata.errors import ExitCode, InputError, RuleError
 from makingdata.policy._requests import DataRequest, RequesterKind
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
 __all__ = [
     "BINDS",
+    "MODAL_VERDICTS",
     "BurdenCheck",
     "Check",
     "Finding",
@@ -113,6 +115,74 @@ class Provenance(enum.StrEnum):
     INFERENCE = "inference"
     LOCAL = "local"
 
+
+#: How a source's modal verb decides a rule's verdict: modal → (verdict, why).
+#: Every shipped rule records the modal verb of its governing source and the
+#: words it is in (``Rule.modal``, ``Rule.modal_words``); a test checks that its
+#: verdict is the one this table gives. "Should" is advice a requester may depart
+#: from with a reason, so "should not" is *discouraged*, never *prohibited*.
+MODAL_VERDICTS: Mapping[str, tuple[Verdict, str]] = MappingProxyType(
+    {
+        "must": (Verdict.REQUIRED, "a duty in law on the school"),
+        "shall": (
+            Verdict.PROHIBITED,
+            "the law forbids what the request shows on its face",
+        ),
+        "must not": (Verdict.PROHIBITED, "the source forbids it"),
+        "will not": (
+            Verdict.PROHIBITED,
+            "the body the rule binds committed itself not to do it",
+        ),
+        "will only": (
+            Verdict.PROHIBITED,
+            "the body the rule binds committed itself to this limit",
+        ),
+        "not valid": (
+            Verdict.PROHIBITED,
+            "the source says the data cannot mean what it is asked for",
+        ),
+        "can": (
+            Verdict.PROHIBITED,
+            "the source gives the school a right the request would take away",
+        ),
+        "should not": (
+            Verdict.DISCOURAGED,
+            "advice: depart from it only with a reason",
+        ),
+        "not routinely": (
+            Verdict.DISCOURAGED,
+            "allowed now and then with a reason, not as routine",
+        ),
+        "need not": (Verdict.DISCOURAGED, "not expected; justify it"),
+        "avoid": (Verdict.DISCOURAGED, "advice to avoid it; justify it"),
+        "aim": (
+            Verdict.DISCOURAGED,
+            "a stated aim (minimise, reduce, only what is needed) the request "
+            "works against",
+        ),
+        "shall, unless shown": (
+            Verdict.DISCOURAGED,
+            "a legal duty the request does not show it meets; it can, by saying how",
+        ),
+        "inferred": (
+            Verdict.DISCOURAGED,
+            "makingdata's own reading, with no modal verb in a source: never more "
+            "than discouraged",
+        ),
+        "should": (
+            Verdict.ALLOWED_WITH_CONDITIONS,
+            "a step to take: allowed once it is taken",
+        ),
+        "where possible": (
+            Verdict.ALLOWED_WITH_CONDITIONS,
+            "allowed, on the condition stated where it can be met",
+        ),
+        "may, if": (
+            Verdict.ALLOWED_WITH_CONDITIONS,
+            "allowed on the conditions the source sets",
+        ),
+    }
+)
 
 #: The parties a rule can bind (the catalogue's legend) and "all".
 BINDS: tuple[str, ...] = ("DfE", "RSC", "Ofsted", "LA", "MAT", "Gov", "V", "Sch", "all")
@@ -253,6 +323,12 @@ class Rule:
         The request fields it reads.
     note
         Caveats: unverified status, thresholds chosen by us.
+    modal
+        The modal verb of the governing source (a key of
+        :data:`MODAL_VERDICTS`: ``must``, ``should not``, ``will not`` …), or
+        ``None`` for a local rule that records none.
+    modal_words
+        The source's words that carry it.
 
     Examples
     --------
@@ -275,6 +351,8 @@ class Rule:
     fields: tuple[str, ...] = attrs.field(default=(), converter=_tuple_str)
     note: str | None = None
     citations: tuple[Citation, ...] = attrs.field(default=(), converter=_tuple_cite)
+    modal: str | None = None
+    modal_words: str | None = None
 
     def __attrs_post_init__(self) -> None:
         if not self.id.strip() or not self.text.strip():
@@ -291,6 +369,12 @@ class Rule:
                 f"rule {self.id}: {self.verdict!r} is not a rule verdict",
                 column="verdict",
                 hint="use one of: prohibited, discouraged, allowed with conditions, required",
+            )
+        if self.modal is not None and self.modal not in MODAL_VERDICTS:
+            raise RuleError(
+                f"rule {self.id}: {self.modal!r} is not a modal verb makingdata knows",
+                column="modal",
+                hint=f"use one of: {', '.join(MODAL_VERDICTS)}",
             )
         for party in self.binds:
             if party not in BINDS:

@@ -33,6 +33,7 @@ __all__ = [
     "burden_markdown",
     "burden_text",
     "catalogue_markdown",
+    "severity_markdown",
     "sources_markdown",
 ]
 
@@ -423,5 +424,23 @@ def sources_markdown(sources: Mapping[str, Source], catalogue: _RuleBook) -> str
             f"| `{src.id}` | {_md(src.author)} | {title} | {_md(src.human_date)} | "
             f"{src.standing} | {_md(src.licence)} | "
             f"{_md(', '.join(cited[src.id]) or '-')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def severity_markdown(
+    catalogue: _RuleBook, modal_verdicts: Mapping[str, tuple[Verdict, str]]
+) -> str:
+    """Return the severity review: each rule's verdict, its source's modal verb and why they agree."""
+    lines = [
+        "| ID | Verdict | Modal verb | The source's words | Source | Why they agree |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in catalogue.active_rules():
+        why = modal_verdicts[r.modal][1] if r.modal is not None else "-"
+        source = r.citations[0].text if r.citations else r.source
+        lines.append(
+            f"| {_md(r.id)} | {_md(r.verdict.value)} | {_md(r.modal or '-')} | "
+            f"{_md(r.modal_words or '-')} | {_md(source)} | {_md(why)} |"
         )
     return "\n".join(lines) + "\n"

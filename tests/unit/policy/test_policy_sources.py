@@ -16,11 +16,13 @@ from makingdata.domain.purposes import Purpose
 from makingdata.domain.sharing import LegalBasis
 from makingdata.errors import RuleError
 from makingdata.policy import (
+    MODAL_VERDICTS,
     Assessment,
     Citation,
     Finding,
     ItemKind,
     Match,
+    Verdict,
     assess,
     assess_burden,
     default_catalogue,
@@ -204,3 +206,56 @@ def test_local_rule_with_a_misspelt_source_says_the_nearest(tmp_path: Path) -> N
         RuleError, match=r"rule\[0\]\.cite\[0\]\.source.*did you mean 'sos-letter-2019'"
     ):
         load_catalogue(path)
+
+
+# ------------------------------------------------------------ severity review
+
+
+@pytest.mark.parametrize("rule_id", [r.id for r in default_catalogue()])
+def test_verdict_follows_the_source_modal_verb(rule_id: str) -> None:
+    rule = default_catalogue()[rule_id]
+    assert rule.modal in MODAL_VERDICTS, rule_id
+    assert rule.modal_words, rule_id
+    assert rule.verdict is MODAL_VERDICTS[rule.modal][0], (rule_id, rule.modal)
+
+
+def test_should_not_is_never_prohibited() -> None:
+    for rule in default_catalogue():
+        if rule.modal in ("should not", "not routinely", "need not", "avoid"):
+            assert rule.verdict is not Verdict.PROHIBITED, rule.id
+    assert default_catalogue()["MDW-PM-01"].verdict is Verdict.DISCOURAGED
+    assert "should not" in default_catalogue()["MDW-PM-01"].text
+
+
+def test_accountability_predictions_prohibited_for_dfe_discouraged_for_a_trust() -> (
+    None
+):
+    for requester, verdict in (
+        (C.DFE, Verdict.PROHIBITED),
+        (C.TRUST, Verdict.DISCOURAGED),
+    ):
+        request = C.make(
+            requester=requester,
+            items=(C.item(ItemKind.PREDICTION),),
+            uses=(Purpose.ACCOUNTABILITY,),
+            purpose_category=Purpose.ACCOUNTABILITY,
+        )
+        assert assess(request).finding("NAHT-PRED-06").verdict is verdict
+
+
+def test_an_unknown_modal_verb_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "local.toml"
+    path.write_text(
+        '[[rule]]\nid = "OAK-01"\ntext = "t"\nbinds = ["MAT"]\n'
+        'verdict = "discouraged"\nprovenance = "local"\nsource = "Oak policy"\n'
+        'check = "attainment_points_over_limit"\nmodal = "ought"\n'
+    )
+    with pytest.raises(RuleError, match="'ought' is not a modal verb"):
+        load_catalogue(path)
+
+
+def test_severity_table_is_on_the_rules_page() -> None:
+    text = (ROOT / "docs" / "concepts" / "rules.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- severity:start -->\n(.*)<!-- severity:end -->", text, re.S)
+    assert match, "the rules page lost its severity markers"
+    assert match[1] == default_catalogue().severity_markdown()
