@@ -15,15 +15,73 @@ from makingdata.policy._render import (
     assessment_markdown,
     assessment_text,
 )
-from makingdata.policy._requests import DataRequest
+from makingdata.policy._requests import DataRequest, Format
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["Assessment", "Finding", "assess"]
+__all__ = ["ASSUMPTIONS", "Assessment", "Finding", "assess", "assumed_request"]
 
 
-def _finding(rule: Rule, match: Match) -> Finding:
+#: What a rule assumes for a field the request left out whose default would be
+#: the favourable reading: field -> (the assumed value, why).
+ASSUMPTIONS: dict[str, tuple[Any, str]] = {
+    "format": (
+        Format.REQUESTER_TEMPLATE,
+        "the sources ask for the school's existing format, so a request that does "
+        "not say it uses it is checked as if it did not",
+    ),
+    "same_time_for_all_classes": (
+        True,
+        "Making Data Work asks that not every class collects at the same time, so a "
+        "request that does not say is checked as if they all do",
+    ),
+    "held_in_mis": (
+        False,
+        "the sources ask only for data the school already holds, so an item not "
+        "said to be held is checked as if it had to be compiled",
+    ),
+}
+
+
+def _plain_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(getattr(value, "value", value))
+
+
+def assumed_request(request: DataRequest) -> tuple[DataRequest, dict[str, str]]:
+    """Return ``request`` read unfavourably where it left a field out, and what was assumed.
+
+    Only the fields of :data:`ASSUMPTIONS` that the request did not state
+    (``request.not_stated``) change; the second value maps each changed field
+    path to a sentence saying what was assumed and why.
+    """
+    changes: dict[str, Any] = {}
+    notes: dict[str, str] = {}
+    for name in ("format", "same_time_for_all_classes"):
+        value, why = ASSUMPTIONS[name]
+        if name in request.not_stated and getattr(request, name) != value:
+            changes[name] = value
+            notes[name] = f"{name} = {_plain_value(value)} (not stated: {why})"
+    value, why = ASSUMPTIONS["held_in_mis"]
+    items = list(request.items)
+    for i, item in enumerate(items):
+        path = f"items[{i}].held_in_mis"
+        if path in request.not_stated and item.held_in_mis != value:
+            items[i] = attrs.evolve(item, held_in_mis=value)
+            notes[path] = f"{path} = {_plain_value(value)} (not stated: {why})"
+    if not notes:
+        return request, notes
+    if any(
+        i.held_in_mis is not j.held_in_mis
+        for i, j in zip(items, request.items, strict=True)
+    ):
+        changes["items"] = tuple(items)
+    return attrs.evolve(request, **changes), notes
+
+
+def _finding(rule: Rule, match: Match, assumptions: tuple[str, ...] = ()) -> Finding:
     return Finding(
         rule_id=rule.id,
         text=rule.text,
@@ -36,6 +94,7 @@ def _finding(rule: Rule, match: Match) -> Finding:
         detail=match.detail,
         note=rule.note,
         citations=rule.citations,
+        assumptions=assumptions,
     )
 
 
@@ -86,6 +145,18 @@ class Assessment:
     def exit_code(self) -> int:
         """The command's exit code: 3 prohibited, 1 discouraged, 0 otherwise (ExitCode)."""
         return self.verdict.exit_code
+
+    @property
+    def assumed_values(self) -> dict[str, str]:
+        """The value each rule assumed for a field the request left out, by field path."""
+        alt, notes = assumed_request(self.request)
+        out: dict[str, str] = {}
+        for path in notes:
+            obj: Any = alt
+            for part in path.replace("]", "").replace("[", ".").split("."):
+                obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
+            out[path] = _plain_value(obj)
+        return out
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -243,13 +314,22 @@ def assess(request: DataRequest, *, catalogue: Catalogue | None = None) -> Asses
     cat = default_catalogue() if catalogue is None else catalogue
     findings: list[Finding] = []
     required_by: dict[int, str] = {}
+    alt, notes = assumed_request(request)
     for rule in cat.active_rules():
         if rule.check is None or not rule.applies(request):
             continue
         match = _run(rule, cat.checks[rule.check], request)
+        assumed: tuple[str, ...] = ()
+        if match is None and notes:
+            match = _run(rule, cat.checks[rule.check], alt)
+            if match is not None:
+                paths = {path for path, _ in match.values}
+                assumed = tuple(n for p, n in notes.items() if p in paths) or tuple(
+                    notes.values()
+                )
         if match is None:
             continue
-        finding = _finding(rule, match)
+        finding = _finding(rule, match, assumed)
         if finding.statutory and finding.verdict is Verdict.REQUIRED:
             for i in finding.items:
                 required_by.setdefault(i, rule.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -190,6 +191,27 @@ class Burden:
         return self.to_text()
 
 
+def _check_addressed(requests: tuple[DataRequest, ...], school: int) -> None:
+    """Refuse a URN no request is addressed to: a typo must not read as "no burden"."""
+    if any(not r.recipients or school in r.recipients for r in requests):
+        return
+    if not requests:
+        raise InputError(
+            "there are no requests to assess",
+            column="requests",
+            hint="pass the requests the school received (load_requests(folder))",
+        )
+    named = sorted({u for r in requests for u in r.recipients})
+    close = difflib.get_close_matches(str(school), [str(u) for u in named], n=1)
+    maybe = f" (did you mean {close[0]}?)" if close else ""
+    shown = ", ".join(str(u) for u in named[:10]) + (" …" if len(named) > 10 else "")
+    raise InputError(
+        f"no request is addressed to school {school}{maybe}",
+        column="school",
+        hint=f"check the URN; the requests name: {shown}",
+    )
+
+
 def assess_burden(
     requests: Iterable[DataRequest],
     *,
@@ -225,7 +247,9 @@ def assess_burden(
     Raises
     ------
     InputError
-        If the URN or the year is malformed.
+        If the URN or the year is malformed, or no request is addressed to the
+        school (a mistyped URN is never "no burden"; the nearest URN the
+        requests name is suggested).
 
     Examples
     --------
@@ -258,6 +282,8 @@ def assess_burden(
             hint="give the school's 6-digit unique reference number",
         )
     start, end = academic_year_bounds(academic_year)
+    requests = tuple(requests)
+    _check_addressed(requests, school)
     cat = default_catalogue() if catalogue is None else catalogue
     probe = SchoolYear(school, academic_year, start, end, ())
     mine = tuple(

@@ -423,6 +423,10 @@ class Finding:
     citations
         The rule's sources, each with author, title, date, section, quoted
         words, address and licence (``to_dict()["citations"]``).
+    assumptions
+        What the finding assumed about fields the request did not state, and
+        why (never the favourable reading where the source asks for the
+        opposite); empty when it rests only on what the request says.
 
     Examples
     --------
@@ -451,6 +455,7 @@ class Finding:
     note: str | None = None
     superseded_by: str | None = None
     citations: tuple[Citation, ...] = attrs.field(default=(), converter=_tuple_cite)
+    assumptions: tuple[str, ...] = attrs.field(default=(), converter=_tuple_str)
 
     @property
     def citation(self) -> str:
@@ -473,6 +478,7 @@ class Finding:
             "note": self.note,
             "superseded_by": self.superseded_by,
             "citations": [c.to_dict() for c in self.citations],
+            "assumptions": list(self.assumptions),
         }
 
     @classmethod
@@ -494,6 +500,7 @@ class Finding:
                 citations=tuple(
                     Citation.from_dict(c) for c in data.get("citations", ())
                 ),
+                assumptions=tuple(str(a) for a in data.get("assumptions", ())),
             )
         except (KeyError, ValueError, TypeError) as err:
             raise InputError(

@@ -55,6 +55,8 @@ class _AssessmentLike(Protocol):
     def exit_code(self) -> int: ...
     @property
     def rule_ids(self) -> tuple[str, ...]: ...
+    @property
+    def assumed_values(self) -> dict[str, str]: ...
 
 
 class _BurdenLike(Protocol):
@@ -95,8 +97,35 @@ def _who(request: DataRequest) -> str:
     return text + ")"
 
 
-def _values(f: Finding) -> str:
-    return "; ".join(f"{k} = {v}" for k, v in f.values) or "-"
+def _values(f: Finding, not_stated: tuple[str, ...] = ()) -> str:
+    return (
+        "; ".join(
+            f"{k} = {v}" + (" (not stated)" if k in not_stated else "")
+            for k, v in f.values
+        )
+        or "-"
+    )
+
+
+def _not_stated(req: DataRequest, assumed: dict[str, str]) -> str:
+    """Return the fields the request left out, with the value read for each."""
+    out = []
+    for path in req.not_stated:
+        if path in assumed:
+            out.append(f"{path} (rules that depend on it assume {assumed[path]})")
+            continue
+        obj: object = req
+        for part in path.replace("]", "").replace("[", ".").split("."):
+            obj = obj[int(part)] if part.isdigit() else getattr(obj, part, None)  # type: ignore[index]
+        value = obj
+        if isinstance(value, tuple):
+            value = ", ".join(str(getattr(v, "value", v)) for v in value)
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        else:
+            value = getattr(value, "value", value)
+        out.append(f"{path} (read as {value})")
+    return "; ".join(out)
 
 
 def _md(text: str) -> str:
@@ -112,11 +141,14 @@ def _h(text: object) -> str:
 # ---------------------------------------------------------------- text
 
 
-def _finding_text(f: Finding, indent: str = "") -> list[str]:
+def _finding_text(
+    f: Finding, indent: str = "", not_stated: tuple[str, ...] = ()
+) -> list[str]:
     lines = [f"{indent}[{f.verdict.value}] {f.rule_id}: {f.text}"]
     if f.detail:
         lines.append(f"{indent}  found: {f.detail}")
-    lines.append(f"{indent}  triggered by: {_values(f)}")
+    lines.append(f"{indent}  triggered by: {_values(f, not_stated)}")
+    lines.extend(f"{indent}  assumed: {a}" for a in f.assumptions)
     lines.append(f"{indent}  source: {f.citation}")
     lines.extend(
         f'{indent}    "{c.quote}" ({c.source.author})' for c in f.citations if c.quote
@@ -137,13 +169,15 @@ def assessment_text(a: _AssessmentLike) -> str:
         f"Verdict: {a.verdict.value.upper()} (exit {a.exit_code}); "
         f"{len(a.findings)} finding(s)",
     ]
+    if req.not_stated:
+        lines.append(f"Not stated: {_not_stated(req, a.assumed_values)}")
     for f in a.findings:
         lines.append("")
-        lines.extend(_finding_text(f))
+        lines.extend(_finding_text(f, "", req.not_stated))
     if a.superseded:
         lines += ["", "Set aside because a statutory rule requires the same items:"]
         for f in a.superseded:
-            lines.extend(_finding_text(f, "  "))
+            lines.extend(_finding_text(f, "  ", req.not_stated))
     if a.disabled:
         lines += ["", "Rules switched off by this catalogue:"]
         lines += [f"  {i}: {reason}" for i, reason in a.disabled]
@@ -188,7 +222,9 @@ def burden_text(b: _BurdenLike) -> str:
 # ------------------------------------------------------------- markdown
 
 
-def _findings_md(findings: tuple[Finding, ...]) -> list[str]:
+def _findings_md(
+    findings: tuple[Finding, ...], not_stated: tuple[str, ...] = ()
+) -> list[str]:
     lines = [
         "| Rule | Verdict | Triggered by | Finding | Source |",
         "|---|---|---|---|---|",
@@ -197,8 +233,11 @@ def _findings_md(findings: tuple[Finding, ...]) -> list[str]:
         finding = f.text + (f" — {f.detail}" if f.detail else "")
         if f.superseded_by:
             finding += f" (set aside: {f.superseded_by} requires these items)"
+        for assumption in f.assumptions:
+            finding += f" Assumed: {assumption}."
         lines.append(
-            f"| {_md(f.rule_id)} | {_md(f.verdict.value)} | {_md(_values(f))} | "
+            f"| {_md(f.rule_id)} | {_md(f.verdict.value)} | "
+            f"{_md(_values(f, not_stated))} | "
             f"{_md(finding)} | {_md(f.citation)} |"
         )
     return lines
@@ -216,13 +255,15 @@ def assessment_markdown(a: _AssessmentLike) -> str:
         f"{len(a.findings)} finding(s).",
         "",
     ]
+    if req.not_stated:
+        lines += [f"Not stated: {_md(_not_stated(req, a.assumed_values))}.", ""]
     if a.findings:
-        lines += [*_findings_md(a.findings), ""]
+        lines += [*_findings_md(a.findings, req.not_stated), ""]
     if a.superseded:
         lines += [
             "Set aside because a statutory rule requires the same items:",
             "",
-            *_findings_md(a.superseded),
+            *_findings_md(a.superseded, req.not_stated),
             "",
         ]
     if a.disabled:
@@ -296,15 +337,23 @@ def _source_html(f: Finding) -> str:
     return "<br>".join(parts) + f" <small>[{_h(f.provenance.value)}]</small>"
 
 
-def _findings_html(findings: tuple[Finding, ...]) -> str:
+def _findings_html(
+    findings: tuple[Finding, ...], not_stated: tuple[str, ...] = ()
+) -> str:
     rows = []
     for f in findings:
         finding = _h(f.text)
         if f.detail:
             finding += f"<br><small>{_h(f.detail)}</small>"
+        for assumption in f.assumptions:
+            finding += f"<br><small>assumed: {_h(assumption)}</small>"
         if f.superseded_by:
             finding += f"<br><small>set aside: {_h(f.superseded_by)} requires these items</small>"
-        values = "<br>".join(f"<code>{_h(k)}</code> = {_h(v)}" for k, v in f.values)
+        values = "<br>".join(
+            f"<code>{_h(k)}</code> = {_h(v)}"
+            + (" <small>(not stated)</small>" if k in not_stated else "")
+            for k, v in f.values
+        )
         rows.append(
             f"<tr><td><code>{_h(f.rule_id)}</code></td><td>{_badge(f.verdict.value)}</td>"
             f"<td>{values or '-'}</td><td>{finding}</td><td>{_source_html(f)}</td></tr>"
@@ -327,13 +376,15 @@ def assessment_html(a: _AssessmentLike) -> str:
         f"<p>Verdict: {_badge(a.verdict.value)} (exit {a.exit_code}), "
         f"{len(a.findings)} finding(s)</p>",
     ]
+    if req.not_stated:
+        parts.append(f"<p>Not stated: {_h(_not_stated(req, a.assumed_values))}</p>")
     if a.findings:
-        parts.append(_findings_html(a.findings))
+        parts.append(_findings_html(a.findings, req.not_stated))
     if a.superseded:
         parts.append(
             "<p>Set aside because a statutory rule requires the same items:</p>"
         )
-        parts.append(_findings_html(a.superseded))
+        parts.append(_findings_html(a.superseded, req.not_stated))
     if a.disabled:
         parts.append(
             "<p>Rules switched off:</p><ul>"

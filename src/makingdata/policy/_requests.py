@@ -597,6 +597,11 @@ class DataRequest:
     last_reviewed
         When the requester last reviewed this collection against the
         principles.
+    not_stated
+        The fields the request file left out whose default is a value, not
+        "none" (``format``, ``items[0].held_in_mis`` …): reports list them as
+        not stated, and a rule that depends on one says what it assumed.
+        :meth:`from_dict` fills it; empty for a request built in Python.
 
     Examples
     --------
@@ -712,6 +717,9 @@ class DataRequest:
     last_reviewed: dt.date | None = attrs.field(
         default=None, validator=_type_validator(dt.date, "a date", optional=True)
     )
+    not_stated: tuple[str, ...] = attrs.field(
+        default=(), validator=_tuple_of(str, "a field path")
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.title.strip():
@@ -811,6 +819,7 @@ class DataRequest:
         written as JSON; :meth:`from_dict` reads it back.
         """
         out: dict[str, Any] = _plain(self)
+        out["not_stated"] = list(self.not_stated)
         return out
 
     @classmethod
@@ -1209,6 +1218,37 @@ def _purpose(value: Any, field: str) -> Purpose:
     return parse_purpose(value, field=field)
 
 
+#: Request fields whose default is a value: left out of a file, they are "not stated".
+STATED_FIELDS: tuple[str, ...] = (
+    "recipient_type",
+    "format",
+    "same_time_for_all_classes",
+    "granularity",
+    "pseudonymised",
+    "names_schools",
+    "audiences",
+    "intervention_trigger",
+    "dpia_done",
+    "shared_daily_data",
+)
+#: Item fields whose default is a value.
+STATED_ITEM_FIELDS: tuple[str, ...] = ("held_in_mis", "statutory")
+
+
+def _not_stated(data: Mapping[str, Any]) -> tuple[str, ...]:
+    out = [name for name in STATED_FIELDS if name not in data]
+    items = data.get("items")
+    if isinstance(items, list):
+        for i, item in enumerate(items):
+            if isinstance(item, dict):
+                out.extend(
+                    f"items[{i}].{name}"
+                    for name in STATED_ITEM_FIELDS
+                    if name not in item
+                )
+    return tuple(out)
+
+
 def _parse_request(raw: Mapping[str, Any]) -> DataRequest:  # noqa: PLR0912 - one branch per field
     problems = _Problems()
     data = _table(raw, "request")
@@ -1258,6 +1298,11 @@ def _parse_request(raw: Mapping[str, Any]) -> DataRequest:  # noqa: PLR0912 - on
         kwargs["last_reviewed"] = problems.run(
             _date, data["last_reviewed"], "last_reviewed"
         )
+    if "not_stated" not in data:
+        kwargs["not_stated"] = _not_stated(data)
+    else:
+        found = problems.run(_list, data["not_stated"], "not_stated")
+        kwargs["not_stated"] = found if found is _BAD else tuple(found)
     request = _build(DataRequest, kwargs, "", problems)
     if problems.errors:
         if len(problems.errors) == 1:

@@ -10,10 +10,13 @@ import pytest
 from makingdata.cli import main
 from makingdata.errors import ExitCode, InputError
 from makingdata.policy import (
+    Assessment,
     DataRequest,
     RequesterKind,
     RequestError,
     Verdict,
+    assess,
+    assess_burden,
     load_request,
     load_requests,
 )
@@ -220,3 +223,65 @@ def test_json_mode_error_for_the_burden_command(
     assert code == ExitCode.INPUT
     data = json.loads(capsys.readouterr().out)
     assert data["error"]["field"] is not None or "2025" in data["error"]["message"]
+
+
+def test_a_urn_no_request_is_addressed_to_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(
+        tmp_path,
+        "a.toml",
+        FLIGHT_PATHS.replace(
+            "requester = {", "recipients = [100001, 100002]\nrequester = {"
+        ),
+    )
+    code = main(
+        ["check-requests", str(tmp_path), "--school", "100010", "--year", "2025/26"]
+    )
+    assert code == ExitCode.INPUT
+    err = capsys.readouterr().err
+    assert "no request is addressed to school 100010" in err
+    assert "the requests name: 100001, 100002" in err
+    assert (
+        main(
+            ["check-requests", str(tmp_path), "--school", "100001", "--year", "2025/26"]
+        )
+        == ExitCode.PROHIBITED
+    )
+    with pytest.raises(InputError, match="no requests to assess"):
+        assess_burden([], school=100001, academic_year="2025/26")
+
+
+def test_fields_left_out_are_not_stated_and_rules_say_what_they_assumed(
+    tmp_path: Path,
+) -> None:
+    text = (
+        'title = "Template"\nrequest_date = 2025-10-01\npurpose = "p"\n'
+        'intended_actions = "a"\ncollections_per_year = 1\nstaff_hours = 1\n'
+        'requester = { kind = "la", name = "Anyshire" }\n'
+        '[[items]]\nkind = "attainment_test"\nneed = "n"\n'
+    )
+    request = load_request(_write(tmp_path, "t.toml", text))
+    assert "format" in request.not_stated
+    assert "items[0].held_in_mis" in request.not_stated
+    a = assess(request)
+    fmt = a.finding("SOS-FMT-01")  # a template request that leaves out format
+    assert fmt.values[0] == ("format", "requester_template")
+    assert any("format = requester_template (not stated" in x for x in fmt.assumptions)
+    text_report = a.to_text()
+    assert "Not stated: " in text_report
+    assert "format (rules that depend on it assume requester_template)" in text_report
+    assert "format = requester_template (not stated)" in text_report
+    assert "assumed: format = requester_template" in text_report
+    data = json.loads(a.to_json())
+    assert data["request"]["not_stated"][:2] == ["recipient_type", "format"]
+    assert any(f["assumptions"] for f in data["findings"])
+    assert "Not stated" in a.to_markdown()
+    assert "Not stated" in a.to_html()
+    # stated in the file, nothing is assumed
+    stated = text.replace('purpose = "p"', 'purpose = "p"\nformat = "school_existing"')
+    stated = stated.replace('need = "n"', 'need = "n"\nheld_in_mis = true')
+    b = assess(load_request(_write(tmp_path, "s.toml", stated)))
+    assert "SOS-FMT-01" not in b.rule_ids
+    assert all(not f.assumptions for f in b.findings if f.rule_id != "MDW-ATT-02")
+    assert Assessment.from_json(a.to_json()) == a
