@@ -103,6 +103,7 @@ from makingdata.policy._requests import (
     SchoolType,
     academic_year_bounds,
 )
+from makingdata.policy._signals import Signal, text_signals
 
 __all__ = [
     "ATTAINMENT_KINDS",
@@ -137,6 +138,7 @@ __all__ = [
     "Rule",
     "SchoolType",
     "SchoolYear",
+    "Signal",
     "Source",
     "Verdict",
     "academic_year_bounds",
@@ -149,6 +151,7 @@ __all__ = [
     "load_requests",
     "parse_purpose",
     "policy_sources",
+    "text_signals",
 ]
 
 

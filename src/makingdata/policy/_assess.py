@@ -16,6 +16,7 @@ from makingdata.policy._render import (
     assessment_text,
 )
 from makingdata.policy._requests import DataRequest, Format
+from makingdata.policy._signals import inferred_request
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -81,7 +82,12 @@ def assumed_request(request: DataRequest) -> tuple[DataRequest, dict[str, str]]:
     return attrs.evolve(request, **changes), notes
 
 
-def _finding(rule: Rule, match: Match, assumptions: tuple[str, ...] = ()) -> Finding:
+def _finding(
+    rule: Rule,
+    match: Match,
+    assumptions: tuple[str, ...] = (),
+    inferred: tuple[str, ...] = (),
+) -> Finding:
     return Finding(
         rule_id=rule.id,
         text=rule.text,
@@ -95,6 +101,7 @@ def _finding(rule: Rule, match: Match, assumptions: tuple[str, ...] = ()) -> Fin
         note=rule.note,
         citations=rule.citations,
         assumptions=assumptions,
+        inferred_from_text=inferred,
     )
 
 
@@ -245,6 +252,15 @@ class Assessment:
         return self.to_text()
 
 
+def _notes_for(match: Match, notes: Mapping[str, str]) -> tuple[str, ...]:
+    """Return the notes about the fields a match names (all of them if it names none)."""
+    paths = {path for path, _ in match.values}
+    mine = tuple(
+        n for p, n in notes.items() if p in paths or any(q.startswith(p) for q in paths)
+    )
+    return mine or tuple(notes.values())
+
+
 def _run(rule: Rule, check: Any, subject: Any) -> Match | None:
     try:
         match = check(subject)
@@ -264,7 +280,9 @@ def _run(rule: Rule, check: Any, subject: Any) -> Match | None:
     return match
 
 
-def assess(request: DataRequest, *, catalogue: Catalogue | None = None) -> Assessment:
+def assess(  # noqa: PLR0912 - the request, its assumptions, its words
+    request: DataRequest, *, catalogue: Catalogue | None = None
+) -> Assessment:
     """Check one data request against every rule that applies to its requester.
 
     Statutory rules run first. A guidance finding whose items are all required
@@ -315,21 +333,24 @@ def assess(request: DataRequest, *, catalogue: Catalogue | None = None) -> Asses
     findings: list[Finding] = []
     required_by: dict[int, str] = {}
     alt, notes = assumed_request(request)
+    worded, said = inferred_request(request)
     for rule in cat.active_rules():
         if rule.check is None or not rule.applies(request):
             continue
         match = _run(rule, cat.checks[rule.check], request)
         assumed: tuple[str, ...] = ()
+        inferred: tuple[str, ...] = ()
         if match is None and notes:
             match = _run(rule, cat.checks[rule.check], alt)
             if match is not None:
-                paths = {path for path, _ in match.values}
-                assumed = tuple(n for p, n in notes.items() if p in paths) or tuple(
-                    notes.values()
-                )
+                assumed = _notes_for(match, notes)
+        if match is None and said:
+            match = _run(rule, cat.checks[rule.check], worded)
+            if match is not None:
+                inferred = _notes_for(match, said)
         if match is None:
             continue
-        finding = _finding(rule, match, assumed)
+        finding = _finding(rule, match, assumed, inferred)
         if finding.statutory and finding.verdict is Verdict.REQUIRED:
             for i in finding.items:
                 required_by.setdefault(i, rule.id)

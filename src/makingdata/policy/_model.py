@@ -427,6 +427,9 @@ class Finding:
         What the finding assumed about fields the request did not state, and
         why (never the favourable reading where the source asks for the
         opposite); empty when it rests only on what the request says.
+    inferred_from_text
+        For a finding only the request's words trigger: which words, in which
+        field, and what the fields said instead.
 
     Examples
     --------
@@ -456,6 +459,7 @@ class Finding:
     superseded_by: str | None = None
     citations: tuple[Citation, ...] = attrs.field(default=(), converter=_tuple_cite)
     assumptions: tuple[str, ...] = attrs.field(default=(), converter=_tuple_str)
+    inferred_from_text: tuple[str, ...] = attrs.field(default=(), converter=_tuple_str)
 
     @property
     def citation(self) -> str:
@@ -479,6 +483,7 @@ class Finding:
             "superseded_by": self.superseded_by,
             "citations": [c.to_dict() for c in self.citations],
             "assumptions": list(self.assumptions),
+            "inferred_from_text": list(self.inferred_from_text),
         }
 
     @classmethod
@@ -501,6 +506,9 @@ class Finding:
                     Citation.from_dict(c) for c in data.get("citations", ())
                 ),
                 assumptions=tuple(str(a) for a in data.get("assumptions", ())),
+                inferred_from_text=tuple(
+                    str(a) for a in data.get("inferred_from_text", ())
+                ),
             )
         except (KeyError, ValueError, TypeError) as err:
             raise InputError(

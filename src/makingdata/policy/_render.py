@@ -149,6 +149,7 @@ def _finding_text(
         lines.append(f"{indent}  found: {f.detail}")
     lines.append(f"{indent}  triggered by: {_values(f, not_stated)}")
     lines.extend(f"{indent}  assumed: {a}" for a in f.assumptions)
+    lines.extend(f"{indent}  inferred from text: {a}" for a in f.inferred_from_text)
     lines.append(f"{indent}  source: {f.citation}")
     lines.extend(
         f'{indent}    "{c.quote}" ({c.source.author})' for c in f.citations if c.quote
@@ -235,6 +236,8 @@ def _findings_md(
             finding += f" (set aside: {f.superseded_by} requires these items)"
         for assumption in f.assumptions:
             finding += f" Assumed: {assumption}."
+        for words in f.inferred_from_text:
+            finding += f" Inferred from text: {words}."
         lines.append(
             f"| {_md(f.rule_id)} | {_md(f.verdict.value)} | "
             f"{_md(_values(f, not_stated))} | "
@@ -347,6 +350,8 @@ def _findings_html(
             finding += f"<br><small>{_h(f.detail)}</small>"
         for assumption in f.assumptions:
             finding += f"<br><small>assumed: {_h(assumption)}</small>"
+        for words in f.inferred_from_text:
+            finding += f"<br><small>inferred from text: {_h(words)}</small>"
         if f.superseded_by:
             finding += f"<br><small>set aside: {_h(f.superseded_by)} requires these items</small>"
         values = "<br>".join(
