@@ -104,6 +104,7 @@ from makingdata.policy._requests import (
     academic_year_bounds,
 )
 from makingdata.policy._signals import Signal, text_signals
+from makingdata.policy._uses import DataUse, assess_use
 
 __all__ = [
     "ATTAINMENT_KINDS",
@@ -123,6 +124,7 @@ __all__ = [
     "Citation",
     "DataItem",
     "DataRequest",
+    "DataUse",
     "Finding",
     "Format",
     "Granularity",
@@ -144,6 +146,7 @@ __all__ = [
     "academic_year_bounds",
     "assess",
     "assess_burden",
+    "assess_use",
     "attainment_points",
     "default_catalogue",
     "load_catalogue",

@@ -329,6 +329,9 @@ class Rule:
         ``None`` for a local rule that records none.
     modal_words
         The source's words that carry it.
+    checks_uses
+        Whether the rule also checks uses and sharing decisions
+        (:class:`~makingdata.policy.DataUse`, :func:`~makingdata.policy.assess_use`).
 
     Examples
     --------
@@ -353,6 +356,7 @@ class Rule:
     citations: tuple[Citation, ...] = attrs.field(default=(), converter=_tuple_cite)
     modal: str | None = None
     modal_words: str | None = None
+    checks_uses: bool = False
 
     def __attrs_post_init__(self) -> None:
         if not self.id.strip() or not self.text.strip():
