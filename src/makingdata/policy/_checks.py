@@ -413,7 +413,7 @@ def public_identifiable(request: DataRequest) -> Match | None:
     return None
 
 
-# ------------------------------------------------------- daily data (seeds/003)
+# ------------------------------------------ daily data (DfE daily-data principles)
 
 
 def daily_new_data(request: DataRequest) -> Match | None:

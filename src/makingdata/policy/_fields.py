@@ -123,6 +123,9 @@ def _attributes(cls: type) -> dict[str, str]:
 
 
 def _md(text: str) -> str:
+    # Sphinx roles and double backticks from the docstrings become plain code.
+    text = re.sub(r":\w+:`~?(?:[\w.]+\.)?([^`]+)`", r"`\1`", text)
+    text = text.replace("``", "`")
     return " ".join(text.replace("|", "\\|").split())
 
 

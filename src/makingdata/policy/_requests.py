@@ -3,7 +3,7 @@
 A :class:`DataRequest` describes one request for pupil data that an LA, a
 trust, DfE, Ofsted, a governing board, a vendor or a school itself sends (or is
 about to send) to schools. It holds exactly the facts the "Making Data Work"
-rules need (reference/policy.md §7.1): the requester, the items and whether the
+rules need: the requester, the items and whether the
 school already holds them, the format, the collection dates, the granularity,
 the audiences, the uses, the legal basis, retention, DPIA and staff time.
 
@@ -81,7 +81,7 @@ _T = TypeVar("_T")
 
 
 class RequesterKind(enum.StrEnum):
-    """Who sends a request (reference/policy.md §7.2 "Binds").
+    """Who sends a request (the parties of the rule catalogue's "binds" legend).
 
     Examples
     --------
@@ -201,7 +201,7 @@ class RequestAudience(enum.StrEnum):
 
 
 class InterventionTrigger(enum.StrEnum):
-    """Whether the school meets a trigger for intervention (seeds/001).
+    """Whether the school meets a trigger for intervention (Secretary of State's letter, 17 July 2019).
 
     Examples
     --------
@@ -382,7 +382,7 @@ class Requester:
         Its identifier, if any (trust id, LA code, URN).
     acting_for
         For a vendor: the organisation it acts for; the vendor inherits that
-        organisation's rules (reference/policy.md §7.3). Required for vendors,
+        organisation's rules. Required for vendors,
         not allowed for anyone else.
     responsible_for
         URNs of the schools the requester is responsible for (a trust's schools,
@@ -586,7 +586,7 @@ class DataRequest:
         Whether a school can opt out (voluntary collections).
     shared_daily_data
         Whether the request is for, or served from, the daily attendance data
-        schools share with DfE (seeds/003).
+        schools share with DfE (DfE daily-data principles, 2022).
     staff_hours
         Estimated school staff hours for one collection, or ``None``.
     justification
