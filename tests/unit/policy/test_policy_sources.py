@@ -121,8 +121,8 @@ def test_json_carries_each_citation_as_fields() -> None:
     f = next(f for f in data["findings"] if f["rule_id"] == "MDW-PRED-03")
     first = f["citations"][0]
     assert first["author"] == "DfE"
-    assert first["title"].startswith("Primary school accountability technical guide")
-    assert first["date"] == "2018-12"
+    assert first["title"].startswith("Primary accountability technical guide")
+    assert first["date"] == "2018-12-13"
     assert first["section"] == "p29, paragraph 1"
     assert "not valid as a prediction" in first["quote"]
     assert first["via"] == "NAHT, 13 December 2018"
