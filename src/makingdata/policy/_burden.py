@@ -191,9 +191,22 @@ class Burden:
         return self.to_text()
 
 
+def _addressed(request: DataRequest, school: int) -> bool:
+    """Whether the request goes to the school.
+
+    Its ``recipients`` name the school, or are empty ("every school the
+    requester covers") and the requester's ``responsible_for``, when stated,
+    includes the school.
+    """
+    if request.recipients:
+        return school in request.recipients
+    covers = request.requester.responsible_for
+    return not covers or school in covers
+
+
 def _check_addressed(requests: tuple[DataRequest, ...], school: int) -> None:
     """Refuse a URN no request is addressed to: a typo must not read as "no burden"."""
-    if any(not r.recipients or school in r.recipients for r in requests):
+    if any(_addressed(r, school) for r in requests):
         return
     if not requests:
         raise InputError(
@@ -201,7 +214,9 @@ def _check_addressed(requests: tuple[DataRequest, ...], school: int) -> None:
             column="requests",
             hint="pass the requests the school received (load_requests(folder))",
         )
-    named = sorted({u for r in requests for u in r.recipients})
+    named = sorted(
+        {u for r in requests for u in (r.recipients or r.requester.responsible_for)}
+    )
     close = difflib.get_close_matches(str(school), [str(u) for u in named], n=1)
     maybe = f" (did you mean {close[0]}?)" if close else ""
     shown = ", ".join(str(u) for u in named[:10]) + (" …" if len(named) > 10 else "")
@@ -222,7 +237,8 @@ def assess_burden(
     """Assess every request a school receives in one academic year, together.
 
     A request counts when it is addressed to the school (its ``recipients``
-    list the URN, or are empty: "every school the requester covers") and has a
+    list the URN, or are empty: "every school the requester covers", which is
+    the requester's ``responsible_for`` when stated) and has a
     collection in the year (a collection date in it, or, with no dates, a
     request date in it).
 
@@ -289,8 +305,7 @@ def assess_burden(
     mine = tuple(
         r
         for r in requests
-        if (not r.recipients or school in r.recipients)
-        and probe.collections_in_year(r) > 0
+        if _addressed(r, school) and probe.collections_in_year(r) > 0
     )
     year = attrs.evolve(probe, requests=mine)
     findings: list[Finding] = []

@@ -285,3 +285,27 @@ def test_fields_left_out_are_not_stated_and_rules_say_what_they_assumed(
     assert "SOS-FMT-01" not in b.rule_ids
     assert all(not f.assumptions for f in b.findings if f.rule_id != "MDW-ATT-02")
     assert Assessment.from_json(a.to_json()) == a
+
+
+def test_every_school_means_the_schools_the_requester_covers() -> None:
+    from makingdata.policy import Requester
+
+    trust = Requester(RequesterKind.TRUST, "Oak Trust", responsible_for=(100001,))
+    request = DataRequest.from_dict(
+        {
+            "title": "t",
+            "request_date": "2025-10-01",
+            "requester": {
+                "kind": "trust",
+                "name": "Oak Trust",
+                "responsible_for": [100001],
+            },
+            "items": [{"kind": "attendance"}],
+        }
+    )
+    assert request.requester == trust
+    assert assess_burden([request], school=100001, academic_year="2025/26").requests
+    with pytest.raises(
+        InputError, match=r"addressed to school 100011 \(did you mean 100001\?\)"
+    ):
+        assess_burden([request], school=100011, academic_year="2025/26")
