@@ -21,10 +21,12 @@ from makingdata.policy import (
     Verdict,
     assess,
     assess_burden,
+    assess_use,
     default_catalogue,
     load_catalogue,
     load_request,
     load_requests,
+    load_use,
 )
 
 
@@ -188,6 +190,26 @@ def check_requests(
     return exit_code(burden.verdict)
 
 
+def check_use(
+    *,
+    use: Annotated[
+        Path, typer.Argument(metavar="USE", help="the use or sharing decision file")
+    ],
+    fmt: FormatOption = Format.TEXT,
+    rules: RulesOption = None,
+) -> ExitCode:
+    """Check a use or sharing decision of data schools already shared.
+
+    Only the rules about uses run (the daily-data promises on scope, purposes
+    and identification, and the ban on publishing identifiable pupils); a use
+    asks schools for nothing, so the collection rules do not.
+    """
+    with _json_errors(fmt):
+        assessment = assess_use(load_use(use), catalogue=_catalogue(rules))
+    _emit(assessment, fmt)
+    return exit_code(assessment.verdict)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``check-request`` and ``check-requests`` sub-commands."""
     app.command(
@@ -195,6 +217,11 @@ def register(app: typer.Typer) -> None:
         short_help="check one data request against the Making Data Work rules",
         epilog=_EXITS,
     )(check_request)
+    app.command(
+        "check-use",
+        short_help="check a use or sharing decision of data already shared",
+        epilog=_EXITS,
+    )(check_use)
     app.command(
         "check-requests",
         short_help="assess the burden of a school's year of data requests",

@@ -74,6 +74,7 @@ from makingdata.policy._load import (
     load_catalogue,
     load_request,
     load_requests,
+    load_use,
 )
 from makingdata.policy._model import (
     BINDS,
@@ -152,6 +153,7 @@ __all__ = [
     "load_catalogue",
     "load_request",
     "load_requests",
+    "load_use",
     "parse_purpose",
     "policy_sources",
     "text_signals",

@@ -12,11 +12,18 @@ from typing import TYPE_CHECKING, Any
 from makingdata.errors import InputError, RuleError
 from makingdata.policy._catalogue import Catalogue, default_catalogue, rule_from_dict
 from makingdata.policy._requests import DataRequest, RequestError
+from makingdata.policy._uses import DataUse
 
 if TYPE_CHECKING:
     from os import PathLike
 
-__all__ = ["REQUEST_SUFFIXES", "load_catalogue", "load_request", "load_requests"]
+__all__ = [
+    "REQUEST_SUFFIXES",
+    "load_catalogue",
+    "load_request",
+    "load_requests",
+    "load_use",
+]
 
 #: File suffixes :func:`load_requests` picks up.
 REQUEST_SUFFIXES: tuple[str, ...] = (".toml", ".json", ".yaml", ".yml")
@@ -193,6 +200,42 @@ def load_request(path: str | PathLike[str]) -> DataRequest:
         )
     try:
         return DataRequest.from_dict(data, path=p)
+    except InputError as err:
+        raise _with_lines(err, text, p.suffix.casefold(), p) from None
+
+
+def load_use(path: str | PathLike[str]) -> DataUse:
+    """Read one use or sharing decision (:class:`DataUse`) from a TOML, JSON or YAML file.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the line when it is clear, and the field.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from makingdata.policy import load_use
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "use.toml"
+    >>> _ = path.write_text('''
+    ... title = "Academisation review"
+    ... decision_date = 2025-11-03
+    ... uses = ["academisation"]
+    ... user = { kind = "dfe", name = "Department for Education" }
+    ... ''')
+    >>> load_use(path).uses[0].value
+    'academisation'
+    """
+    p = Path(path)
+    data, text = _read_text(p)
+    if not isinstance(data, dict):
+        raise InputError(
+            f"expected a table of fields, got {type(data).__name__}",
+            path=p,
+            hint="write the use's fields at the top level of the file",
+        )
+    try:
+        return DataUse.from_dict(data, path=p)
     except InputError as err:
         raise _with_lines(err, text, p.suffix.casefold(), p) from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,6 +20,9 @@ from makingdata.policy import (
     assess_use,
     default_catalogue,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 DFE = Requester(RequesterKind.DFE, "Department for Education")
 TRUST = Requester(RequesterKind.TRUST, "Oak Trust", responsible_for=(100001, 100002))
@@ -103,3 +107,33 @@ def test_from_dict_and_errors() -> None:
         _use(uses=())
     with pytest.raises(InputError, match="needs a DataUse"):
         assess_use("academisation")  # type: ignore[arg-type]
+
+
+def test_check_use_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from makingdata.cli import main
+    from makingdata.errors import ExitCode
+
+    folder = tmp_path
+    use = folder / "use.toml"
+    use.write_text(
+        'title = "Academisation review"\ndecision_date = 2025-11-03\n'
+        'uses = ["academisation"]\n'
+        'user = { kind = "dfe", name = "Department for Education" }\n'
+    )
+    assert main(["check-use", str(use)]) == ExitCode.PROHIBITED
+    out = capsys.readouterr().out
+    assert "DAILY-03" in out
+    assert "ATT-01" not in out
+    assert "STAR-01" not in out
+    bad = folder / "bad.toml"
+    bad.write_text(
+        'title = "t"\ndecision_date = 2025-11-03\nusse = ["support"]\n'
+        'user = { kind = "dfe", name = "DfE" }\n'
+    )
+    assert main(["check-use", str(bad), "--format", "json"]) == ExitCode.INPUT
+    data = json.loads(capsys.readouterr().out)
+    assert data["error"]["field"] == "usse"
+    assert data["error"]["line"] == 3
+    assert "did you mean 'uses'?" in data["error"]["message"]
