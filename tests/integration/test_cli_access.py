@@ -74,7 +74,10 @@ def test_show_prints_every_decision(log_path, capsys):
     assert out[0].split()[:5] == ["line", "time", "action", "decision", "viewer"]
     body = out[1:-1]
     assert [line.split()[3] for line in body] == ["granted", "refused", "granted"]
-    assert "would break the promise in seeds/003_39734155fc877a52.txt §4" in body[1]
+    assert (
+        "would break the promise in DfE, Requesting daily data from schools – principles for collection and use, 2022, §4"
+        in body[1]
+    )
     assert out[-1] == "3 decision(s)"
 
 
@@ -188,7 +191,10 @@ def test_aggregate_refuses_a_forbidden_purpose(synth_files, tmp_path, capsys):
         "--out", str(tmp_path / "t.csv"),
     )  # fmt: skip
     assert code == ExitCode.REFUSED
-    assert "would break the promise in seeds/003" in capsys.readouterr().err
+    assert (
+        "would break the promise in DfE, Requesting daily data from schools"
+        in capsys.readouterr().err
+    )
     assert read_audit_log(log)["decision"].to_list() == ["refused"]
     assert not (tmp_path / "t.csv").exists()
 

@@ -33,7 +33,10 @@ def test_pupil_or_school_day_rows_are_refused(
             urn=pl.lit(100001), date=pl.lit(dt.date(2025, 9, 8))
         )
     viewer = Viewer.partner("AAA") if audience == "partner" else Viewer.public()
-    with pytest.raises(AccessDenied, match=r"seeds/003_39734155fc877a52\.txt §4"):
+    with pytest.raises(
+        AccessDenied,
+        match=r"DfE, Requesting daily data from schools – principles for collection and use, 2022, §4",
+    ):
         scope(
             frame,
             viewer=viewer,

@@ -7,11 +7,13 @@ import json
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from makingdata.codes import CODES
 from makingdata.domain.purposes import Purpose, parse_purpose
+from makingdata.errors import InputError
 from makingdata.policy import (
     Assessment,
     DataItem,
@@ -295,13 +297,24 @@ def test_html_escapes_every_user_text(req: DataRequest, where: str) -> None:
     assert "<script" not in assess(hostile).to_markdown()
     if where in ("title", "name"):  # always shown
         assert "&lt;script&gt;" in html
-    burden = assess_burden([hostile], school=999001, academic_year="2025/26")
+    school = (hostile.recipients or hostile.requester.responsible_for or (999001,))[0]
+    burden = assess_burden([hostile], school=school, academic_year="2025/26")
     assert "<script" not in burden.to_html()
 
 
 @settings(max_examples=20)
 @given(st.lists(requests(), max_size=3), YEARS)
 def test_burden_renders_and_counts_add_up(reqs: list[DataRequest], year: str) -> None:
+    if not any(
+        999001 in r.recipients
+        if r.recipients
+        else (not r.requester.responsible_for or 999001 in r.requester.responsible_for)
+        for r in reqs
+    ):
+        # a URN no request is addressed to is an error, never "no burden"
+        with pytest.raises(InputError, match=r"addressed to school 999001|no requests"):
+            assess_burden(reqs, school=999001, academic_year=year)
+        return
     b = assess_burden(reqs, school=999001, academic_year=year)
     frame = b.per_requester()
     assert int(frame["requests"].sum()) == len(b.requests)

@@ -1,6 +1,6 @@
 """Access: who may see which schools' data, on which days, for which purpose.
 
-The daily-data principles (seeds/003_39734155fc877a52.txt §4) promise schools
+The daily-data principles (DfE, *Requesting daily data from schools*, 2022, §4) promise schools
 that a trust sees only the participating schools it is responsible for, an LA
 only those in its area, that the data is not used for Ofsted or RSC
 decisions, schools-causing-concern judgements, inspection, academisation or

@@ -195,7 +195,8 @@ def add_scope_arguments(
     'trust:TR01234'
     """
     group = parser.add_argument_group(
-        "access scope", "show only what a viewer may see for a purpose (seeds/003)"
+        "access scope",
+        "show only what a viewer may see for a purpose (DfE daily-data principles)",
     )
     group.add_argument(
         "--viewer",

@@ -140,7 +140,7 @@ def _check_purpose(purpose: Purpose | str, viewer: Viewer) -> Purpose:
             citation=info.citation,
             column="purpose",
             hint="these uses are ruled out for the daily data; termly census data "
-            "informs such decisions (seeds/003 §4)",
+            "informs such decisions (DfE daily-data principles, 2022, §4)",
         )
     granted = GRANTS[viewer.audience]
     if found not in granted:
@@ -729,7 +729,7 @@ def scope(
     ... )
     Traceback (most recent call last):
     ...
-    makingdata.errors.AccessDenied: column 'purpose': the shared daily data may not be used for academisation: that would break the promise in seeds/003_39734155fc877a52.txt §4: ...
+    makingdata.errors.AccessDenied: column 'purpose': the shared daily data may not be used for academisation: that would break the promise in DfE, Requesting daily data from schools – principles for collection and use, 2022, §4: ...
     """
     log = _audit_target(audit)
     lazy = frame.lazy()

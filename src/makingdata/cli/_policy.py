@@ -2,25 +2,31 @@
 
 # No ``from __future__ import annotations``: typer reads the annotations at run time.
 
+import contextlib
 import enum
+import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from makingdata.cli._options import exit_codes
-from makingdata.errors import ExitCode
+from makingdata.errors import ExitCode, MakingDataError
 from makingdata.policy import (
     Assessment,
     Burden,
     Catalogue,
+    RequestError,
     Verdict,
     assess,
     assess_burden,
+    assess_use,
     default_catalogue,
     load_catalogue,
     load_request,
     load_requests,
+    load_use,
 )
 
 
@@ -67,6 +73,60 @@ def exit_code(verdict: Verdict) -> ExitCode:
     return verdict.exit_code
 
 
+def error_json(err: BaseException) -> dict[str, Any]:
+    """Return the JSON object ``--format json`` prints when a command cannot run.
+
+    Every field of a :class:`~makingdata.errors.MakingDataError` (what, where,
+    what to do), one entry per problem for a request with several, and the
+    exit code.
+
+    Examples
+    --------
+    >>> from makingdata.cli._policy import error_json
+    >>> from makingdata.errors import InputError
+    >>> error_json(InputError("no such file", path="req.toml", hint="check the path"))
+    {'error': {'type': 'InputError', 'message': 'no such file', 'path': 'req.toml', 'line': None, 'field': None, 'hint': 'check the path', 'text': 'req.toml: no such file. What to do: check the path.', 'problems': []}, 'exit_code': 4}
+    """
+
+    def one(e: BaseException) -> dict[str, Any]:
+        if isinstance(e, MakingDataError):
+            return {
+                "type": type(e).__name__,
+                "message": e.message,
+                "path": e.path,
+                "line": e.row,
+                "field": e.column,
+                "hint": e.hint,
+                "text": str(e),
+            }
+        return {
+            "type": type(e).__name__,
+            "message": str(e),
+            "path": getattr(e, "filename", None),
+            "line": None,
+            "field": None,
+            "hint": None,
+            "text": str(e),
+        }
+
+    body = one(err)
+    body["problems"] = (
+        [one(p) for p in err.problems] if isinstance(err, RequestError) else []
+    )
+    return {"error": body, "exit_code": int(ExitCode.for_error(err))}
+
+
+@contextlib.contextmanager
+def _json_errors(fmt: Format) -> Iterator[None]:
+    """In JSON mode, print an error as a JSON object on stdout, then let it stop the command."""
+    try:
+        yield
+    except (MakingDataError, OSError) as err:
+        if fmt is Format.JSON:
+            print(json.dumps(error_json(err), indent=2, ensure_ascii=False))
+        raise
+
+
 def _catalogue(rules: Path | None) -> Catalogue:
     return default_catalogue() if rules is None else load_catalogue(rules)
 
@@ -89,8 +149,13 @@ def check_request(
     fmt: FormatOption = Format.TEXT,
     rules: RulesOption = None,
 ) -> ExitCode:
-    """Check a data request (TOML, JSON or YAML) against the rule catalogue."""
-    assessment = assess(load_request(request), catalogue=_catalogue(rules))
+    """Check a data request (TOML, JSON or YAML) against the rule catalogue.
+
+    Every problem of an unusable request file is reported at once (exit 4);
+    with ``--format json`` the error is a JSON object on stdout too.
+    """
+    with _json_errors(fmt):
+        assessment = assess(load_request(request), catalogue=_catalogue(rules))
     _emit(assessment, fmt)
     return exit_code(assessment.verdict)
 
@@ -114,14 +179,35 @@ def check_requests(
     requesters, formats, staff hours per requester and each request's verdict.
     The exit code is that of the worst verdict.
     """
-    burden = assess_burden(
-        load_requests(directory),
-        school=school,
-        academic_year=year,
-        catalogue=_catalogue(rules),
-    )
+    with _json_errors(fmt):
+        burden = assess_burden(
+            load_requests(directory),
+            school=school,
+            academic_year=year,
+            catalogue=_catalogue(rules),
+        )
     _emit(burden, fmt)
     return exit_code(burden.verdict)
+
+
+def check_use(
+    *,
+    use: Annotated[
+        Path, typer.Argument(metavar="USE", help="the use or sharing decision file")
+    ],
+    fmt: FormatOption = Format.TEXT,
+    rules: RulesOption = None,
+) -> ExitCode:
+    """Check a use or sharing decision of data schools already shared.
+
+    Only the rules about uses run (the daily-data promises on scope, purposes
+    and identification, and the ban on publishing identifiable pupils); a use
+    asks schools for nothing, so the collection rules do not.
+    """
+    with _json_errors(fmt):
+        assessment = assess_use(load_use(use), catalogue=_catalogue(rules))
+    _emit(assessment, fmt)
+    return exit_code(assessment.verdict)
 
 
 def register(app: typer.Typer) -> None:
@@ -131,6 +217,11 @@ def register(app: typer.Typer) -> None:
         short_help="check one data request against the Making Data Work rules",
         epilog=_EXITS,
     )(check_request)
+    app.command(
+        "check-use",
+        short_help="check a use or sharing decision of data already shared",
+        epilog=_EXITS,
+    )(check_use)
     app.command(
         "check-requests",
         short_help="assess the burden of a school's year of data requests",

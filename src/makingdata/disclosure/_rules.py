@@ -3,7 +3,7 @@
 A :class:`RuleSet` is the list of rules for one audience. The defaults follow
 what DfE does in its own published files (checked against the real files, see
 the Disclosure concept page) and the promises DfE made to schools about the
-daily attendance data (seeds/003).
+daily attendance data (DfE daily-data principles, 2022).
 """
 
 from __future__ import annotations
@@ -455,13 +455,13 @@ _RULE_SETS: dict[str, RuleSet] = {
     "trust": RuleSet(
         "trust",
         (_pupils_only("trust"),),
-        "A trust sees the schools it is responsible for (seeds/003); the caller "
+        "A trust sees the schools it is responsible for (DfE daily-data principles); the caller "
         "scopes the table with makingdata's access rules first. No suppression.",
     ),
     "la": RuleSet(
         "la",
         (_pupils_only("la"),),
-        "An LA sees the schools in its area (seeds/003), scoped first. No suppression.",
+        "An LA sees the schools in its area (DfE daily-data principles), scoped first. No suppression.",
     ),
     "dfe": RuleSet(
         "dfe",
@@ -472,7 +472,7 @@ _RULE_SETS: dict[str, RuleSet] = {
         "partner",
         _protected("partner", SEED_003),
         "A partner group (the Attendance Action Alliance) sees no school "
-        "identities (seeds/003) and, as for the public, no small counts.",
+        "identities (DfE daily-data principles) and, as for the public, no small counts.",
     ),
     "public": RuleSet(
         "public",
@@ -483,7 +483,7 @@ _RULE_SETS: dict[str, RuleSet] = {
                 INYEAR_LEVELS.detail + "; " + SEED_003.detail.split(";")[0],
             ),
         ),
-        "The public sees no child (seeds/003): in-year attendance is published at "
+        "The public sees no child (DfE daily-data principles): in-year attendance is published at "
         "LA level and above, small counts and single-school aggregates suppressed, "
         "with complementary suppression so that they cannot be derived.",
     ),

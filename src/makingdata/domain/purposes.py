@@ -6,7 +6,8 @@ This module is the single definition of *why* data moves. The policy engine
 is one of the same members. Neither keeps a second list.
 
 The purposes that the daily-data principles rule out for the attendance data
-schools share every day (seeds/003_39734155fc877a52.txt §4) carry
+schools share every day (DfE, *Requesting daily data from schools – principles
+for collection and use*, 2022, §4) carry
 ``forbidden_for_shared_daily_data = True`` and the citation of the promise
 they would break:
 
@@ -20,7 +21,7 @@ they would break:
 
 The 2022 principles were written for the voluntary collection. Whether DfE
 still holds to the use restrictions after the collection became statutory on
-19 August 2024 is unverified (reference/policy.md §4); makingdata keeps the
+19 August 2024 is unverified; makingdata keeps the
 promises, since a trust or LA system can always choose to be stricter than the
 law.
 
@@ -37,7 +38,7 @@ True
 >>> parse_purpose("support") is Purpose.SUPPORT
 True
 >>> Purpose.INSPECTION.citation
-'seeds/003_39734155fc877a52.txt §4'
+'DfE, Requesting daily data from schools – principles for collection and use, 2022, §4'
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ import re
 
 import attrs
 
+from makingdata._sources import DAILY_DATA_PRINCIPLES, cite
 from makingdata.errors import InputError
 
 __all__ = [
@@ -58,8 +60,9 @@ __all__ = [
     "parse_purpose",
 ]
 
-#: Where the promises about the shared daily data are written down.
-DAILY_DATA_PROMISES = "seeds/003_39734155fc877a52.txt §4"
+#: Where the promises about the shared daily data are written down (the human
+#: citation of the source registry's entry).
+DAILY_DATA_PROMISES = cite(DAILY_DATA_PRINCIPLES, "§4").text
 
 
 class Purpose(enum.StrEnum):
@@ -115,7 +118,7 @@ class Purpose(enum.StrEnum):
 
     @property
     def forbidden_for_shared_daily_data(self) -> bool:
-        """Whether the daily-data principles (seeds/003 §4) rule this purpose out."""
+        """Whether the daily-data principles (DfE 2022, §4) rule this purpose out."""
         return _INFO[self].forbidden_for_shared_daily_data
 
     @property
@@ -137,7 +140,7 @@ class PurposeInfo:
     forbidden_for_shared_daily_data
         Whether the shared daily attendance data may not be used for it.
     citation
-        The source of the prohibition (seed file and section), if any.
+        The source of the prohibition (author, title, date, section), if any.
     promise
         The words of the promise it would break, if any.
     aliases

@@ -1,15 +1,15 @@
 """Sharing: agreements, legal bases, audiences, viewers and what each may be used for.
 
-The daily-data principles (seeds/003_39734155fc877a52.txt) promise schools
+The daily-data principles (DfE, *Requesting daily data from schools*, 2022) promise schools
 who may see the data they share and what it will not be used for. This module
 holds the *facts* those promises are checked against; the checking itself is
 :func:`makingdata.access.scope`.
 
 * :class:`SharingAgreement`: one school sharing with a recipient from a start
   date, until an end date or an opt-out, under a :class:`LegalBasis` — the
-  consent-based voluntary sharing of 2022 (opt-out at any time, seeds/003 §3)
+  consent-based voluntary sharing of 2022 (opt-out at any time, principles §3)
   or the statutory daily collection that began on 19 August 2024
-  (reference/policy.md §4 and §5.1), which has no opt-out.
+  (in force from 19 August 2024), which has no opt-out.
 * :class:`Audience`: who a viewer is — a school, a trust, an LA, DfE, a
   partner group or the public. The one audience enum of makingdata:
   disclosure's rule sets are keyed by it (``makingdata.disclosure.AUDIENCES``
@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from makingdata._contracts import EducationPhase
+from makingdata._sources import DAILY_DATA_PRINCIPLES, cite
 from makingdata.domain._fields import check_date, check_optional_date, to_urn
 from makingdata.domain._identifiers import (
     is_valid_new_la_code,
@@ -75,14 +76,14 @@ __all__ = [
     "statutory_agreements",
 ]
 
-#: First day of the statutory daily attendance collection (reference/policy.md §5.1).
+#: First day of the statutory daily attendance collection.
 STATUTORY_COLLECTION_START = dt.date(2024, 8, 19)
 
 #: The recipient name of the national collection (agreements made with DfE).
 DFE = "DfE"
 
 #: GIAS establishment type groups in the statutory daily collection: maintained,
-#: special, academy and AP academy schools (reference/policy.md §4, Sept 2025).
+#: special, academy and AP academy schools (DfE, Share your daily school attendance data, September 2025).
 STATE_FUNDED_TYPE_GROUPS: frozenset[str] = frozenset(
     {
         "Local authority maintained schools",
@@ -97,11 +98,11 @@ class LegalBasis(enum.StrEnum):
     """Why a school's daily data is shared.
 
     ``CONSENT``: the voluntary sharing of 2022–2024, agreed once by the school
-    through the aggregator, with opt-out at any time (seeds/003 §3).
+    through the aggregator, with opt-out at any time (principles §3).
     ``STATUTORY``: the daily collection required under the Education
     (Information About Individual Pupils) (England) (Amendment) Regulations
     2024 from 19 August 2024; no consent is needed and there is no opt-out
-    (reference/policy.md §4).
+    (DfE, Share your daily school attendance data).
 
     Examples
     --------
@@ -122,11 +123,11 @@ class LegalBasis(enum.StrEnum):
     def citation(self) -> str:
         """Where the basis is described."""
         if self is LegalBasis.CONSENT:
-            return "seeds/003_39734155fc877a52.txt §3 (voluntary; opt-out at any time)"
-        return (
-            "Education (Information About Individual Pupils) (England) (Amendment) "
-            "Regulations 2024, from 19 August 2024 (reference/policy.md §4, §5.1)"
-        )
+            return (
+                cite(DAILY_DATA_PRINCIPLES, "§3").text
+                + " (voluntary; opt-out at any time)"
+            )
+        return cite("iaip-amendment-regulations-2024").text + ", from 19 August 2024"
 
 
 class Audience(enum.StrEnum):
@@ -276,7 +277,7 @@ class SharingAgreement:
     school no longer shares (an opt-out applies from its date; what was shared
     before stays attributable to the days it covered). With recipient
     :data:`DFE` the school *participates* in the national collection, which is
-    what lets its trust and its LA see it (seeds/003 §4: "MATs will be able to
+    what lets its trust and its LA see it (principles §4: "MATs will be able to
     view the data of all participating schools they are responsible for, and
     LAs ... of participating schools within their area"); with a trust id or an
     LA code the agreement shares with that organisation alone.
@@ -584,8 +585,8 @@ def statutory_agreements(directory: Directory) -> list[SharingAgreement]:
     From 19 August 2024 (or the school's opening, if later) to its closing: one
     :meth:`SharingAgreement.statutory` per school whose GIAS type group is one
     of :data:`STATE_FUNDED_TYPE_GROUPS` (or not recorded) and which is not a
-    nursery school ("It does not apply to nursery schools", reference/policy.md
-    §4). Schools that closed before the collection began get none.
+    nursery school ("It does not apply to nursery schools": DfE, Share your
+    daily school attendance data, September 2025). Schools that closed before the collection began get none.
 
     Parameters
     ----------

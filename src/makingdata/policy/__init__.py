@@ -2,8 +2,9 @@
 
 The rules are data (``policy_rules.toml``, shipped in the package): each has an
 id, plain-English text, who it binds, a verdict (prohibited, discouraged,
-allowed with conditions, required), a source (seed file and section, or the
-reference document), a provenance (primary, secondary, seed-only) and the name
+allowed with conditions, required), its sources (citations of the source
+registry, :func:`policy_sources`: author, title, date, section and the quoted
+words), a provenance (primary, secondary, seed-only) and the name
 of its check, a predicate registered in a table. :func:`assess` runs the
 statutory rules first, then the guidance, and returns an :class:`Assessment`
 whose findings name the rule, the verdict, the field values that triggered it
@@ -53,6 +54,7 @@ Examples
 
 from __future__ import annotations
 
+from makingdata._sources import Citation, Source
 from makingdata.domain.purposes import (
     FORBIDDEN_FOR_SHARED_DAILY_DATA,
     Purpose,
@@ -60,7 +62,7 @@ from makingdata.domain.purposes import (
 )
 from makingdata.policy._assess import Assessment, assess
 from makingdata.policy._burden import Burden, assess_burden
-from makingdata.policy._catalogue import Catalogue, default_catalogue
+from makingdata.policy._catalogue import Catalogue, default_catalogue, policy_sources
 from makingdata.policy._checks import (
     DAILY_COLLECTION_STATUTORY_FROM,
     MAX_ATTAINMENT_POINTS,
@@ -72,9 +74,11 @@ from makingdata.policy._load import (
     load_catalogue,
     load_request,
     load_requests,
+    load_use,
 )
 from makingdata.policy._model import (
     BINDS,
+    MODAL_VERDICTS,
     BurdenCheck,
     Check,
     Finding,
@@ -86,6 +90,7 @@ from makingdata.policy._model import (
 )
 from makingdata.policy._requests import (
     ATTAINMENT_KINDS,
+    REQUESTER_KIND_ALIASES,
     DataItem,
     DataRequest,
     Format,
@@ -95,9 +100,12 @@ from makingdata.policy._requests import (
     RequestAudience,
     Requester,
     RequesterKind,
+    RequestError,
     SchoolType,
     academic_year_bounds,
 )
+from makingdata.policy._signals import Signal, text_signals
+from makingdata.policy._uses import DataUse, assess_use
 
 __all__ = [
     "ATTAINMENT_KINDS",
@@ -105,6 +113,8 @@ __all__ = [
     "DAILY_COLLECTION_STATUTORY_FROM",
     "FORBIDDEN_FOR_SHARED_DAILY_DATA",
     "MAX_ATTAINMENT_POINTS",
+    "MODAL_VERDICTS",
+    "REQUESTER_KIND_ALIASES",
     "REQUEST_SUFFIXES",
     "SMALL_GROUP_THRESHOLD",
     "Assessment",
@@ -112,8 +122,10 @@ __all__ = [
     "BurdenCheck",
     "Catalogue",
     "Check",
+    "Citation",
     "DataItem",
     "DataRequest",
+    "DataUse",
     "Finding",
     "Format",
     "Granularity",
@@ -123,21 +135,28 @@ __all__ = [
     "Provenance",
     "Purpose",
     "RequestAudience",
+    "RequestError",
     "Requester",
     "RequesterKind",
     "Rule",
     "SchoolType",
     "SchoolYear",
+    "Signal",
+    "Source",
     "Verdict",
     "academic_year_bounds",
     "assess",
     "assess_burden",
+    "assess_use",
     "attainment_points",
     "default_catalogue",
     "load_catalogue",
     "load_request",
     "load_requests",
+    "load_use",
     "parse_purpose",
+    "policy_sources",
+    "text_signals",
 ]
 
 

@@ -15,15 +15,79 @@ from makingdata.policy._render import (
     assessment_markdown,
     assessment_text,
 )
-from makingdata.policy._requests import DataRequest
+from makingdata.policy._requests import DataRequest, Format
+from makingdata.policy._signals import inferred_request
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["Assessment", "Finding", "assess"]
+__all__ = ["ASSUMPTIONS", "Assessment", "Finding", "assess", "assumed_request"]
 
 
-def _finding(rule: Rule, match: Match) -> Finding:
+#: What a rule assumes for a field the request left out whose default would be
+#: the favourable reading: field -> (the assumed value, why).
+ASSUMPTIONS: dict[str, tuple[Any, str]] = {
+    "format": (
+        Format.REQUESTER_TEMPLATE,
+        "the sources ask for the school's existing format, so a request that does "
+        "not say it uses it is checked as if it did not",
+    ),
+    "same_time_for_all_classes": (
+        True,
+        "Making Data Work asks that not every class collects at the same time, so a "
+        "request that does not say is checked as if they all do",
+    ),
+    "held_in_mis": (
+        False,
+        "the sources ask only for data the school already holds, so an item not "
+        "said to be held is checked as if it had to be compiled",
+    ),
+}
+
+
+def _plain_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(getattr(value, "value", value))
+
+
+def assumed_request(request: DataRequest) -> tuple[DataRequest, dict[str, str]]:
+    """Return ``request`` read unfavourably where it left a field out, and what was assumed.
+
+    Only the fields of :data:`ASSUMPTIONS` that the request did not state
+    (``request.not_stated``) change; the second value maps each changed field
+    path to a sentence saying what was assumed and why.
+    """
+    changes: dict[str, Any] = {}
+    notes: dict[str, str] = {}
+    for name in ("format", "same_time_for_all_classes"):
+        value, why = ASSUMPTIONS[name]
+        if name in request.not_stated and getattr(request, name) != value:
+            changes[name] = value
+            notes[name] = f"{name} = {_plain_value(value)} (not stated: {why})"
+    value, why = ASSUMPTIONS["held_in_mis"]
+    items = list(request.items)
+    for i, item in enumerate(items):
+        path = f"items[{i}].held_in_mis"
+        if path in request.not_stated and item.held_in_mis != value:
+            items[i] = attrs.evolve(item, held_in_mis=value)
+            notes[path] = f"{path} = {_plain_value(value)} (not stated: {why})"
+    if not notes:
+        return request, notes
+    if any(
+        i.held_in_mis is not j.held_in_mis
+        for i, j in zip(items, request.items, strict=True)
+    ):
+        changes["items"] = tuple(items)
+    return attrs.evolve(request, **changes), notes
+
+
+def _finding(
+    rule: Rule,
+    match: Match,
+    assumptions: tuple[str, ...] = (),
+    inferred: tuple[str, ...] = (),
+) -> Finding:
     return Finding(
         rule_id=rule.id,
         text=rule.text,
@@ -35,6 +99,9 @@ def _finding(rule: Rule, match: Match) -> Finding:
         items=match.items,
         detail=match.detail,
         note=rule.note,
+        citations=rule.citations,
+        assumptions=assumptions,
+        inferred_from_text=inferred,
     )
 
 
@@ -85,6 +152,18 @@ class Assessment:
     def exit_code(self) -> int:
         """The command's exit code: 3 prohibited, 1 discouraged, 0 otherwise (ExitCode)."""
         return self.verdict.exit_code
+
+    @property
+    def assumed_values(self) -> dict[str, str]:
+        """The value each rule assumed for a field the request left out, by field path."""
+        alt, notes = assumed_request(self.request)
+        out: dict[str, str] = {}
+        for path in notes:
+            obj: Any = alt
+            for part in path.replace("]", "").replace("[", ".").split("."):
+                obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
+            out[path] = _plain_value(obj)
+        return out
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -173,6 +252,15 @@ class Assessment:
         return self.to_text()
 
 
+def _notes_for(match: Match, notes: Mapping[str, str]) -> tuple[str, ...]:
+    """Return the notes about the fields a match names (all of them if it names none)."""
+    paths = {path for path, _ in match.values}
+    mine = tuple(
+        n for p, n in notes.items() if p in paths or any(q.startswith(p) for q in paths)
+    )
+    return mine or tuple(notes.values())
+
+
 def _run(rule: Rule, check: Any, subject: Any) -> Match | None:
     try:
         match = check(subject)
@@ -192,7 +280,9 @@ def _run(rule: Rule, check: Any, subject: Any) -> Match | None:
     return match
 
 
-def assess(request: DataRequest, *, catalogue: Catalogue | None = None) -> Assessment:
+def assess(  # noqa: PLR0912 - the request, its assumptions, its words
+    request: DataRequest, *, catalogue: Catalogue | None = None
+) -> Assessment:
     """Check one data request against every rule that applies to its requester.
 
     Statutory rules run first. A guidance finding whose items are all required
@@ -230,9 +320,9 @@ def assess(request: DataRequest, *, catalogue: Catalogue | None = None) -> Asses
     ... )
     >>> a = assess(req)
     >>> a.verdict.value
-    'prohibited'
+    'discouraged'
     >>> print(a.finding("NAHT-PRED-01").source)
-    seeds/000_0f1b2404d5d9192d.txt (DfE confirmation, bullet 2: 'LAs and MATs should not request predictions of pupil or cohort progress scores')
+    NAHT, LAs and MATs should no longer request target setting data from schools, 13 December 2018, DfE's confirmation, bullet 2
     """
     if not isinstance(request, DataRequest):
         raise InputError(
@@ -242,13 +332,25 @@ def assess(request: DataRequest, *, catalogue: Catalogue | None = None) -> Asses
     cat = default_catalogue() if catalogue is None else catalogue
     findings: list[Finding] = []
     required_by: dict[int, str] = {}
+    alt, notes = assumed_request(request)
+    worded, said = inferred_request(request)
     for rule in cat.active_rules():
         if rule.check is None or not rule.applies(request):
             continue
         match = _run(rule, cat.checks[rule.check], request)
+        assumed: tuple[str, ...] = ()
+        inferred: tuple[str, ...] = ()
+        if match is None and notes:
+            match = _run(rule, cat.checks[rule.check], alt)
+            if match is not None:
+                assumed = _notes_for(match, notes)
+        if match is None and said:
+            match = _run(rule, cat.checks[rule.check], worded)
+            if match is not None:
+                inferred = _notes_for(match, said)
         if match is None:
             continue
-        finding = _finding(rule, match)
+        finding = _finding(rule, match, assumed, inferred)
         if finding.statutory and finding.verdict is Verdict.REQUIRED:
             for i in finding.items:
                 required_by.setdefault(i, rule.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -190,6 +191,42 @@ class Burden:
         return self.to_text()
 
 
+def _addressed(request: DataRequest, school: int) -> bool:
+    """Whether the request goes to the school.
+
+    Its ``recipients`` name the school, or are empty ("every school the
+    requester covers") and the requester's ``responsible_for``, when stated,
+    includes the school.
+    """
+    if request.recipients:
+        return school in request.recipients
+    covers = request.requester.responsible_for
+    return not covers or school in covers
+
+
+def _check_addressed(requests: tuple[DataRequest, ...], school: int) -> None:
+    """Refuse a URN no request is addressed to: a typo must not read as "no burden"."""
+    if any(_addressed(r, school) for r in requests):
+        return
+    if not requests:
+        raise InputError(
+            "there are no requests to assess",
+            column="requests",
+            hint="pass the requests the school received (load_requests(folder))",
+        )
+    named = sorted(
+        {u for r in requests for u in (r.recipients or r.requester.responsible_for)}
+    )
+    close = difflib.get_close_matches(str(school), [str(u) for u in named], n=1)
+    maybe = f" (did you mean {close[0]}?)" if close else ""
+    shown = ", ".join(str(u) for u in named[:10]) + (" …" if len(named) > 10 else "")
+    raise InputError(
+        f"no request is addressed to school {school}{maybe}",
+        column="school",
+        hint=f"check the URN; the requests name: {shown}",
+    )
+
+
 def assess_burden(
     requests: Iterable[DataRequest],
     *,
@@ -200,7 +237,8 @@ def assess_burden(
     """Assess every request a school receives in one academic year, together.
 
     A request counts when it is addressed to the school (its ``recipients``
-    list the URN, or are empty: "every school the requester covers") and has a
+    list the URN, or are empty: "every school the requester covers", which is
+    the requester's ``responsible_for`` when stated) and has a
     collection in the year (a collection date in it, or, with no dates, a
     request date in it).
 
@@ -225,7 +263,9 @@ def assess_burden(
     Raises
     ------
     InputError
-        If the URN or the year is malformed.
+        If the URN or the year is malformed, or no request is addressed to the
+        school (a mistyped URN is never "no burden"; the nearest URN the
+        requests name is suggested).
 
     Examples
     --------
@@ -258,13 +298,14 @@ def assess_burden(
             hint="give the school's 6-digit unique reference number",
         )
     start, end = academic_year_bounds(academic_year)
+    requests = tuple(requests)
+    _check_addressed(requests, school)
     cat = default_catalogue() if catalogue is None else catalogue
     probe = SchoolYear(school, academic_year, start, end, ())
     mine = tuple(
         r
         for r in requests
-        if (not r.recipients or school in r.recipients)
-        and probe.collections_in_year(r) > 0
+        if _addressed(r, school) and probe.collections_in_year(r) > 0
     )
     year = attrs.evolve(probe, requests=mine)
     findings: list[Finding] = []

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import polars as pl
 
+from makingdata._sources import Citation, Source, cite, source_registry
 from makingdata.errors import RuleError
 from makingdata.policy._checks import BURDEN_CHECKS, CHECKS
 from makingdata.policy._model import (
     BINDS,
+    MODAL_VERDICTS,
     BurdenCheck,
     Check,
     Match,
@@ -23,7 +25,11 @@ from makingdata.policy._model import (
     SchoolYear,
     Verdict,
 )
-from makingdata.policy._render import catalogue_markdown
+from makingdata.policy._render import (
+    catalogue_markdown,
+    severity_markdown,
+    sources_markdown,
+)
 from makingdata.policy._requests import RequesterKind
 
 if TYPE_CHECKING:
@@ -41,7 +47,9 @@ __all__ = [
     "SchoolYear",
     "Verdict",
     "default_catalogue",
+    "policy_sources",
     "rule_from_dict",
+    "sources_markdown_table",
 ]
 
 
@@ -304,12 +312,82 @@ class Catalogue:
         """Return the catalogue as a Markdown table (the docs' rule page)."""
         return catalogue_markdown(self)
 
+    def severity_markdown(self) -> str:
+        """Return the severity review as a Markdown table.
 
-def rule_from_dict(
+        One row per active rule: its verdict, the modal verb of its governing
+        source, the words it is in, the source, and why the verdict follows
+        (:data:`~makingdata.policy.MODAL_VERDICTS`).
+
+        Examples
+        --------
+        >>> from makingdata.policy import default_catalogue
+        >>> table = default_catalogue().severity_markdown()
+        >>> [row for row in table.splitlines() if row.startswith("| MDW-PM-01 ")][0][
+        ...     :45
+        ... ]
+        '| MDW-PM-01 | discouraged | should not | obje'
+        """
+        return severity_markdown(self, MODAL_VERDICTS)
+
+
+def _citations(
+    raw: Any, *, path: str | PathLike[str] | None, where: str
+) -> tuple[Citation, ...]:
+    """Read a rule's ``cite`` list: ``{source, section, quote, via}`` tables."""
+    if not isinstance(raw, list):
+        raise RuleError(
+            "expected a list of citations",
+            path=path,
+            column=f"{where}.cite",
+            hint='write cite = [{ source = "uk-gdpr", section = "Art 5(1)(c)" }]',
+        )
+    keys = ("source", "section", "quote", "via")
+    out = []
+    for i, entry in enumerate(raw):
+        col = f"{where}.cite[{i}]"
+        if not isinstance(entry, dict) or "source" not in entry:
+            raise RuleError(
+                "a citation is a table with at least a 'source' id",
+                path=path,
+                column=col,
+                hint="see policy_sources() for the ids",
+            )
+        for key in entry:
+            if key not in keys:
+                raise RuleError(
+                    f"unknown field {key!r}",
+                    path=path,
+                    column=f"{col}.{key}",
+                    hint=f"the fields are: {', '.join(keys)}",
+                )
+        try:
+            out.append(
+                cite(
+                    entry["source"],
+                    entry.get("section"),
+                    quote=entry.get("quote"),
+                    via=entry.get("via"),
+                )
+            )
+        except RuleError as err:
+            raise RuleError(
+                err.message, path=path, column=f"{col}.source", hint=err.hint
+            ) from None
+    return tuple(out)
+
+
+def rule_from_dict(  # noqa: PLR0912 - one branch per field checked
     data: Mapping[str, Any], *, path: str | PathLike[str] | None = None, where: str
 ) -> Rule:
-    """Build a :class:`Rule` from a TOML table, naming the file and entry on error."""
-    allowed = {a.name for a in attrs.fields(Rule)}
+    """Build a :class:`Rule` from a TOML table, naming the file and entry on error.
+
+    A rule gives its source either as ``cite``, a list of citations of the
+    source registry (``{ source = "uk-gdpr", section = "Art 5(1)(c)",
+    quote = "..." }``), from which ``source`` is written, or as ``source``, a
+    citation in words (a local policy the registry does not hold), or both.
+    """
+    allowed = ({a.name for a in attrs.fields(Rule)} - {"citations"}) | {"cite"}
     for key in data:
         if key not in allowed:
             raise RuleError(
@@ -319,13 +397,25 @@ def rule_from_dict(
                 hint=f"the fields are: {', '.join(sorted(allowed))}",
             )
     kwargs = dict(data)
-    for key in ("id", "text", "binds", "verdict", "source", "provenance"):
+    if "cite" in data:
+        citations = _citations(kwargs.pop("cite"), path=path, where=where)
+        kwargs["citations"] = citations
+        if "source" not in data:
+            kwargs["source"] = "; ".join(c.text for c in citations)
+    for key in ("id", "text", "binds", "verdict", "provenance"):
         if key not in data:
             raise RuleError(
                 f"the required field {key!r} is missing",
                 path=path,
                 column=f"{where}.{key}",
             )
+    if "source" not in kwargs:
+        raise RuleError(
+            "the rule names no source",
+            path=path,
+            column=f"{where}.source",
+            hint='add cite = [{ source = ... }] or source = "..."',
+        )
     try:
         kwargs["verdict"] = Verdict(data["verdict"])
     except ValueError:
@@ -392,8 +482,33 @@ def default_catalogue() -> Catalogue:
     >>> cat.active_rules()[0].statutory
     True
     >>> cat["NAHT-PRED-01"].text
-    "Don't ask schools for predictions of pupil or cohort progress scores."
+    'Requesters should not ask schools for predictions of pupil or cohort progress scores.'
     """
     if not _DEFAULT:
         _DEFAULT.append(Catalogue(_shipped_rules()))
     return _DEFAULT[0]
+
+
+def policy_sources() -> Mapping[str, Source]:
+    """Return the registry of sources the rules cite, by id.
+
+    Each :class:`~makingdata.policy.Source` records the author, title, date,
+    address, licence and whether it is a primary or a secondary source; a
+    rule's :attr:`~makingdata.policy.Rule.citations` point into it with the
+    section and the quoted words.
+
+    Examples
+    --------
+    >>> from makingdata.policy import default_catalogue, policy_sources
+    >>> policy_sources()["sos-letter-2019"].label
+    'Secretary of State for Education, letter to academy trusts and local authorities, 17 July 2019'
+    >>> c = default_catalogue()["SOS-FMT-01"].citations[0]
+    >>> c.source.id, c.quote
+    ('sos-letter-2019', 'Local authorities should not routinely ask for attainment data from schools in different formats.')
+    """
+    return source_registry()
+
+
+def sources_markdown_table() -> str:
+    """Return the sources page's table: every source and the rules citing it."""
+    return sources_markdown(source_registry(), default_catalogue())

@@ -27,6 +27,7 @@ from makingdata.policy._requests import (
     InterventionTrigger,
     ItemKind,
     RequestAudience,
+    RequesterKind,
     SchoolType,
     academic_year_bounds,
 )
@@ -412,7 +413,7 @@ def public_identifiable(request: DataRequest) -> Match | None:
     return None
 
 
-# ------------------------------------------------------- daily data (seeds/003)
+# ------------------------------------------ daily data (DfE daily-data principles)
 
 
 def daily_new_data(request: DataRequest) -> Match | None:
@@ -745,10 +746,13 @@ def predictions_for_accountability(request: DataRequest) -> Match | None:
     bad = _uses(request) & {Purpose.ACCOUNTABILITY}
     if not (idx and bad):
         return None
+    commits = request.requester.kinds & {RequesterKind.DFE, RequesterKind.RSC}
     return Match(
         values=(*_kind_values(request, idx), *_uses_values(request, frozenset(bad))),
         items=idx,
-        detail="targets or predictions used to hold schools to account",
+        detail="targets or predictions used to hold schools to account"
+        + ("" if commits else " (LAs and trusts 'should not': discouraged)"),
+        verdict=None if commits else Verdict.DISCOURAGED,
     )
 
 

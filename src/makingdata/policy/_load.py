@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from makingdata.errors import InputError, RuleError
 from makingdata.policy._catalogue import Catalogue, default_catalogue, rule_from_dict
-from makingdata.policy._requests import DataRequest
+from makingdata.policy._requests import DataRequest, RequestError
+from makingdata.policy._uses import DataUse
 
 if TYPE_CHECKING:
     from os import PathLike
 
-__all__ = ["REQUEST_SUFFIXES", "load_catalogue", "load_request", "load_requests"]
+__all__ = [
+    "REQUEST_SUFFIXES",
+    "load_catalogue",
+    "load_request",
+    "load_requests",
+    "load_use",
+]
 
 #: File suffixes :func:`load_requests` picks up.
 REQUEST_SUFFIXES: tuple[str, ...] = (".toml", ".json", ".yaml", ".yml")
@@ -37,6 +45,10 @@ def _read_yaml(path: Path, text: str) -> Any:
 
 
 def _read(path: Path) -> Any:
+    return _read_text(path)[0]
+
+
+def _read_text(path: Path) -> tuple[Any, str]:
     if not path.is_file():
         raise InputError("no such file", path=path, hint="check the path")
     suffix = path.suffix.casefold()
@@ -56,17 +68,86 @@ def _read(path: Path) -> Any:
         ) from None
     if suffix == ".toml":
         try:
-            return tomllib.loads(text)
+            return tomllib.loads(text), text
         except tomllib.TOMLDecodeError as err:
             raise InputError(f"not valid TOML: {err}", path=path) from None
     if suffix == ".json":
         try:
-            return json.loads(text)
+            return json.loads(text), text
         except json.JSONDecodeError as err:
             raise InputError(
                 f"not valid JSON: {err.msg}", path=path, row=err.lineno
             ) from None
-    return _read_yaml(path, text)
+    return _read_yaml(path, text), text
+
+
+_SEGMENT = re.compile(r"([^.\[\]]+)((?:\[\d+\])*)")
+
+
+def _key_pattern(key: str, suffix: str) -> re.Pattern[str]:
+    k = re.escape(key)
+    if suffix == ".json":
+        return re.compile(rf'"{k}"\s*:')
+    if suffix == ".toml":
+        return re.compile(rf'(?:^|[{{,])\s*"?{k}"?\s*=')
+    return re.compile(rf"^\s*(?:-\s+)?['\"]?{k}['\"]?\s*:")
+
+
+def _line_of(text: str, suffix: str, column: str | None) -> int | None:  # noqa: PLR0911
+    """Return the 1-based line of the field ``column`` (``items[2].kind``) in ``text``, if clear.
+
+    A key written on one line only is found wherever it is; in TOML, an item's
+    key is looked for in its ``[[items]]`` table and a requester's in
+    ``[requester]``. Anything less certain gives ``None``: no line is better
+    than a wrong one.
+    """
+    if not column:
+        return None
+    segments = _SEGMENT.findall(column)
+    if not segments:
+        return None
+    key = segments[-1][0]
+    lines = text.splitlines()
+    pattern = _key_pattern(key, suffix)
+    hits = [i for i, line in enumerate(lines) if pattern.search(line)]
+    if len(hits) == 1:
+        return hits[0] + 1
+    if suffix != ".toml" or len(segments) < 2:
+        return None
+    table, index = segments[0]
+    header = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*$")
+    starts = [i for i, line in enumerate(lines) if header.match(line)]
+    n = int(index.strip("[]").split("][")[0]) if index else 0
+    if n >= len(starts):
+        return None
+    for i in range(starts[n] + 1, len(lines)):
+        if lines[i].lstrip().startswith("["):
+            return None
+        if pattern.search(lines[i]):
+            return i + 1
+    return None
+
+
+def _with_lines(err: InputError, text: str, suffix: str, path: Path) -> InputError:
+    if isinstance(err, RequestError):
+        problems = [
+            InputError(
+                p.message,
+                row=p.row or _line_of(text, suffix, p.column),
+                column=p.column,
+                hint=p.hint,
+            )
+            for p in err.problems
+        ]
+        problems.sort(key=lambda p: (p.row is None, p.row or 0))
+        return RequestError(problems, path=path)
+    return InputError(
+        err.message,
+        path=path,
+        row=err.row or _line_of(text, suffix, err.column),
+        column=err.column,
+        hint=err.hint,
+    )
 
 
 def load_request(path: str | PathLike[str]) -> DataRequest:
@@ -87,8 +168,12 @@ def load_request(path: str | PathLike[str]) -> DataRequest:
     Raises
     ------
     InputError
-        Naming the file and the field path (``items[2].kind``) and listing the
-        allowed values.
+        Naming the file, the line when it is clear, the field path
+        (``items[2].kind``) and the allowed values, with the nearest one for a
+        misspelling.
+    RequestError
+        When the file has several problems: every one of them, each with its
+        field and line.
 
     Examples
     --------
@@ -106,20 +191,61 @@ def load_request(path: str | PathLike[str]) -> DataRequest:
     'flight_path'
     """
     p = Path(path)
-    data = _read(p)
+    data, text = _read_text(p)
     if not isinstance(data, dict):
         raise InputError(
             f"expected a table of request fields, got {type(data).__name__}",
             path=p,
             hint="write the request's fields at the top level of the file",
         )
-    return DataRequest.from_dict(data, path=p)
+    try:
+        return DataRequest.from_dict(data, path=p)
+    except InputError as err:
+        raise _with_lines(err, text, p.suffix.casefold(), p) from None
+
+
+def load_use(path: str | PathLike[str]) -> DataUse:
+    """Read one use or sharing decision (:class:`DataUse`) from a TOML, JSON or YAML file.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the line when it is clear, and the field.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from makingdata.policy import load_use
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "use.toml"
+    >>> _ = path.write_text('''
+    ... title = "Academisation review"
+    ... decision_date = 2025-11-03
+    ... uses = ["academisation"]
+    ... user = { kind = "dfe", name = "Department for Education" }
+    ... ''')
+    >>> load_use(path).uses[0].value
+    'academisation'
+    """
+    p = Path(path)
+    data, text = _read_text(p)
+    if not isinstance(data, dict):
+        raise InputError(
+            f"expected a table of fields, got {type(data).__name__}",
+            path=p,
+            hint="write the use's fields at the top level of the file",
+        )
+    try:
+        return DataUse.from_dict(data, path=p)
+    except InputError as err:
+        raise _with_lines(err, text, p.suffix.casefold(), p) from None
 
 
 def load_requests(directory: str | PathLike[str]) -> tuple[DataRequest, ...]:
     """Read every request file (``.toml``, ``.json``, ``.yaml``, ``.yml``) in a folder.
 
-    Files are read in name order; the first bad file raises.
+    Files are read in name order. Every problem of every file is reported at
+    once: one bad file raises its own error, several a :class:`RequestError`
+    listing each problem with its file, line and field.
 
     Raises
     ------
@@ -149,7 +275,23 @@ def load_requests(directory: str | PathLike[str]) -> tuple[DataRequest, ...]:
             path=d,
             hint="add .toml, .json or .yaml request files",
         )
-    return tuple(load_request(p) for p in files)
+    out: list[DataRequest] = []
+    problems: list[InputError] = []
+    for p in files:
+        try:
+            out.append(load_request(p))
+        except RequestError as err:
+            problems.extend(
+                InputError(q.message, path=p, row=q.row, column=q.column, hint=q.hint)
+                for q in err.problems
+            )
+        except InputError as err:
+            problems.append(err)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise RequestError(problems, path=d, what="the request files")
+    return tuple(out)
 
 
 def load_catalogue(

@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 
+from makingdata._sources import Citation
 from makingdata.errors import ExitCode, InputError, RuleError
 from makingdata.policy._requests import DataRequest, RequesterKind
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
 __all__ = [
     "BINDS",
+    "MODAL_VERDICTS",
     "BurdenCheck",
     "Check",
     "Finding",
@@ -93,11 +96,11 @@ _SEVERITY = {
 
 
 class Provenance(enum.StrEnum):
-    """How well a rule's source was checked (reference/policy.md tags).
+    """How well a rule's source was checked.
 
-    ``primary`` [R]: read in the source. ``secondary`` [S]: reported by others.
-    ``seed-only`` [B]: only in the seed documents. ``inference`` [I]: our own
-    reading. ``local``: added by an organisation.
+    ``primary``: read in the source. ``secondary``: reported by others.
+    ``seed-only``: found in one document only, not corroborated elsewhere.
+    ``inference``: our own reading. ``local``: added by an organisation.
 
     Examples
     --------
@@ -113,7 +116,75 @@ class Provenance(enum.StrEnum):
     LOCAL = "local"
 
 
-#: The parties a rule can bind (reference/policy.md §7.2 legend) and "all".
+#: How a source's modal verb decides a rule's verdict: modal → (verdict, why).
+#: Every shipped rule records the modal verb of its governing source and the
+#: words it is in (``Rule.modal``, ``Rule.modal_words``); a test checks that its
+#: verdict is the one this table gives. "Should" is advice a requester may depart
+#: from with a reason, so "should not" is *discouraged*, never *prohibited*.
+MODAL_VERDICTS: Mapping[str, tuple[Verdict, str]] = MappingProxyType(
+    {
+        "must": (Verdict.REQUIRED, "a duty in law on the school"),
+        "shall": (
+            Verdict.PROHIBITED,
+            "the law forbids what the request shows on its face",
+        ),
+        "must not": (Verdict.PROHIBITED, "the source forbids it"),
+        "will not": (
+            Verdict.PROHIBITED,
+            "the body the rule binds committed itself not to do it",
+        ),
+        "will only": (
+            Verdict.PROHIBITED,
+            "the body the rule binds committed itself to this limit",
+        ),
+        "not valid": (
+            Verdict.PROHIBITED,
+            "the source says the data cannot mean what it is asked for",
+        ),
+        "can": (
+            Verdict.PROHIBITED,
+            "the source gives the school a right the request would take away",
+        ),
+        "should not": (
+            Verdict.DISCOURAGED,
+            "advice: depart from it only with a reason",
+        ),
+        "not routinely": (
+            Verdict.DISCOURAGED,
+            "allowed now and then with a reason, not as routine",
+        ),
+        "need not": (Verdict.DISCOURAGED, "not expected; justify it"),
+        "avoid": (Verdict.DISCOURAGED, "advice to avoid it; justify it"),
+        "aim": (
+            Verdict.DISCOURAGED,
+            "a stated aim (minimise, reduce, only what is needed) the request "
+            "works against",
+        ),
+        "shall, unless shown": (
+            Verdict.DISCOURAGED,
+            "a legal duty the request does not show it meets; it can, by saying how",
+        ),
+        "inferred": (
+            Verdict.DISCOURAGED,
+            "makingdata's own reading, with no modal verb in a source: never more "
+            "than discouraged",
+        ),
+        "should": (
+            Verdict.ALLOWED_WITH_CONDITIONS,
+            "a step to take: allowed once it is taken",
+        ),
+        "where possible": (
+            Verdict.ALLOWED_WITH_CONDITIONS,
+            "allowed, on the condition stated where it can be met",
+        ),
+        "may, if": (
+            Verdict.ALLOWED_WITH_CONDITIONS,
+            "allowed on the conditions the source sets",
+        ),
+    }
+)
+
+#: The parties a rule can bind (the catalogue's legend) and "all".
 BINDS: tuple[str, ...] = ("DfE", "RSC", "Ofsted", "LA", "MAT", "Gov", "V", "Sch", "all")
 
 
@@ -212,6 +283,10 @@ def _tuple_str(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _tuple_cite(value: Any) -> tuple[Citation, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(slots=True)
 class Rule:
     """One rule of the catalogue.
@@ -233,9 +308,13 @@ class Rule:
     statutory
         Whether it has the force of law; statutory rules are checked first.
     source
-        Where it comes from: seed file and section, or the reference document.
+        Where it comes from, as people cite it: author, title, date, section.
+        Built from ``citations`` for the shipped rules.
     provenance
         How well that source was checked.
+    citations
+        The sources in the registry (:func:`policy_sources`), with section and
+        quoted words; empty for a local rule that gives only ``source``.
     check
         Name of its predicate over one request, or ``None``.
     burden_check
@@ -244,6 +323,15 @@ class Rule:
         The request fields it reads.
     note
         Caveats: unverified status, thresholds chosen by us.
+    modal
+        The modal verb of the governing source (a key of
+        :data:`MODAL_VERDICTS`: ``must``, ``should not``, ``will not`` …), or
+        ``None`` for a local rule that records none.
+    modal_words
+        The source's words that carry it.
+    checks_uses
+        Whether the rule also checks uses and sharing decisions
+        (:class:`~makingdata.policy.DataUse`, :func:`~makingdata.policy.assess_use`).
 
     Examples
     --------
@@ -265,6 +353,10 @@ class Rule:
     statutory: bool = False
     fields: tuple[str, ...] = attrs.field(default=(), converter=_tuple_str)
     note: str | None = None
+    citations: tuple[Citation, ...] = attrs.field(default=(), converter=_tuple_cite)
+    modal: str | None = None
+    modal_words: str | None = None
+    checks_uses: bool = False
 
     def __attrs_post_init__(self) -> None:
         if not self.id.strip() or not self.text.strip():
@@ -281,6 +373,12 @@ class Rule:
                 f"rule {self.id}: {self.verdict!r} is not a rule verdict",
                 column="verdict",
                 hint="use one of: prohibited, discouraged, allowed with conditions, required",
+            )
+        if self.modal is not None and self.modal not in MODAL_VERDICTS:
+            raise RuleError(
+                f"rule {self.id}: {self.modal!r} is not a modal verb makingdata knows",
+                column="modal",
+                hint=f"use one of: {', '.join(MODAL_VERDICTS)}",
             )
         for party in self.binds:
             if party not in BINDS:
@@ -310,7 +408,7 @@ class Finding:
     verdict
         The verdict of this finding (the rule's, unless the rule grades it).
     source
-        The rule's citation: seed file and section, or the reference document.
+        The rule's citation as people write it (author, title, date, section).
     provenance
         How well that source was checked.
     statutory
@@ -326,6 +424,16 @@ class Finding:
     superseded_by
         For a guidance finding set aside because a statutory rule requires the
         same items: that rule's id.
+    citations
+        The rule's sources, each with author, title, date, section, quoted
+        words, address and licence (``to_dict()["citations"]``).
+    assumptions
+        What the finding assumed about fields the request did not state, and
+        why (never the favourable reading where the source asks for the
+        opposite); empty when it rests only on what the request says.
+    inferred_from_text
+        For a finding only the request's words trigger: which words, in which
+        field, and what the fields said instead.
 
     Examples
     --------
@@ -353,6 +461,9 @@ class Finding:
     detail: str = ""
     note: str | None = None
     superseded_by: str | None = None
+    citations: tuple[Citation, ...] = attrs.field(default=(), converter=_tuple_cite)
+    assumptions: tuple[str, ...] = attrs.field(default=(), converter=_tuple_str)
+    inferred_from_text: tuple[str, ...] = attrs.field(default=(), converter=_tuple_str)
 
     @property
     def citation(self) -> str:
@@ -374,6 +485,9 @@ class Finding:
             "detail": self.detail,
             "note": self.note,
             "superseded_by": self.superseded_by,
+            "citations": [c.to_dict() for c in self.citations],
+            "assumptions": list(self.assumptions),
+            "inferred_from_text": list(self.inferred_from_text),
         }
 
     @classmethod
@@ -392,6 +506,13 @@ class Finding:
                 detail=data["detail"],
                 note=data.get("note"),
                 superseded_by=data.get("superseded_by"),
+                citations=tuple(
+                    Citation.from_dict(c) for c in data.get("citations", ())
+                ),
+                assumptions=tuple(str(a) for a in data.get("assumptions", ())),
+                inferred_from_text=tuple(
+                    str(a) for a in data.get("inferred_from_text", ())
+                ),
             )
         except (KeyError, ValueError, TypeError) as err:
             raise InputError(

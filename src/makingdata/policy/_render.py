@@ -17,8 +17,11 @@ import html
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import polars as pl
 
+    from makingdata._sources import Source
     from makingdata.policy._model import Finding, Rule, Verdict
     from makingdata.policy._requests import DataRequest
 
@@ -30,6 +33,8 @@ __all__ = [
     "burden_markdown",
     "burden_text",
     "catalogue_markdown",
+    "severity_markdown",
+    "sources_markdown",
 ]
 
 
@@ -50,6 +55,8 @@ class _AssessmentLike(Protocol):
     def exit_code(self) -> int: ...
     @property
     def rule_ids(self) -> tuple[str, ...]: ...
+    @property
+    def assumed_values(self) -> dict[str, str]: ...
 
 
 class _BurdenLike(Protocol):
@@ -90,8 +97,35 @@ def _who(request: DataRequest) -> str:
     return text + ")"
 
 
-def _values(f: Finding) -> str:
-    return "; ".join(f"{k} = {v}" for k, v in f.values) or "-"
+def _values(f: Finding, not_stated: tuple[str, ...] = ()) -> str:
+    return (
+        "; ".join(
+            f"{k} = {v}" + (" (not stated)" if k in not_stated else "")
+            for k, v in f.values
+        )
+        or "-"
+    )
+
+
+def _not_stated(req: DataRequest, assumed: dict[str, str]) -> str:
+    """Return the fields the request left out, with the value read for each."""
+    out = []
+    for path in req.not_stated:
+        if path in assumed:
+            out.append(f"{path} (rules that depend on it assume {assumed[path]})")
+            continue
+        obj: object = req
+        for part in path.replace("]", "").replace("[", ".").split("."):
+            obj = obj[int(part)] if part.isdigit() else getattr(obj, part, None)  # type: ignore[index]
+        value = obj
+        if isinstance(value, tuple):
+            value = ", ".join(str(getattr(v, "value", v)) for v in value)
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        else:
+            value = getattr(value, "value", value)
+        out.append(f"{path} (read as {value})")
+    return "; ".join(out)
 
 
 def _md(text: str) -> str:
@@ -107,12 +141,19 @@ def _h(text: object) -> str:
 # ---------------------------------------------------------------- text
 
 
-def _finding_text(f: Finding, indent: str = "") -> list[str]:
+def _finding_text(
+    f: Finding, indent: str = "", not_stated: tuple[str, ...] = ()
+) -> list[str]:
     lines = [f"{indent}[{f.verdict.value}] {f.rule_id}: {f.text}"]
     if f.detail:
         lines.append(f"{indent}  found: {f.detail}")
-    lines.append(f"{indent}  triggered by: {_values(f)}")
+    lines.append(f"{indent}  triggered by: {_values(f, not_stated)}")
+    lines.extend(f"{indent}  assumed: {a}" for a in f.assumptions)
+    lines.extend(f"{indent}  inferred from text: {a}" for a in f.inferred_from_text)
     lines.append(f"{indent}  source: {f.citation}")
+    lines.extend(
+        f'{indent}    "{c.quote}" ({c.source.author})' for c in f.citations if c.quote
+    )
     if f.note:
         lines.append(f"{indent}  note: {f.note}")
     if f.superseded_by:
@@ -129,13 +170,15 @@ def assessment_text(a: _AssessmentLike) -> str:
         f"Verdict: {a.verdict.value.upper()} (exit {a.exit_code}); "
         f"{len(a.findings)} finding(s)",
     ]
+    if req.not_stated:
+        lines.append(f"Not stated: {_not_stated(req, a.assumed_values)}")
     for f in a.findings:
         lines.append("")
-        lines.extend(_finding_text(f))
+        lines.extend(_finding_text(f, "", req.not_stated))
     if a.superseded:
         lines += ["", "Set aside because a statutory rule requires the same items:"]
         for f in a.superseded:
-            lines.extend(_finding_text(f, "  "))
+            lines.extend(_finding_text(f, "  ", req.not_stated))
     if a.disabled:
         lines += ["", "Rules switched off by this catalogue:"]
         lines += [f"  {i}: {reason}" for i, reason in a.disabled]
@@ -180,7 +223,9 @@ def burden_text(b: _BurdenLike) -> str:
 # ------------------------------------------------------------- markdown
 
 
-def _findings_md(findings: tuple[Finding, ...]) -> list[str]:
+def _findings_md(
+    findings: tuple[Finding, ...], not_stated: tuple[str, ...] = ()
+) -> list[str]:
     lines = [
         "| Rule | Verdict | Triggered by | Finding | Source |",
         "|---|---|---|---|---|",
@@ -189,8 +234,13 @@ def _findings_md(findings: tuple[Finding, ...]) -> list[str]:
         finding = f.text + (f" — {f.detail}" if f.detail else "")
         if f.superseded_by:
             finding += f" (set aside: {f.superseded_by} requires these items)"
+        for assumption in f.assumptions:
+            finding += f" Assumed: {assumption}."
+        for words in f.inferred_from_text:
+            finding += f" Inferred from text: {words}."
         lines.append(
-            f"| {_md(f.rule_id)} | {_md(f.verdict.value)} | {_md(_values(f))} | "
+            f"| {_md(f.rule_id)} | {_md(f.verdict.value)} | "
+            f"{_md(_values(f, not_stated))} | "
             f"{_md(finding)} | {_md(f.citation)} |"
         )
     return lines
@@ -208,13 +258,15 @@ def assessment_markdown(a: _AssessmentLike) -> str:
         f"{len(a.findings)} finding(s).",
         "",
     ]
+    if req.not_stated:
+        lines += [f"Not stated: {_md(_not_stated(req, a.assumed_values))}.", ""]
     if a.findings:
-        lines += [*_findings_md(a.findings), ""]
+        lines += [*_findings_md(a.findings, req.not_stated), ""]
     if a.superseded:
         lines += [
             "Set aside because a statutory rule requires the same items:",
             "",
-            *_findings_md(a.superseded),
+            *_findings_md(a.superseded, req.not_stated),
             "",
         ]
     if a.disabled:
@@ -274,18 +326,42 @@ def _badge(verdict: str) -> str:
     )
 
 
-def _findings_html(findings: tuple[Finding, ...]) -> str:
+def _source_html(f: Finding) -> str:
+    if not f.citations:
+        return _h(f.citation)
+    parts = []
+    for c in f.citations:
+        text = _h(c.text)
+        if c.source.url:
+            text = f'<a href="{_h(c.source.url)}">{text}</a>'
+        if c.quote:
+            text += f"<br><small>&ldquo;{_h(c.quote)}&rdquo;</small>"
+        parts.append(text)
+    return "<br>".join(parts) + f" <small>[{_h(f.provenance.value)}]</small>"
+
+
+def _findings_html(
+    findings: tuple[Finding, ...], not_stated: tuple[str, ...] = ()
+) -> str:
     rows = []
     for f in findings:
         finding = _h(f.text)
         if f.detail:
             finding += f"<br><small>{_h(f.detail)}</small>"
+        for assumption in f.assumptions:
+            finding += f"<br><small>assumed: {_h(assumption)}</small>"
+        for words in f.inferred_from_text:
+            finding += f"<br><small>inferred from text: {_h(words)}</small>"
         if f.superseded_by:
             finding += f"<br><small>set aside: {_h(f.superseded_by)} requires these items</small>"
-        values = "<br>".join(f"<code>{_h(k)}</code> = {_h(v)}" for k, v in f.values)
+        values = "<br>".join(
+            f"<code>{_h(k)}</code> = {_h(v)}"
+            + (" <small>(not stated)</small>" if k in not_stated else "")
+            for k, v in f.values
+        )
         rows.append(
             f"<tr><td><code>{_h(f.rule_id)}</code></td><td>{_badge(f.verdict.value)}</td>"
-            f"<td>{values or '-'}</td><td>{finding}</td><td>{_h(f.citation)}</td></tr>"
+            f"<td>{values or '-'}</td><td>{finding}</td><td>{_source_html(f)}</td></tr>"
         )
     return (
         "<table><thead><tr><th>Rule</th><th>Verdict</th><th>Triggered by</th>"
@@ -305,13 +381,15 @@ def assessment_html(a: _AssessmentLike) -> str:
         f"<p>Verdict: {_badge(a.verdict.value)} (exit {a.exit_code}), "
         f"{len(a.findings)} finding(s)</p>",
     ]
+    if req.not_stated:
+        parts.append(f"<p>Not stated: {_h(_not_stated(req, a.assumed_values))}</p>")
     if a.findings:
-        parts.append(_findings_html(a.findings))
+        parts.append(_findings_html(a.findings, req.not_stated))
     if a.superseded:
         parts.append(
             "<p>Set aside because a statutory rule requires the same items:</p>"
         )
-        parts.append(_findings_html(a.superseded))
+        parts.append(_findings_html(a.superseded, req.not_stated))
     if a.disabled:
         parts.append(
             "<p>Rules switched off:</p><ul>"
@@ -373,5 +451,52 @@ def catalogue_markdown(catalogue: _RuleBook) -> str:
             f"| {_md(r.id)} | {_md(text)} | {_md(', '.join(r.binds))} | "
             f"{_md(r.verdict.value)} | {'yes' if r.statutory else 'no'} | "
             f"{_md(r.source)} | {_md(r.provenance.value)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def sources_markdown(sources: Mapping[str, Source], catalogue: _RuleBook) -> str:
+    """Return the source registry as a Markdown table, with the rules citing each.
+
+    The sources page of the documentation holds this table; a test compares
+    the two.
+    """
+    cited: dict[str, list[str]] = {sid: [] for sid in sources}
+    for r in catalogue.active_rules():
+        for c in r.citations:
+            if r.id not in cited.setdefault(c.source.id, []):
+                cited[c.source.id].append(r.id)
+    lines = [
+        "| Source | Author | Title | Date | Standing | Licence | Cited by |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for src in sources.values():
+        title = _md(src.title)
+        if src.url:
+            title = f"[{title}]({src.url})"
+        if src.note:
+            title += f" *{_md(src.note)}*"
+        lines.append(
+            f"| `{src.id}` | {_md(src.author)} | {title} | {_md(src.human_date)} | "
+            f"{src.standing} | {_md(src.licence)} | "
+            f"{_md(', '.join(cited[src.id]) or '-')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def severity_markdown(
+    catalogue: _RuleBook, modal_verdicts: Mapping[str, tuple[Verdict, str]]
+) -> str:
+    """Return the severity review: each rule's verdict, its source's modal verb and why they agree."""
+    lines = [
+        "| ID | Verdict | Modal verb | The source's words | Source | Why they agree |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in catalogue.active_rules():
+        why = modal_verdicts[r.modal][1] if r.modal is not None else "-"
+        source = r.citations[0].text if r.citations else r.source
+        lines.append(
+            f"| {_md(r.id)} | {_md(r.verdict.value)} | {_md(r.modal or '-')} | "
+            f"{_md(r.modal_words or '-')} | {_md(source)} | {_md(why)} |"
         )
     return "\n".join(lines) + "\n"

@@ -3,7 +3,7 @@
 A :class:`DataRequest` describes one request for pupil data that an LA, a
 trust, DfE, Ofsted, a governing board, a vendor or a school itself sends (or is
 about to send) to schools. It holds exactly the facts the "Making Data Work"
-rules need (reference/policy.md §7.1): the requester, the items and whether the
+rules need: the requester, the items and whether the
 school already holds them, the format, the collection dates, the granularity,
 the audiences, the uses, the legal basis, retention, DPIA and staff time.
 
@@ -43,8 +43,10 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import enum
 import re
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ATTAINMENT_KINDS",
+    "REQUESTER_KIND_ALIASES",
     "DataItem",
     "DataRequest",
     "Format",
@@ -66,6 +69,7 @@ __all__ = [
     "InterventionTrigger",
     "ItemKind",
     "RequestAudience",
+    "RequestError",
     "Requester",
     "RequesterKind",
     "SchoolType",
@@ -73,10 +77,11 @@ __all__ = [
 ]
 
 _E = TypeVar("_E", bound=enum.Enum)
+_T = TypeVar("_T")
 
 
 class RequesterKind(enum.StrEnum):
-    """Who sends a request (reference/policy.md §7.2 "Binds").
+    """Who sends a request (the parties of the rule catalogue's "binds" legend).
 
     Examples
     --------
@@ -196,7 +201,7 @@ class RequestAudience(enum.StrEnum):
 
 
 class InterventionTrigger(enum.StrEnum):
-    """Whether the school meets a trigger for intervention (seeds/001).
+    """Whether the school meets a trigger for intervention (Secretary of State's letter, 17 July 2019).
 
     Examples
     --------
@@ -377,7 +382,7 @@ class Requester:
         Its identifier, if any (trust id, LA code, URN).
     acting_for
         For a vendor: the organisation it acts for; the vendor inherits that
-        organisation's rules (reference/policy.md §7.3). Required for vendors,
+        organisation's rules. Required for vendors,
         not allowed for anyone else.
     responsible_for
         URNs of the schools the requester is responsible for (a trust's schools,
@@ -581,7 +586,7 @@ class DataRequest:
         Whether a school can opt out (voluntary collections).
     shared_daily_data
         Whether the request is for, or served from, the daily attendance data
-        schools share with DfE (seeds/003).
+        schools share with DfE (DfE daily-data principles, 2022).
     staff_hours
         Estimated school staff hours for one collection, or ``None``.
     justification
@@ -592,6 +597,11 @@ class DataRequest:
     last_reviewed
         When the requester last reviewed this collection against the
         principles.
+    not_stated
+        The fields the request file left out whose default is a value, not
+        "none" (``format``, ``items[0].held_in_mis`` …): reports list them as
+        not stated, and a rule that depends on one says what it assumed.
+        :meth:`from_dict` fills it; empty for a request built in Python.
 
     Examples
     --------
@@ -707,6 +717,9 @@ class DataRequest:
     last_reviewed: dt.date | None = attrs.field(
         default=None, validator=_type_validator(dt.date, "a date", optional=True)
     )
+    not_stated: tuple[str, ...] = attrs.field(
+        default=(), validator=_tuple_of(str, "a field path")
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.title.strip():
@@ -806,6 +819,7 @@ class DataRequest:
         written as JSON; :meth:`from_dict` reads it back.
         """
         out: dict[str, Any] = _plain(self)
+        out["not_stated"] = list(self.not_stated)
         return out
 
     @classmethod
@@ -850,13 +864,15 @@ class DataRequest:
         ... )
         Traceback (most recent call last):
         ...
-        makingdata.errors.InputError: req.toml, column 'items[0].kind': 'flightpath' is not a valid ItemKind. What to do: use one of: attainment_test, ... free_text, other.
+        makingdata.errors.InputError: req.toml, column 'items[0].kind': 'flightpath' is not a valid ItemKind (did you mean 'flight_path'?). What to do: use one of: attainment_test, ... free_text, other.
         """
         try:
             return _parse_request(data)
+        except RequestError as err:
+            raise RequestError(err.problems, path=path) from None
         except InputError as err:
             raise InputError(
-                err.message, path=path, column=err.column, hint=err.hint
+                err.message, path=path, row=err.row, column=err.column, hint=err.hint
             ) from None
 
 
@@ -884,10 +900,107 @@ def _plain(obj: Any) -> Any:
 
 
 def _sub(prefix: str, err: InputError) -> InputError:
+    if not prefix:
+        return err
     column = prefix if err.column is None else f"{prefix}.{err.column}"
     if err.column is not None and err.column.startswith("["):
         column = f"{prefix}{err.column}"
     return InputError(err.message, column=column, hint=err.hint)
+
+
+class RequestError(InputError):
+    """Several problems in one request, reported together.
+
+    :meth:`DataRequest.from_dict` and :func:`~makingdata.policy.load_request`
+    check every field before they give up, so one run lists every misspelt
+    field, wrong value and missing field of a file. A request with a single
+    problem raises that :class:`~makingdata.errors.InputError` itself.
+
+    Attributes
+    ----------
+    problems
+        One :class:`~makingdata.errors.InputError` per problem, each naming its
+        field (``items[2].kind``) and, when read from a file, its line
+        (``row``).
+
+    Examples
+    --------
+    >>> from makingdata.policy import DataRequest, RequestError
+    >>> try:
+    ...     DataRequest.from_dict(
+    ...         {
+    ...             "title": "t",
+    ...             "request_date": "2025-10-01",
+    ...             "requester": {"kind": "la", "name": "Anyshire"},
+    ...             "items": [{"kind": "flightpath"}],
+    ...             "fromat": "bespoke",
+    ...         }
+    ...     )
+    ... except RequestError as err:
+    ...     [p.column for p in err.problems]
+    ['fromat', 'items[0].kind']
+    """
+
+    def __init__(
+        self,
+        problems: list[InputError] | tuple[InputError, ...],
+        *,
+        path: str | PathLike[str] | None = None,
+        what: str = "the request",
+    ) -> None:
+        self.problems = tuple(problems)
+        parts = []
+        for n, p in enumerate(self.problems, 1):
+            where = []
+            if p.path is not None and p.path != (None if path is None else str(path)):
+                where.append(p.path)
+            if p.row is not None:
+                where.append(f"line {p.row}")
+            if p.column is not None:
+                where.append(f"field {p.column!r}")
+            text = (
+                f"({n}) {', '.join(where)}: {p.message}"
+                if where
+                else f"({n}) {p.message}"
+            )
+            if p.hint:
+                text += f" ({p.hint.rstrip('.')})"
+            parts.append(text)
+        super().__init__(
+            f"{len(self.problems)} problems in {what}: " + "; ".join(parts),
+            path=path,
+            hint="fix them all, then check the request again",
+        )
+
+
+def _did_you_mean(text: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(text, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _norm(value: str) -> str:
+    return re.sub(r"[\s_-]+", "_", value.strip().casefold())
+
+
+#: Other spellings of the requester kinds that :meth:`DataRequest.from_dict` accepts.
+REQUESTER_KIND_ALIASES: dict[str, RequesterKind] = {
+    "department_for_education": RequesterKind.DFE,
+    "regional_schools_commissioner": RequesterKind.RSC,
+    "regional_director": RequesterKind.RSC,
+    "local_authority": RequesterKind.LA,
+    "mat": RequesterKind.TRUST,
+    "multi_academy_trust": RequesterKind.TRUST,
+    "academy_trust": RequesterKind.TRUST,
+    "governors": RequesterKind.GOVERNING_BOARD,
+    "governing_body": RequesterKind.GOVERNING_BOARD,
+    "trust_board": RequesterKind.GOVERNING_BOARD,
+    "supplier": RequesterKind.VENDOR,
+    "partner": RequesterKind.PARTNER_GROUP,
+}
+
+_ALIASES: dict[type[enum.Enum], dict[str, Any]] = {
+    RequesterKind: REQUESTER_KIND_ALIASES,
+}
 
 
 def _enum_value(enum_cls: type[_E], value: Any, field: str) -> _E:
@@ -895,12 +1008,19 @@ def _enum_value(enum_cls: type[_E], value: Any, field: str) -> _E:
         return value
     text: Any = value
     if isinstance(value, str):
-        text = value.strip().casefold().replace("-", "_").replace(" ", "_")
+        text = _norm(value)
     for member in enum_cls:
         if member.value == text:
             return member
+    aliases = _ALIASES.get(enum_cls, {})
+    if isinstance(text, str) and text in aliases:
+        found: _E = aliases[text]
+        return found
+    maybe = ""
+    if isinstance(text, str):
+        maybe = _did_you_mean(text, [str(m.value) for m in enum_cls] + list(aliases))
     raise InputError(
-        f"{value!r} is not a valid {enum_cls.__name__}",
+        f"{value!r} is not a valid {enum_cls.__name__}{maybe}",
         column=field,
         hint=f"use one of: {_allowed(enum_cls)}",
     )
@@ -939,15 +1059,38 @@ def _table(value: Any, field: str) -> Mapping[str, Any]:
     )
 
 
-def _unknown_keys(data: Mapping[str, Any], cls: type, prefix: str) -> None:
+class _Problems:
+    """Collects the problems of one request instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.errors: list[InputError] = []
+
+    def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Return ``fn(*args)``, or :data:`_BAD` after recording its error."""
+        try:
+            return fn(*args)
+        except InputError as err:
+            self.errors.append(err)
+            return _BAD
+
+
+#: What a field that could not be read becomes while the others are checked.
+_BAD = object()
+
+
+def _unknown_keys(
+    data: Mapping[str, Any], cls: type, prefix: str, problems: _Problems
+) -> None:
     names = [a.name for a in attrs.fields(cls)]
     for key in data:
         if key not in names:
             where = f"{prefix}.{key}" if prefix else str(key)
-            raise InputError(
-                f"unknown field {key!r}",
-                column=where,
-                hint=f"the fields are: {', '.join(names)}",
+            problems.errors.append(
+                InputError(
+                    f"unknown field {key!r}{_did_you_mean(str(key), names)}",
+                    column=where,
+                    hint=f"the fields are: {', '.join(names)}",
+                )
             )
 
 
@@ -958,48 +1101,96 @@ def _required(data: Mapping[str, Any], key: str, prefix: str) -> Any:
     return data[key]
 
 
-def _parse_requester(raw: Any, prefix: str) -> Requester:
-    data = _table(raw, prefix)
-    _unknown_keys(data, Requester, prefix)
+def _check_fields(
+    cls: type, kwargs: dict[str, Any], prefix: str, problems: _Problems
+) -> bool:
+    """Run each readable field's validator on its own, recording every failure."""
+    before = len(problems.errors)
+    fields = attrs.fields(cls)
+    values = {}
+    for a in fields:
+        if a.name in kwargs:
+            values[a.name] = kwargs[a.name]
+        else:
+            values[a.name] = None if a.default is attrs.NOTHING else a.default
+    inst = SimpleNamespace(**values)
+    for a in fields:
+        value = kwargs.get(a.name, _BAD)
+        if a.validator is None or value is _BAD:
+            continue
+        try:
+            a.validator(inst, a, value)
+        except InputError as err:
+            problems.errors.append(_sub(prefix, err))
+        except (AttributeError, TypeError):  # a validator that needs a bad field
+            continue
+    return len(problems.errors) == before
+
+
+def _build(
+    cls: type[_T], kwargs: dict[str, Any], prefix: str, problems: _Problems
+) -> Any:
+    ok = _check_fields(cls, kwargs, prefix, problems)
+    if not ok or any(v is _BAD for v in kwargs.values()):
+        return _BAD
+    try:
+        return cls(**kwargs)
+    except InputError as err:
+        problems.errors.append(_sub(prefix, err))
+        return _BAD
+
+
+def _parse_requester(raw: Any, prefix: str, problems: _Problems) -> Any:
+    data = problems.run(_table, raw, prefix)
+    if data is _BAD:
+        return _BAD
+    _unknown_keys(data, Requester, prefix, problems)
+    kind = problems.run(_required, data, "kind", prefix)
     kwargs: dict[str, Any] = {
-        "kind": _enum_value(
-            RequesterKind, _required(data, "kind", prefix), f"{prefix}.kind"
-        ),
-        "name": _required(data, "name", prefix),
+        "kind": _BAD
+        if kind is _BAD
+        else problems.run(_enum_value, RequesterKind, kind, f"{prefix}.kind"),
+        "name": problems.run(_required, data, "name", prefix),
     }
     if "identifier" in data:
         kwargs["identifier"] = data["identifier"]
     if "acting_for" in data:
         kwargs["acting_for"] = _parse_requester(
-            data["acting_for"], f"{prefix}.acting_for"
+            data["acting_for"], f"{prefix}.acting_for", problems
         )
     if "responsible_for" in data:
-        kwargs["responsible_for"] = tuple(
-            _list(data["responsible_for"], f"{prefix}.responsible_for")
+        found = problems.run(
+            _list, data["responsible_for"], f"{prefix}.responsible_for"
         )
-    try:
-        return Requester(**kwargs)
-    except InputError as err:
-        raise _sub(prefix, err) from None
+        kwargs["responsible_for"] = found if found is _BAD else tuple(found)
+    return _build(Requester, kwargs, prefix, problems)
 
 
-def _parse_item(raw: Any, prefix: str) -> DataItem:
-    data = _table(raw, prefix)
-    _unknown_keys(data, DataItem, prefix)
-    kwargs: dict[str, Any] = dict(data)
-    kwargs["kind"] = _enum_value(
-        ItemKind, _required(data, "kind", prefix), f"{prefix}.kind"
+def _parse_item(raw: Any, prefix: str, problems: _Problems) -> Any:
+    data = problems.run(_table, raw, prefix)
+    if data is _BAD:
+        return _BAD
+    _unknown_keys(data, DataItem, prefix, problems)
+    names = {a.name for a in attrs.fields(DataItem)}
+    kwargs: dict[str, Any] = {k: v for k, v in data.items() if k in names}
+    kind = problems.run(_required, data, "kind", prefix)
+    kwargs["kind"] = (
+        _BAD
+        if kind is _BAD
+        else problems.run(_enum_value, ItemKind, kind, f"{prefix}.kind")
     )
     if data.get("about") is not None:
-        kwargs["about"] = _enum_value(ItemKind, data["about"], f"{prefix}.about")
+        kwargs["about"] = problems.run(
+            _enum_value, ItemKind, data["about"], f"{prefix}.about"
+        )
     if "codes" in data:
-        kwargs["codes"] = tuple(_list(data["codes"], f"{prefix}.codes"))
+        codes = problems.run(_list, data["codes"], f"{prefix}.codes")
+        kwargs["codes"] = codes if codes is _BAD else tuple(codes)
     if data.get("covers_from") is not None:
-        kwargs["covers_from"] = _date(data["covers_from"], f"{prefix}.covers_from")
-    try:
-        return DataItem(**kwargs)
-    except InputError as err:
-        raise _sub(prefix, err) from None
+        kwargs["covers_from"] = problems.run(
+            _date, data["covers_from"], f"{prefix}.covers_from"
+        )
+    return _build(DataItem, kwargs, prefix, problems)
 
 
 _ENUM_FIELDS: dict[str, type[enum.Enum]] = {
@@ -1010,43 +1201,112 @@ _ENUM_FIELDS: dict[str, type[enum.Enum]] = {
 }
 
 
-def _parse_request(raw: Mapping[str, Any]) -> DataRequest:
+def _each(
+    problems: _Problems,
+    data: Mapping[str, Any],
+    name: str,
+    fn: Callable[[Any, str], Any],
+) -> Any:
+    values = problems.run(_list, data[name], name)
+    if values is _BAD:
+        return _BAD
+    out = tuple(problems.run(fn, v, f"{name}[{i}]") for i, v in enumerate(values))
+    return _BAD if any(v is _BAD for v in out) else out
+
+
+def _purpose(value: Any, field: str) -> Purpose:
+    return parse_purpose(value, field=field)
+
+
+#: Request fields whose default is a value: left out of a file, they are "not stated".
+STATED_FIELDS: tuple[str, ...] = (
+    "recipient_type",
+    "format",
+    "same_time_for_all_classes",
+    "granularity",
+    "pseudonymised",
+    "names_schools",
+    "audiences",
+    "intervention_trigger",
+    "dpia_done",
+    "shared_daily_data",
+)
+#: Item fields whose default is a value.
+STATED_ITEM_FIELDS: tuple[str, ...] = ("held_in_mis", "statutory")
+
+
+def _not_stated(data: Mapping[str, Any]) -> tuple[str, ...]:
+    out = [name for name in STATED_FIELDS if name not in data]
+    items = data.get("items")
+    if isinstance(items, list):
+        for i, item in enumerate(items):
+            if isinstance(item, dict):
+                out.extend(
+                    f"items[{i}].{name}"
+                    for name in STATED_ITEM_FIELDS
+                    if name not in item
+                )
+    return tuple(out)
+
+
+def _parse_request(raw: Mapping[str, Any]) -> DataRequest:  # noqa: PLR0912 - one branch per field
+    problems = _Problems()
     data = _table(raw, "request")
-    _unknown_keys(data, DataRequest, "")
-    kwargs: dict[str, Any] = dict(data)
-    kwargs["title"] = _required(data, "title", "")
-    kwargs["request_date"] = _date(_required(data, "request_date", ""), "request_date")
-    kwargs["requester"] = _parse_requester(
-        _required(data, "requester", ""), "requester"
+    _unknown_keys(data, DataRequest, "", problems)
+    names = {a.name for a in attrs.fields(DataRequest)}
+    kwargs: dict[str, Any] = {k: v for k, v in data.items() if k in names}
+    kwargs["title"] = problems.run(_required, data, "title", "")
+    date = problems.run(_required, data, "request_date", "")
+    kwargs["request_date"] = (
+        _BAD if date is _BAD else problems.run(_date, date, "request_date")
     )
-    items = _list(_required(data, "items", ""), "items")
-    kwargs["items"] = tuple(
-        _parse_item(item, f"items[{i}]") for i, item in enumerate(items)
+    requester = problems.run(_required, data, "requester", "")
+    kwargs["requester"] = (
+        _BAD
+        if requester is _BAD
+        else _parse_requester(requester, "requester", problems)
     )
+    items = problems.run(_required, data, "items", "")
+    if items is not _BAD:
+        items = problems.run(_list, items, "items")
+    if items is _BAD:
+        kwargs["items"] = _BAD
+    else:
+        parsed = tuple(
+            _parse_item(item, f"items[{i}]", problems) for i, item in enumerate(items)
+        )
+        kwargs["items"] = _BAD if any(v is _BAD for v in parsed) else parsed
     for name, enum_cls in _ENUM_FIELDS.items():
         if name in data:
-            kwargs[name] = _enum_value(enum_cls, data[name], name)
+            kwargs[name] = problems.run(_enum_value, enum_cls, data[name], name)
     if "audiences" in data:
-        kwargs["audiences"] = tuple(
-            _enum_value(RequestAudience, v, f"audiences[{i}]")
-            for i, v in enumerate(_list(data["audiences"], "audiences"))
+        kwargs["audiences"] = _each(
+            problems, data, "audiences", lambda v, f: _enum_value(RequestAudience, v, f)
         )
     if "uses" in data:
-        kwargs["uses"] = tuple(
-            parse_purpose(v, field=f"uses[{i}]")
-            for i, v in enumerate(_list(data["uses"], "uses"))
-        )
+        kwargs["uses"] = _each(problems, data, "uses", _purpose)
     if data.get("purpose_category") is not None:
-        kwargs["purpose_category"] = parse_purpose(
-            data["purpose_category"], field="purpose_category"
+        kwargs["purpose_category"] = problems.run(
+            _purpose, data["purpose_category"], "purpose_category"
         )
     if "recipients" in data:
-        kwargs["recipients"] = tuple(_list(data["recipients"], "recipients"))
+        found = problems.run(_list, data["recipients"], "recipients")
+        kwargs["recipients"] = found if found is _BAD else tuple(found)
     if "collection_dates" in data:
-        kwargs["collection_dates"] = tuple(
-            _date(v, f"collection_dates[{i}]")
-            for i, v in enumerate(_list(data["collection_dates"], "collection_dates"))
-        )
+        kwargs["collection_dates"] = _each(problems, data, "collection_dates", _date)
     if data.get("last_reviewed") is not None:
-        kwargs["last_reviewed"] = _date(data["last_reviewed"], "last_reviewed")
-    return DataRequest(**kwargs)
+        kwargs["last_reviewed"] = problems.run(
+            _date, data["last_reviewed"], "last_reviewed"
+        )
+    if "not_stated" not in data:
+        kwargs["not_stated"] = _not_stated(data)
+    else:
+        found = problems.run(_list, data["not_stated"], "not_stated")
+        kwargs["not_stated"] = found if found is _BAD else tuple(found)
+    request = _build(DataRequest, kwargs, "", problems)
+    if problems.errors:
+        if len(problems.errors) == 1:
+            raise problems.errors[0]
+        raise RequestError(problems.errors)
+    result: DataRequest = request
+    return result

@@ -50,7 +50,10 @@ def test_every_decision_is_recorded(tmp_path, marks, directory, agreements):
     assert first["urns"] == [100001, 100002]
     assert first["schools_in_scope"] == 2
     refused = rows.row(1, named=True)
-    assert refused["citation"] == "seeds/003_39734155fc877a52.txt §4"
+    assert (
+        refused["citation"]
+        == "DfE, Requesting daily data from schools – principles for collection and use, 2022, §4"
+    )
     assert "inspection" in refused["reason"]
     third = rows.row(2, named=True)
     assert third["rows_in"] is None

@@ -108,7 +108,10 @@ def test_forbidden_purposes_in_any_spelling(
     for viewer in (Viewer.dfe(), Viewer.trust("TR00001", directory)):
         with pytest.raises(AccessDenied) as caught:
             run(marks, viewer, directory, agreements, purpose=text)
-        assert caught.value.citation == "seeds/003_39734155fc877a52.txt §4"  # type: ignore[attr-defined]
+        assert (
+            caught.value.citation
+            == "DfE, Requesting daily data from schools – principles for collection and use, 2022, §4"
+        )  # type: ignore[attr-defined]
         assert purpose.info.label in str(caught.value)
 
 

@@ -289,12 +289,12 @@ CASES: dict[str, tuple[DataRequest, DataRequest]] = {
     ),
     "NAHT-PRED-06": (
         make(
-            requester=TRUST,
+            requester=DFE,
             items=(item(ItemKind.TARGET),),
             uses=(Purpose.ACCOUNTABILITY,),
             purpose_category=Purpose.ACCOUNTABILITY,
         ),
-        make(requester=TRUST, items=(item(ItemKind.TARGET),)),
+        make(requester=DFE, items=(item(ItemKind.TARGET),)),
     ),
     "MDW-PRED-03": (
         make(items=(item(ItemKind.FLIGHT_PATH),)),

@@ -43,3 +43,30 @@ def test_how_to_output_is_what_the_command_prints(
     out = capsys.readouterr().out
     for line in shown[1].splitlines():
         assert line in out.splitlines()
+
+
+def test_field_reference_page_is_the_model() -> None:
+    from makingdata.policy._fields import field_reference_markdown
+
+    page = ROOT / "docs" / "reference" / "request-fields.md"
+    text = page.read_text(encoding="utf-8")
+    match = re.search(r"<!-- fields:start -->\n(.*)<!-- fields:end -->", text, re.S)
+    assert match, "the field reference lost its markers"
+    assert match[1] == field_reference_markdown(), (
+        "docs/reference/request-fields.md is out of date: replace the table between "
+        "the markers with makingdata.policy._fields.field_reference_markdown()"
+    )
+    import attrs
+
+    from makingdata.policy import DataItem, DataRequest, Requester
+
+    for cls, prefix in (
+        (DataRequest, ""),
+        (Requester, "requester."),
+        (DataItem, "items[]."),
+    ):
+        for a in attrs.fields(cls):
+            if a.name != "not_stated":
+                assert f"| `{prefix}{a.name}` |" in text, a.name
+    assert "`multi academy trust` (trust)" in text
+    assert "`local authority` (la)" in text

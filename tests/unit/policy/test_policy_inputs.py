@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 from makingdata.domain.purposes import Purpose, parse_purpose
 from makingdata.errors import InputError, MakingDataError, RuleError
 from makingdata.policy import (
+    Citation,
     DataItem,
     DataRequest,
     Granularity,
@@ -25,6 +26,7 @@ from makingdata.policy import (
     Provenance,
     Requester,
     RequesterKind,
+    RequestError,
     Rule,
     Verdict,
     academic_year_bounds,
@@ -34,6 +36,7 @@ from makingdata.policy import (
     load_catalogue,
     load_request,
     load_requests,
+    policy_sources,
 )
 
 GOOD = """
@@ -64,8 +67,8 @@ def test_bad_item_kind_names_file_field_and_allowed_values(tmp_path: Path) -> No
     with pytest.raises(InputError) as info:
         load_request(path)
     assert str(info.value) == (
-        f"{path}, column 'items[2].kind': 'flightpath' is not a valid ItemKind. "
-        f"What to do: use one of: {ITEM_KINDS}."
+        f"{path}, row 12, column 'items[2].kind': 'flightpath' is not a valid "
+        f"ItemKind (did you mean 'flight_path'?). What to do: use one of: {ITEM_KINDS}."
     )
     assert info.value.column == "items[2].kind"
     assert info.value.path == str(path)
@@ -211,7 +214,12 @@ def test_spelling_of_enum_values_is_tolerated(tmp_path: Path) -> None:
 def test_from_dict_errors(data: dict[str, Any], column: str, message: str) -> None:
     with pytest.raises(InputError) as info:
         DataRequest.from_dict(data, path="req.json")
-    assert str(info.value) == f"req.json, column {column!r}: {message}"
+    if isinstance(info.value, RequestError):  # every problem of the request at once
+        assert str(info.value).startswith("req.json: ")
+        by_field = {p.column: str(p) for p in info.value.problems}
+        assert by_field[column] == f"column {column!r}: {message}"
+    else:
+        assert str(info.value) == f"req.json, column {column!r}: {message}"
 
 
 def test_json_and_yaml_load_the_same_request(tmp_path: Path) -> None:
@@ -400,7 +408,10 @@ def test_forbidden_purposes_carry_the_seed_citation() -> None:
     for p in Purpose:
         assert p.label
         if p in forbidden:
-            assert p.citation == "seeds/003_39734155fc877a52.txt §4"
+            assert (
+                p.citation
+                == "DfE, Requesting daily data from schools – principles for collection and use, 2022, §4"
+            )
             assert p.info.promise
         else:
             assert p.citation is None
@@ -425,15 +436,38 @@ def test_promises_are_quoted_word_for_word(real_data_dir: Path) -> None:
             assert " ".join(p.info.promise.split()) in text
 
 
+#: The registry's entries whose text the seed documents hold (a source read as
+#: quoted by NAHT is in NAHT's news item).
+SEED_OF_SOURCE = {
+    "naht-2018": "000_0f1b2404d5d9192d.txt",
+    "dfe-primary-technical-guide-2018": "000_0f1b2404d5d9192d.txt",
+    "sos-letter-2019": "001_f17a8c5675d6a96c.txt",
+    "mdw-response-summary-2018": "002_51add875714f9af4.txt",
+    "dfe-daily-data-principles-2022": "003_39734155fc877a52.txt",
+    "council-ks2-minutes-2019": "004_d1b43f079d83920c.txt",
+}
+
+
+def _seed_of(citation: Citation) -> str | None:
+    if citation.source.id in SEED_OF_SOURCE:
+        return SEED_OF_SOURCE[citation.source.id]
+    if citation.via is not None and citation.via.startswith("NAHT"):
+        return SEED_OF_SOURCE["naht-2018"]
+    return None
+
+
 def test_quotes_in_rule_sources_are_in_the_seeds(real_data_dir: Path) -> None:
     texts = _seed_texts(real_data_dir)
+    quotes = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
     checked = 0
     for rule in default_catalogue():
-        for m in re.finditer(r"seeds/(\d{3}_[0-9a-f]{16}\.txt)([^;]*)", rule.source):
-            for quote in re.findall(r"'([^']{12,})'", m[2]):
-                for part in (q.strip() for q in quote.split("\u2026")):
-                    assert part in texts[m[1]], (rule.id, part)
-                    checked += 1
+        for c in rule.citations:
+            seed = _seed_of(c)
+            if seed is None or c.quote is None:
+                continue
+            for part in (q.strip() for q in c.quote.translate(quotes).split("\u2026")):
+                assert part in texts[seed], (rule.id, part)
+                checked += 1
     assert checked > 20
 
 
@@ -617,20 +651,16 @@ def test_load_catalogue_errors(tmp_path: Path, text: str, message: str) -> None:
     assert message in str(info.value)
 
 
-def test_shipped_catalogue_sources_cite_seeds_or_reference() -> None:
-    seeds = {
-        "seeds/000_0f1b2404d5d9192d.txt",
-        "seeds/001_f17a8c5675d6a96c.txt",
-        "seeds/002_51add875714f9af4.txt",
-        "seeds/003_39734155fc877a52.txt",
-        "seeds/004_d1b43f079d83920c.txt",
-    }
+def test_shipped_catalogue_cites_the_source_registry() -> None:
+    registry = policy_sources()
     for rule in default_catalogue():
-        cited = set(re.findall(r"seeds/\d{3}_[0-9a-f]{16}\.txt", rule.source))
-        assert cited <= seeds, rule.id
-        assert cited or "reference/" in rule.source, rule.id
+        assert rule.citations, rule.id
+        assert all(c.source.id in registry for c in rule.citations), rule.id
+        assert rule.source == "; ".join(c.text for c in rule.citations)
+        assert "seeds/" not in rule.source
+        assert "reference/" not in rule.source
         if rule.provenance is Provenance.SEED_ONLY:
-            assert cited, rule.id
+            assert any(_seed_of(c) for c in rule.citations), rule.id
 
 
 def test_rules_are_frozen_data() -> None:

@@ -179,7 +179,8 @@ def test_finding_names_the_item_and_value() -> None:
     f = assess(request).finding("MDW-PRED-03")
     assert f.values == (("items[1].kind", "flight_path"),)
     assert f.items == (1,)
-    assert "seeds/000_0f1b2404d5d9192d.txt" in f.citation
+    assert "DfE, Primary accountability technical guide" in f.citation
+    assert "(as reported by NAHT, 13 December 2018)" in f.citation
     assert f.citation.endswith("[secondary]")
 
 

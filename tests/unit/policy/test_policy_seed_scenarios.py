@@ -71,7 +71,7 @@ SEED_000 = [
         request(
             MAT, DataItem(ItemKind.PREDICTION, about=ItemKind.PROGRESS_SCORE, need="n")
         ),
-        Verdict.PROHIBITED,
+        Verdict.DISCOURAGED,
         "NAHT-PRED-01",
     ),
     (
@@ -84,6 +84,17 @@ SEED_000 = [
         "... nor request them to hold schools to account",
         request(
             LA,
+            DataItem(ItemKind.TARGET, need="n"),
+            uses=(Purpose.ACCOUNTABILITY,),
+            purpose_category=Purpose.ACCOUNTABILITY,
+        ),
+        Verdict.DISCOURAGED,
+        "NAHT-PRED-06",
+    ),
+    (
+        "DfE will not request targets and predictions to hold schools to account",
+        request(
+            DFE,
             DataItem(ItemKind.TARGET, need="n"),
             uses=(Purpose.ACCOUNTABILITY,),
             purpose_category=Purpose.ACCOUNTABILITY,
@@ -115,7 +126,7 @@ SEED_000 = [
             justification="j",
             dpia_done=True,
         ),
-        Verdict.PROHIBITED,
+        Verdict.DISCOURAGED,
         "NAHT-SHARE-01",
     ),
     (
@@ -123,7 +134,7 @@ SEED_000 = [
         request(
             SCHOOL, DataItem(ItemKind.PROGRESS_SCORE, need="n", results_year="2025/26")
         ),
-        Verdict.PROHIBITED,
+        Verdict.DISCOURAGED,
         "NAHT-PRED-04",
     ),
     (
@@ -186,7 +197,7 @@ SEED_001 = [
             uses=(Purpose.TEACHER_PERFORMANCE_MANAGEMENT,),
             purpose_category=Purpose.TEACHER_PERFORMANCE_MANAGEMENT,
         ),
-        Verdict.PROHIBITED,
+        Verdict.DISCOURAGED,
         "MDW-PM-01",
     ),
     (
@@ -224,7 +235,7 @@ SEED_002 = [
             uses=(Purpose.TEACHER_PERFORMANCE_MANAGEMENT,),
             purpose_category=Purpose.TEACHER_PERFORMANCE_MANAGEMENT,
         ),
-        Verdict.PROHIBITED,
+        Verdict.DISCOURAGED,
         "MDW-PM-01",
     ),
 ]
