@@ -86,6 +86,8 @@ CompleteOption = Annotated[
         show_default=False,
     ),
 ]
+
+
 class ZeroRate(enum.StrEnum):
     """What ``--zero-rate`` writes for a rate over a zero denominator."""
 
