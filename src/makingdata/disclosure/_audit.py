@@ -15,7 +15,7 @@ from makingdata.disclosure._protect import (
     protected_columns,
 )
 from makingdata.disclosure._rules import Rounding
-from makingdata.disclosure._series import latent_floor
+from makingdata.disclosure._series import RELEASE, latent_floor
 from makingdata.disclosure._series import published_cells as _cells
 from makingdata.disclosure._solver import incidence, intervals
 from makingdata.disclosure._tables import build_structure
@@ -484,6 +484,7 @@ def differencing(
     *,
     spec: TableSpec | None = None,
     protection: float | None = None,
+    series: bool = False,
 ) -> AuditReport:
     """Audit two releases together, to see whether differencing them reveals a cell.
 
@@ -503,6 +504,12 @@ def differencing(
         Their combined structure.
     protection
         The protection level.
+    series
+        The two are releases of one year-to-date series (last week's table
+        and this week's, with the same keys but for their time columns): each
+        cell of ``after`` is linked to the same cell of ``before`` by its
+        increment, without a ``cumulative`` column (see
+        :func:`~makingdata.disclosure.protect` with ``previous=``).
 
     Returns
     -------
@@ -522,5 +529,38 @@ def differencing(
     >>> report = differencing(week1, week2, spec=spec)
     >>> report.flagged.select("symbol", "lo", "hi", "finding").rows()
     [('increment', 3.0, 3.0, 'exact')]
+
+    Two releases of a series as published, told apart by their time columns only:
+
+    >>> last = pl.DataFrame({"time_identifier": ["Week 1"], "n": ["30"]})
+    >>> this = pl.DataFrame({"time_identifier": ["Week 2"], "n": ["33"]})
+    >>> differencing(last, this, spec=TableSpec(counts=("n",)), series=True).ok
+    False
     """
-    return audit([before, after], spec=spec, protection=protection)
+    if not series:
+        return audit([before, after], spec=spec, protection=protection)
+    pair = (before, after)
+    if spec is None:
+        spec = merge_specs(
+            [
+                t.spec if isinstance(t, ProtectedTable) else TableSpec.infer(t)
+                for t in pair
+            ]
+        )
+    if spec.cumulative is not None:
+        raise InputError(
+            f"series=True links the two releases, and the spec already orders "
+            f"periods by {spec.cumulative!r}",
+            hint="leave series= out when the releases carry the cumulative column",
+        )
+    tagged: list[ProtectedTable | pl.DataFrame] = []
+    for i, t in enumerate(pair):
+        if isinstance(t, ProtectedTable):
+            tagged.append(
+                attrs.evolve(t, table=t.table.with_columns(pl.lit(i).alias(RELEASE)))
+            )
+        else:
+            tagged.append(t.with_columns(pl.lit(i).alias(RELEASE)))
+    return audit(
+        tagged, spec=attrs.evolve(spec, cumulative=RELEASE), protection=protection
+    )

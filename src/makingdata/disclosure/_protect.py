@@ -438,9 +438,22 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
     rules
         The rule set; the audience's default when omitted.
     fixed
-        Cells already released: a :class:`ProtectedTable` (last week's
-        release), or a frame of the key columns plus ``disclosure_status``
-        (``published`` cells must stay published, others stay suppressed).
+        Cells of these tables already released: a :class:`ProtectedTable`, or
+        a frame of the key columns plus ``disclosure_status`` (``published``
+        cells must stay published, others stay suppressed). For tables that
+        hold several year-to-date periods at once (``spec.cumulative``).
+    previous
+        The earlier releases of the same series, oldest first: last week's
+        year-to-date table and the ones before it, as published
+        (:class:`ProtectedTable`, or the frames written — EES text with
+        ``c``, ``low``, ``x`` … read with the :mod:`makingdata.tables`
+        symbols, or numbers with nulls); a mapping names each (a file name,
+        used in errors). Rows are matched on level, geography and filters
+        (not on the time columns). No published cell, and no difference
+        between a published cell and the same cell in any earlier release
+        (the pupils added in between), reveals a count from 1 to the
+        threshold − 1; a cell suppressed earlier is not narrowed further.
+        Publishing a cell earlier does not oblige this release to publish it.
     time_limit
         Seconds allowed per integer programme.
 
@@ -455,6 +468,10 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
         If no pattern could be found that protects every sensitive cell (for
         instance when the cells that would have to be suppressed were already
         published in ``fixed``).
+    InputError
+        If an earlier release does not match the tables (a key, filter or
+        protected count column missing or extra, no row in common), or
+        ``previous=`` is given with a cumulative spec.
 
     Examples
     --------
@@ -765,6 +782,10 @@ def protect(
         The rule set; the audience's default when omitted.
     fixed
         Cells already released (see :func:`protect_tables`).
+    previous
+        The earlier releases of the same series, oldest first (see
+        :func:`protect_tables`): this week's year-to-date table is protected
+        so that subtracting any of them from it reveals no small count.
     time_limit
         Seconds allowed per integer programme.
 

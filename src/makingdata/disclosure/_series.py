@@ -264,16 +264,17 @@ def stack_releases(
                 "the earlier release has two rows with the same key",
                 hint=f"pass one table per release, so that {keys} is unique",
             )
-        if (
-            keys
-            and this_keys.join(text_keys, on=keys, how="semi", nulls_equal=True).height
-            == 0
-        ):
+        matched = (
+            this_keys.join(text_keys, on=keys, how="semi", nulls_equal=True).height
+            if keys
+            else work.height
+        )
+        if 2 * matched < work.height:
             raise _error(
                 release,
-                f"no row of the earlier release has the same {', '.join(keys)} as a "
-                "row of this table",
-                column=keys[0],
+                f"only {matched} of this table's {work.height} rows have a row with "
+                f"the same {', '.join(keys)} in the earlier release",
+                column=keys[0] if keys else None,
                 hint="pass the earlier releases of the same table (same levels, "
                 "geography codes and filter values)",
             )
