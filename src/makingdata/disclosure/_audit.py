@@ -485,6 +485,7 @@ def differencing(
     spec: TableSpec | None = None,
     protection: float | None = None,
     series: bool = False,
+    columns: Sequence[str] | None = None,
 ) -> AuditReport:
     """Audit two releases together, to see whether differencing them reveals a cell.
 
@@ -510,6 +511,11 @@ def differencing(
         cell of ``after`` is linked to the same cell of ``before`` by its
         increment, without a ``cumulative`` column (see
         :func:`~makingdata.disclosure.protect` with ``previous=``).
+    columns
+        Count columns to audit (as :func:`audit`); default every count column.
+        For files read back, pass the pupil counts the audience's rules protect
+        (sessions are not protected quantities: a week's 3 more sessions of a
+        reason code are published in the margins anyway).
 
     Returns
     -------
@@ -538,7 +544,7 @@ def differencing(
     False
     """
     if not series:
-        return audit([before, after], spec=spec, protection=protection)
+        return audit([before, after], spec=spec, protection=protection, columns=columns)
     pair = (before, after)
     if spec is None:
         spec = merge_specs(
@@ -562,5 +568,8 @@ def differencing(
         else:
             tagged.append(t.with_columns(pl.lit(i).alias(RELEASE)))
     return audit(
-        tagged, spec=attrs.evolve(spec, cumulative=RELEASE), protection=protection
+        tagged,
+        spec=attrs.evolve(spec, cumulative=RELEASE),
+        protection=protection,
+        columns=columns,
     )
