@@ -234,9 +234,7 @@ def _drop_identifiers(
     drop_cols: list[str] = []
     for rule in rules.of(DropIdentifiers):
         assert isinstance(rule, DropIdentifiers)
-        drop_cols += [
-            c for c in rule.columns if c in frame.columns and c not in drop_cols
-        ]
+        drop_cols += [c for c in frame.columns if rule.drops(c) and c not in drop_cols]
         if rule.levels and spec.level_column in frame.columns:
             keep = keep & ~frame[spec.level_column].is_in(list(rule.levels))
     return keep, tuple(drop_cols)
