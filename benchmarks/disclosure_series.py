@@ -212,11 +212,13 @@ def term(
 
 
 KEYS = ("geographic_level", "region_code", "new_la_code", "fsm_status")
+#: The pupil counts the public rules protect (sessions are not protected quantities).
+PUPILS = protected_columns(rule_set("public"), list(COUNTS))
 
 
-def _published(p: ProtectedTable, week: int) -> pl.DataFrame:
-    """The EES text of a release, with its week (for the audit)."""
-    return p.to_ees().with_columns(week=pl.lit(week, pl.Int64))
+def _published(p: ProtectedTable) -> pl.DataFrame:
+    """The EES text of a release, as a reader of the file has it."""
+    return p.to_ees()
 
 
 def subtraction(releases: list[pl.DataFrame], columns: list[str]) -> int:
@@ -237,11 +239,18 @@ def subtraction(releases: list[pl.DataFrame], columns: list[str]) -> int:
 
 
 def lp_audit(releases: list[pl.DataFrame]) -> tuple[int, int]:
-    """Increments and other cells the LP audit flags, for every earlier release with each week."""
+    """Increments and other cells the LP audit flags, for every earlier release with each week.
+
+    The releases are read as files (every ``c`` is sensitive) and linked as a
+    series (:func:`~makingdata.disclosure.differencing` with ``series=True``),
+    over the pupil counts.
+    """
     increments = cells = 0
     for w in range(1, len(releases)):
         for p in range(w):
-            flagged = differencing(releases[p], releases[w], spec=WEEKLY).flagged
+            flagged = differencing(
+                releases[p], releases[w], spec=SPEC, series=True, columns=PUPILS
+            ).flagged
             inc = int((flagged["symbol"] == "increment").sum())
             increments += inc
             cells += flagged.height - inc
@@ -287,12 +296,11 @@ def run(weeks: list[pl.DataFrame], method: str) -> dict[str, float]:
             assert (now == p.status["disclosure_status"].to_numpy()).all()
         seconds.append(time.perf_counter() - started)
         protected.append(p)
-        releases.append(_published(p, w))
+        releases.append(_published(p))
         if w > 1:
             published += int((p.status["disclosure_status"] == "published").sum())
             total += p.status.height
-    cols = protected_columns(rule_set("public"), list(COUNTS))
-    by_sub = subtraction(releases, cols)
+    by_sub = subtraction(releases, PUPILS)
     lp_inc, lp_cells = lp_audit(releases)
     return {
         "share": published / max(total, 1),
