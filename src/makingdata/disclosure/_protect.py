@@ -815,6 +815,32 @@ def protect(
     ['primary', 'primary', 'primary']
     >>> p.report.rows_primary, p.report.status
     (3, 'optimal')
+
+    A year-to-date series: this week's table adds 3 FSM pupils to last week's.
+    Alone it would publish them (410 − 400 − 7); against last week's release
+    the FSM count and its complement are hidden.
+
+    >>> def week(n, fsm, rest):
+    ...     return pl.DataFrame(
+    ...         {
+    ...             "time_identifier": [f"Week {n}"] * 3,
+    ...             "geographic_level": ["Local authority"] * 3,
+    ...             "new_la_code": ["E06000001"] * 3,
+    ...             "fsm_status": [
+    ...                 "Total",
+    ...                 "FSM eligible",
+    ...                 "Not known to be FSM eligible",
+    ...             ],
+    ...             "num_schools": [12] * 3,
+    ...             "enrolments": [fsm + rest, fsm, rest],
+    ...         }
+    ...     )
+    >>> last = protect(week(1, 100, 300), "public")
+    >>> protect(week(2, 103, 307), "public").to_ees()["enrolments"].to_list()
+    ['410', '103', '307']
+    >>> this = protect(week(2, 103, 307), "public", previous=[last])
+    >>> this.to_ees()["enrolments"].to_list()
+    ['410', 'c', 'c']
     """
     return protect_tables(
         [table],

@@ -192,7 +192,8 @@ def stack_releases(
     InputError
         If an earlier release lacks a key, filter or protected count column of
         this table, has a filter or geography column this table does not, has
-        two rows with the same key, or shares no row with this table.
+        two rows with the same key, or has a partner for fewer than half of
+        this table's rows.
     """
     keys = [
         k for k in spec.key_columns(work) if k not in spec.time and k != spec.cumulative
