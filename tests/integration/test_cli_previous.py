@@ -32,7 +32,7 @@ def schools(week: int, added: dict[tuple[int, str], int]) -> pl.DataFrame:
                 extra = added.get((la, status), 0) if s == 0 else 0
                 rows.append(
                     {
-                        "time_period": 202526,
+                        "time_period": 2025,
                         "time_identifier": f"Week {week}",
                         "geographic_level": "School",
                         "country_code": "E92000001",
@@ -126,6 +126,28 @@ def test_rollup_previous_protects_the_increments(
     week2 = pl.read_csv(weeks / "week2.csv", infer_schema_length=0)
     la2 = week2.filter(pl.col("new_la_code") == "E06000047")
     assert "c" not in la2["enrolments"].to_list()
+
+
+def test_ees_files_are_read_back_as_earlier_releases(tmp_path: Path) -> None:
+    WEEK1.write_csv(tmp_path / "schools_week1.csv")
+    WEEK2.write_csv(tmp_path / "schools_week2.csv")
+    ees = ("--complete", "z")
+    for n, extra in ((1, ()), (2, ("--previous", str(tmp_path / "week1.csv")))):
+        code = main(
+            [
+                "rollup",
+                "--input", str(tmp_path / f"schools_week{n}.csv"),
+                "--to", "la,region,national",
+                "--by", "fsm_status",
+                "--audience", "public",
+                "--ees", str(tmp_path / f"week{n}.csv"),
+                *ees,
+                *extra,
+            ]
+        )  # fmt: skip
+        assert code == 0
+        assert (tmp_path / f"week{n}.meta.csv").exists()
+    assert given_away(tmp_path / "week1.csv", tmp_path / "week2.csv") == []
 
 
 def test_a_previous_file_that_does_not_match_is_refused(
