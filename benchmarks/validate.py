@@ -44,7 +44,7 @@ from makingdata.domain._identifiers import _known_la_numbers
 from makingdata.io import read_marks
 from makingdata.schemas import MarkRecords, check_marks
 
-KEY = "benchmark-key"
+KEY = "benchmark-key-scwKGMOO5bXNmvkTgtkxuZMd"
 ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ0123456789"
 DATES = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 

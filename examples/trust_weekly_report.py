@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -29,7 +30,9 @@ import polars as pl
 from makingdata import access, attendance, disclosure, io, synth
 from makingdata.domain import Directory
 
-KEY = "example-key-keep-yours-secret"
+# Synthetic pupils: a throwaway random key. A real key is made once with
+# `makingdata key new --out pseudonym.key` and read with io.read_key_file(path).
+KEY = secrets.token_urlsafe(32)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,7 +5,9 @@ turns UPNs into ``pupil_key`` at the read boundary) and
 :mod:`makingdata.access` (which keeps identities inside the school), and used
 by :mod:`makingdata.disclosure` for the columns no aggregate may carry:
 
-* the key: :func:`resolve_key` (``key=`` or :data:`KEY_ENV_VAR`);
+* the key: :func:`resolve_key` (``key=`` or :data:`KEY_ENV_VAR`),
+  :func:`read_key_file`, :func:`new_key`, and the rule a key must meet
+  (:func:`key_problem`);
 * UPN text and rules: :func:`compact_upn_expr`, :data:`UPN_RULES`,
   :func:`upn_problem`;
 * the keyed hash: :func:`hash_upn`, :func:`upn_map`, :func:`pseudonymise`;
@@ -15,14 +17,19 @@ by :mod:`makingdata.disclosure` for the columns no aggregate may carry:
   :func:`rotation_map`.
 
 Private: the public names are re-exported by :mod:`makingdata.io`
-(``pseudonymise``, ``KEY_ENV_VAR``) and :mod:`makingdata.access`
+(``pseudonymise``, ``KEY_ENV_VAR``, ``read_key_file``) and :mod:`makingdata.access`
 (``Reidentifier``, ``rotation_map``, ``DIRECT_IDENTIFIERS``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
+import secrets
+import stat
+from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -35,16 +42,23 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 __all__ = [
+    "BIRTH_COHORT",
+    "BIRTH_DATE_SPELLINGS",
     "DIRECT_IDENTIFIERS",
     "IDENTIFIER_SPELLINGS",
     "KEY_ENV_VAR",
     "UPN_RULES",
     "Reidentifier",
+    "birth_cohort_expr",
     "compact_upn_expr",
     "forbid_direct_identifiers",
     "hash_upn",
+    "is_birth_date",
     "is_direct_identifier",
+    "key_problem",
+    "new_key",
     "pseudonymise",
+    "read_key_file",
     "resolve_key",
     "rotation_map",
     "upn_map",
@@ -54,8 +68,24 @@ __all__ = [
 #: Environment variable read when no key is passed.
 KEY_ENV_VAR = "MAKINGDATA_PSEUDONYM_KEY"
 
-#: BLAKE2b accepts keys of 1 to 64 bytes.
-_MAX_KEY_BYTES = 64
+#: The shortest key accepted, in bytes: a key must be far beyond guessing.
+MIN_KEY_BYTES = 32
+
+#: The longest key accepted, in bytes: BLAKE2b takes keys of up to 64 bytes.
+MAX_KEY_BYTES = 64
+
+#: The fewest different byte values a key may have.
+_MIN_DISTINCT_BYTES = 8
+
+#: Group and other read/write permission bits: a key file must have none.
+_SHARED_BITS = stat.S_IRGRP | stat.S_IWGRP | stat.S_IROTH | stat.S_IWOTH
+
+#: How to make a key, in every message that refuses one.
+MAKE_KEY_HINT = (
+    "make a random key with `makingdata key new --out pseudonym.key` (or "
+    '`python -c "import secrets; print(secrets.token_urlsafe(32))"`) and pass '
+    f"it with --key-file pseudonym.key or the {KEY_ENV_VAR} environment variable"
+)
 
 #: The messages of the readers' UPN rules. Which rule a UPN breaks is decided
 #: by :func:`makingdata.domain.check_upns` (``upn_rule``).
@@ -67,33 +97,221 @@ UPN_RULES: dict[str, str] = {
 }
 
 
+def key_problem(key: bytes) -> str | None:
+    """Return why ``key`` is not a usable pseudonym key, or None if it is.
+
+    The rule: a key is 32 to 64 bytes (text counts in UTF-8 bytes; BLAKE2b
+    takes at most 64), has at least 8 different byte values, is not a
+    shorter pattern repeated (``abcabc…``, ``20242024…``), and is not a run
+    (no single step between neighbouring bytes, such as ``+1`` in
+    ``abcdef…`` or ``0`` in ``aaaa…``, makes up more than half of them).
+    A key from ``secrets.token_urlsafe(32)``, ``secrets.token_hex(32)``,
+    ``secrets.token_bytes(32)`` or :func:`new_key` meets it. The rule cannot
+    tell a random key from a guessable one that happens to pass, so make
+    keys at random. The answer never quotes the key.
+
+    Examples
+    --------
+    >>> import secrets
+    >>> from makingdata._pseudonym import key_problem
+    >>> key_problem(secrets.token_urlsafe(32).encode()) is None
+    True
+    >>> key_problem(b"2024")
+    'is 4 bytes long; it must be 32 to 64 bytes'
+    >>> key_problem(b"abc" * 11)
+    'has only 3 different byte values; it needs at least 8'
+    >>> key_problem(b"abcdefgh" * 4)
+    'is one 8-byte pattern repeated'
+    >>> key_problem(b"abcdefghijklmnopqrstuvwxyz012345")
+    'is a run of evenly spaced characters (such as abcdef… or 0123…)'
+    """
+    n = len(key)
+    if not MIN_KEY_BYTES <= n <= MAX_KEY_BYTES:
+        return f"is {n} bytes long; it must be {MIN_KEY_BYTES} to {MAX_KEY_BYTES} bytes"
+    distinct = len(set(key))
+    if distinct < _MIN_DISTINCT_BYTES:
+        return (
+            f"has only {distinct} different byte value{'' if distinct == 1 else 's'}; "
+            f"it needs at least {_MIN_DISTINCT_BYTES}"
+        )
+    period = next((p for p in range(1, n // 2 + 1) if key[p:] == key[:-p]), None)
+    if period is not None:
+        return f"is one {period}-byte pattern repeated"
+    steps = Counter(b - a for a, b in itertools.pairwise(key))
+    if 2 * steps.most_common(1)[0][1] > n - 1:
+        return "is a run of evenly spaced characters (such as abcdef… or 0123…)"
+    return None
+
+
+def _checked(raw: bytes, source: str, path: str | None = None) -> bytes:
+    problem = key_problem(raw)
+    if problem is not None:
+        raise InputError(
+            f"the pseudonym key {source} {problem}: a short or patterned key can "
+            "be guessed, and every pupil_key made with it turned back into a UPN",
+            path=path,
+            hint=MAKE_KEY_HINT,
+        )
+    return raw
+
+
 def resolve_key(key: str | bytes | None) -> bytes:
     """Return the pseudonym key as bytes, from ``key`` or the environment.
+
+    ``key`` (text is encoded as UTF-8) or else the
+    ``MAKINGDATA_PSEUDONYM_KEY`` environment variable (:data:`KEY_ENV_VAR`)
+    must meet the key rule of :func:`key_problem`: 32 to 64 bytes, varied,
+    not a pattern (the rule is spelt out in :func:`read_key_file`). Read a key kept in a file with :func:`read_key_file`.
 
     Raises
     ------
     InputError
-        If there is no key, or it is empty or longer than 64 bytes.
+        If there is no key, or it breaks the rule (the message says how to
+        make one and never quotes the key).
+
+    Examples
+    --------
+    >>> import secrets
+    >>> from makingdata._pseudonym import resolve_key
+    >>> len(resolve_key(secrets.token_hex(32)))
+    64
+    >>> resolve_key("2024")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    makingdata.errors.InputError: the pseudonym key given as key= is 4 bytes long; ...
     """
-    if key is None:
-        env = os.environ.get(KEY_ENV_VAR)
-        if not env:
-            raise InputError(
-                "a pseudonym key is needed to turn UPNs into pupil_key, and none "
-                "was given",
-                column="upn",
-                hint=f"pass key=... (or --key), or set the {KEY_ENV_VAR} "
-                "environment variable to your organisation's secret",
-            )
-        key = env
-    raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
-    if not 1 <= len(raw) <= _MAX_KEY_BYTES:
+    raw, source = _key_bytes(key)
+    return _checked(raw, source)
+
+
+def _key_bytes(key: str | bytes | None) -> tuple[bytes, str]:
+    """Return the key given (or in the environment) as bytes, and where it came from."""
+    if key is not None:
+        return (key.encode("utf-8") if isinstance(key, str) else bytes(key)), (
+            "given as key="
+        )
+    env = os.environ.get(KEY_ENV_VAR)
+    if not env:
         raise InputError(
-            f"the pseudonym key must be 1 to {_MAX_KEY_BYTES} bytes long "
-            f"(got {len(raw)})",
-            hint="use a random secret of 16 to 64 bytes",
+            "a pseudonym key is needed to turn UPNs into pupil_key, and none was given",
+            column="upn",
+            hint=f"{MAKE_KEY_HINT} (in Python: key=... or "
+            "key=makingdata.io.read_key_file(PATH))",
+        )
+    return env.encode("utf-8"), f"in {KEY_ENV_VAR}"
+
+
+def _legacy_key(key: str | bytes | None) -> bytes:
+    """Return a key that older releases accepted (1 to 64 bytes), without the rule."""
+    raw, source = _key_bytes(key)
+    if not 1 <= len(raw) <= MAX_KEY_BYTES:
+        raise InputError(
+            f"the pseudonym key {source} is {len(raw)} bytes long; BLAKE2b takes "
+            f"1 to {MAX_KEY_BYTES} bytes",
+            hint=MAKE_KEY_HINT,
         )
     return raw
+
+
+def read_key_file(path: str | os.PathLike[str]) -> bytes:
+    r"""Return the pseudonym key kept in a file, checked.
+
+    The file holds the key and nothing else; one trailing line break
+    (``\n`` or ``\r\n``) is dropped, every other byte is the key. On
+    POSIX a regular file that its group or other users may read or write is
+    refused (``chmod 600 FILE``): the key would no longer be secret. A pipe
+    (``--key-file <(secret-tool lookup ...)``) is read as it is.
+
+    Every pseudonym key (``key=``, this file, or the
+    ``MAKINGDATA_PSEUDONYM_KEY`` environment variable) must be 32 to 64
+    bytes (text counts in UTF-8 bytes; BLAKE2b takes at most 64), have at
+    least 8 different byte values, not be a shorter pattern repeated
+    (``abcabc…``) and not be a run (``abcdef…``, ``0123…``, ``aaaa…``). A
+    longer key is refused, not shortened. Make keys at random:
+    ``makingdata key new --out PATH`` or
+    ``python -c "import secrets; print(secrets.token_urlsafe(32))"``.
+
+    Parameters
+    ----------
+    path
+        The key file, as made by ``makingdata key new --out PATH``.
+
+    Returns
+    -------
+    bytes
+        The key, for ``key=`` of the readers and :func:`pseudonymise`.
+
+    Raises
+    ------
+    InputError
+        If the file is missing or unreadable, others may read or write it,
+        or its key breaks the rule; the message names the file, never the key.
+
+    Examples
+    --------
+    >>> import os, pathlib, secrets, tempfile
+    >>> from makingdata.io import read_key_file
+    >>> p = pathlib.Path(tempfile.mkdtemp(), "pseudonym.key")
+    >>> _ = p.write_text(secrets.token_urlsafe(32) + "\n")
+    >>> p.chmod(0o600)
+    >>> len(read_key_file(p))
+    43
+    """
+    where = str(path)
+    try:
+        with Path(path).open("rb") as handle:
+            info = os.fstat(handle.fileno())
+            raw = handle.read(MAX_KEY_BYTES + 3)
+    except OSError as err:
+        raise InputError(
+            f"cannot read the key file: {err.strerror or type(err).__name__}",
+            path=where,
+            hint="give the path of a file that holds only the key; " + MAKE_KEY_HINT,
+        ) from None
+    if (
+        os.name == "posix"
+        and stat.S_ISREG(info.st_mode)
+        and info.st_mode & _SHARED_BITS
+    ):
+        raise InputError(
+            "the key file may be read or changed by other users (permissions "
+            f"{stat.S_IMODE(info.st_mode):04o}), so the key is not secret",
+            path=where,
+            hint=f"make it private with `chmod 600 {where}`, and if others may "
+            "have read it, make a new key and rotate (makingdata.access.rotation_map)",
+        )
+    if len(raw) > MAX_KEY_BYTES + 2:  # more than the longest key and a line break
+        raise InputError(
+            f"the key file holds more than {MAX_KEY_BYTES} bytes: a pseudonym key "
+            f"is {MIN_KEY_BYTES} to {MAX_KEY_BYTES} bytes, alone in its file",
+            path=where,
+            hint=MAKE_KEY_HINT,
+        )
+    if raw.endswith(b"\r\n"):
+        raw = raw[:-2]
+    elif raw.endswith(b"\n"):
+        raw = raw[:-1]
+    return _checked(raw, "in the key file", path=where)
+
+
+def new_key() -> str:
+    """Return a new random pseudonym key (43 URL-safe characters, 256 bits).
+
+    The key is ``secrets.token_urlsafe(32)``, which meets the rule of
+    :func:`key_problem`. ``makingdata key new --out PATH`` writes one to a
+    private file.
+
+    Examples
+    --------
+    >>> from makingdata._pseudonym import key_problem, new_key
+    >>> key = new_key()
+    >>> len(key), key_problem(key.encode()), key == new_key()
+    (43, None, False)
+    """
+    while True:
+        key = secrets.token_urlsafe(32)
+        if key_problem(key.encode("ascii")) is None:
+            return key
 
 
 def upn_problem(upn: str) -> str | None:
@@ -119,9 +337,11 @@ def hash_upn(upn: str, key: bytes) -> int:
     Examples
     --------
     >>> from makingdata._pseudonym import hash_upn
-    >>> hash_upn("B801200005001", b"secret") == hash_upn("B801200005001", b"secret")
+    >>> import secrets
+    >>> key, other = secrets.token_bytes(32), secrets.token_bytes(32)
+    >>> hash_upn("B801200005001", key) == hash_upn("B801200005001", key)
     True
-    >>> hash_upn("B801200005001", b"secret") == hash_upn("B801200005001", b"other")
+    >>> hash_upn("B801200005001", key) == hash_upn("B801200005001", other)
     False
     """
     digest = hashlib.blake2b(upn.encode("ascii"), key=key, digest_size=8).digest()
@@ -190,8 +410,10 @@ def pseudonymise(
     frame
         Any frame with a UPN column.
     key
-        The secret key (1-64 bytes); defaults to the
-        ``MAKINGDATA_PSEUDONYM_KEY`` environment variable.
+        The secret key, 32 to 64 bytes of random text or bytes (the rule:
+        :func:`~makingdata.io.read_key_file`); defaults to the
+        ``MAKINGDATA_PSEUDONYM_KEY`` environment variable. A key kept in a
+        file: ``key=read_key_file(path)``.
     column
         Name of the UPN column.
 
@@ -203,20 +425,28 @@ def pseudonymise(
     Raises
     ------
     InputError
-        If there is no key, or ``column`` is not in the frame.
+        If there is no key, the key is too short or too plain (see
+        :func:`~makingdata.io.read_key_file`), or ``column`` is not in the
+        frame.
 
     Examples
     --------
+    >>> import secrets
     >>> import polars as pl
     >>> from makingdata.io import pseudonymise
     >>> df = pl.DataFrame({"upn": ["B801200005001", "b8012 00005001", "bad"]})
-    >>> out = pseudonymise(df, key="secret")
+    >>> out = pseudonymise(df, key=secrets.token_urlsafe(32))
     >>> out.columns
     ['pupil_key']
     >>> out["pupil_key"][0] == out["pupil_key"][1], out["pupil_key"][2]
     (True, None)
     """
-    secret = resolve_key(key)
+    return _pseudonymise(frame, resolve_key(key), column)
+
+
+def _pseudonymise(
+    frame: pl.DataFrame | pl.LazyFrame, secret: bytes, column: str
+) -> pl.DataFrame:
     lf = frame.lazy()
     names = lf.collect_schema().names()
     if column not in names:
@@ -293,14 +523,69 @@ def _squash(name: str) -> str:
 _SQUASHED = frozenset(_squash(n) for n in IDENTIFIER_SPELLINGS)
 
 
+#: Header spellings of a pupil's date of birth (compared like
+#: :data:`IDENTIFIER_SPELLINGS`; see :func:`is_birth_date`).
+BIRTH_DATE_SPELLINGS: tuple[str, ...] = (
+    "date_of_birth",
+    "dob",
+    "d_o_b",
+    "birth_date",
+    "birthdate",
+    "pupil_dob",
+    "pupil_date_of_birth",
+    "child_dob",
+)
+
+_SQUASHED_BIRTH = frozenset(_squash(n) for n in BIRTH_DATE_SPELLINGS)
+
+#: The column a coarsened date of birth is written to.
+BIRTH_COHORT = "birth_cohort"
+
+
+def is_birth_date(column: str) -> bool:
+    """Whether a column holds a pupil's date of birth, whatever its spelling.
+
+    Examples
+    --------
+    >>> from makingdata.access import is_birth_date
+    >>> [is_birth_date(c) for c in ("DOB", "Date of Birth", "birth_cohort")]
+    [True, True, False]
+    """
+    return _squash(column) in _SQUASHED_BIRTH
+
+
+def birth_cohort_expr(column: str) -> pl.Expr:
+    """Return 1 September of the school year a date of birth falls in.
+
+    Pupils born from 1 September to 31 August are one school year group, so
+    this keeps every age at 31 August exactly (the formula of
+    :func:`makingdata.domain.age_at_31_august` gives the same age for the
+    coarsened date) while dropping the day and month of birth. The result
+    is a Date named :data:`BIRTH_COHORT`.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import polars as pl
+    >>> from makingdata.access import birth_cohort_expr
+    >>> frame = pl.DataFrame({"dob": [dt.date(2016, 8, 31), dt.date(2016, 9, 1)]})
+    >>> frame.select(birth_cohort_expr("dob"))["birth_cohort"].to_list()
+    [datetime.date(2015, 9, 1), datetime.date(2016, 9, 1)]
+    """
+    day = pl.col(column).cast(pl.Date, strict=False)
+    year = day.dt.year() - (day.dt.month() < 9).cast(pl.Int32)
+    return pl.date(year, 9, 1).alias(BIRTH_COHORT)
+
+
 def is_direct_identifier(column: str) -> bool:
     """Whether a column names a pupil directly, whatever its case and separators.
 
-    ``UPN``, ``Upn``, ``pupil_upn``, ``Surname``, ``First Name``, ``dob`` and
+    ``UPN``, ``Upn``, ``pupil_upn``, ``Surname``, ``First Name`` and
     ``Post-code`` are all direct identifiers (:data:`IDENTIFIER_SPELLINGS`);
-    ``pupil_key`` (the keyed hash) is not. A date of birth is not in the list
-    yet: the enrolments contract carries ``date_of_birth`` for the cohort's
-    ages, and dropping it at the boundary (keeping the age) is still to do.
+    ``pupil_key`` (the keyed hash) is not. A date of birth is not a direct
+    identifier but it narrows a pupil down: :func:`is_birth_date` finds it,
+    and :func:`makingdata.access.scope` coarsens it to the pupil's birth
+    cohort for every viewer beyond the school (:func:`birth_cohort_expr`).
 
     Examples
     --------
@@ -336,27 +621,37 @@ class Reidentifier:
     key
         The secret the school's data was read with; defaults to the
         ``MAKINGDATA_PSEUDONYM_KEY`` environment variable, as in
-        :mod:`makingdata.io`.
+        :mod:`makingdata.io`. It must meet the key rule
+        (:func:`~makingdata.io.read_key_file`) unless
+        ``allow_weak_key``.
+    allow_weak_key
+        Accept any key of 1 to 64 bytes, as earlier versions did: only to
+        build the *old* side of a :func:`rotation_map` away from a key that
+        is now refused as too short or too plain.
 
     Raises
     ------
     InputError
-        If there is no key, or it is empty or longer than 64 bytes.
+        If there is no key, or it breaks the key rule (any key not of 1 to
+        64 bytes, with ``allow_weak_key``).
 
     Examples
     --------
+    >>> import secrets
     >>> import polars as pl
     >>> from makingdata.access import Reidentifier
     >>> from makingdata.io import pseudonymise
+    >>> school_key = secrets.token_urlsafe(32)
     >>> upns = ["B801200005001", "A801200005001"]  # the second is invalid
-    >>> r = Reidentifier(123456, upns, key="school-secret")
+    >>> r = Reidentifier(123456, upns, key=school_key)
     >>> r.rejected["upn"].to_list()
     ['A801200005001']
-    >>> keyed = pseudonymise(pl.DataFrame({"upn": [upns[0]]}), key="school-secret")
+    >>> keyed = pseudonymise(pl.DataFrame({"upn": [upns[0]]}), key=school_key)
     >>> marks = keyed.with_columns(urn=pl.lit(123456, pl.UInt32))
     >>> r.reidentify(marks)["upn"].to_list()
     ['B801200005001']
-    >>> other = pseudonymise(pl.DataFrame({"upn": [upns[0]]}), key="another-key")
+    >>> another_key = secrets.token_urlsafe(32)
+    >>> other = pseudonymise(pl.DataFrame({"upn": [upns[0]]}), key=another_key)
     >>> r.reidentify(other)["upn"].to_list()  # not this school's key: no UPN
     [None]
     """
@@ -369,12 +664,12 @@ class Reidentifier:
         upns: Iterable[str],
         *,
         key: str | bytes | None = None,
+        allow_weak_key: bool = False,
     ) -> None:
         self.urn = to_urn(urn)
+        secret = _legacy_key(key) if allow_weak_key else resolve_key(key)
         given = pl.DataFrame({"upn": list(upns)}, schema={"upn": pl.String})
-        keyed = pseudonymise(
-            given.select(pl.col("upn").alias("_u")), key=key, column="_u"
-        )
+        keyed = _pseudonymise(given.select(pl.col("upn").alias("_u")), secret, "_u")
         both = pl.concat([given, keyed], how="horizontal")
         self._rejected = both.filter(pl.col("pupil_key").is_null()).select("upn")
         valid = both.filter(pl.col("pupil_key").is_not_null())
@@ -401,8 +696,10 @@ class Reidentifier:
 
         Examples
         --------
+        >>> import secrets
         >>> from makingdata.access import Reidentifier
-        >>> Reidentifier(123456, ["B801200005001"], key="k").mapping().columns
+        >>> key = secrets.token_urlsafe(32)
+        >>> Reidentifier(123456, ["B801200005001"], key=key).mapping().columns
         ['pupil_key', 'upn']
         """
         return self._map
@@ -472,7 +769,9 @@ def rotation_map(old: Reidentifier, new: Reidentifier) -> pl.DataFrame:
 
     Both re-identifiers must be the same school's, built from its UPN list
     with the old and the new key. Join the result on stored frames to move
-    them to the new key without ever writing a UPN down.
+    them to the new key without ever writing a UPN down. To move away from a
+    key that is now refused as too short or too plain, build the old side
+    with ``Reidentifier(urn, upns, key=old, allow_weak_key=True)``.
 
     Raises
     ------
@@ -481,11 +780,12 @@ def rotation_map(old: Reidentifier, new: Reidentifier) -> pl.DataFrame:
 
     Examples
     --------
+    >>> import secrets
     >>> from makingdata.access import Reidentifier, rotation_map
     >>> upns = ["B801200005001"]
     >>> m = rotation_map(
-    ...     Reidentifier(123456, upns, key="2024"),
-    ...     Reidentifier(123456, upns, key="2025"),
+    ...     Reidentifier(123456, upns, key="2024", allow_weak_key=True),
+    ...     Reidentifier(123456, upns, key=secrets.token_urlsafe(32)),
     ... )
     >>> m.columns, m.height
     (['old_pupil_key', 'new_pupil_key'], 1)

@@ -20,6 +20,11 @@ pytest.importorskip("scipy")
 
 FSM = ("FSM eligible", "Not known to be FSM eligible")
 KEYS = ["geographic_level", "region_code", "new_la_code", "fsm_status"]
+LAS = (
+    (805, "E06000001", "Hartlepool"),
+    (841, "E06000005", "Darlington"),
+    (840, "E06000047", "County Durham"),
+)
 
 
 def schools(week: int, added: dict[tuple[int, str], int]) -> pl.DataFrame:
@@ -39,9 +44,9 @@ def schools(week: int, added: dict[tuple[int, str], int]) -> pl.DataFrame:
                         "country_name": "England",
                         "region_code": "E12000001",
                         "region_name": "North East",
-                        "old_la_code": 840 + la,
-                        "new_la_code": f"E0600004{la + 5}",
-                        "la_name": f"LA {la}",
+                        "old_la_code": LAS[la][0],
+                        "new_la_code": LAS[la][1],
+                        "la_name": LAS[la][2],
                         "school_urn": 100000 + 10 * la + s,
                         "school_name": f"School {la}{s}",
                         "fsm_status": status,

@@ -19,7 +19,18 @@ from makingdata.errors import ExitCode
 if TYPE_CHECKING:
     from pathlib import Path
 
-KEY = "integration-key"
+KEY = "integration-key-NMyFAMXmZVzHL0yLWEWhmEd2"
+
+
+def key_file(folder: Path) -> str:
+    """Write KEY to a key file only its owner may read; return its path."""
+    path = folder / "pseudonym.key"
+    if not path.exists():
+        path.write_text(KEY + "\n")
+        path.chmod(0o600)
+    return str(path)
+
+
 ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ0123456789"
 
 
@@ -128,8 +139,8 @@ def run_planted(tmp_path: Path, n_rows: int, n_plants: int) -> None:
             str(export),
             "--kind",
             "marks",
-            "--key",
-            KEY,
+            "--key-file",
+            key_file(tmp_path),
             "--report",
             str(report),
         ]
@@ -165,8 +176,8 @@ def test_clean_file_exits_0_and_json(
                 str(export),
                 "--kind",
                 "marks",
-                "--key",
-                KEY,
+                "--key-file",
+                key_file(tmp_path),
                 "--format",
                 "json",
             ]
@@ -188,7 +199,16 @@ def test_unusable_input_exits_input(
     export = tmp_path / "marks.csv"
     export.write_text("upn;urn;date;session;code\n")
     assert (
-        main(["validate", str(export), "--kind", "marks", "--key", KEY])
+        main(
+            [
+                "validate",
+                str(export),
+                "--kind",
+                "marks",
+                "--key-file",
+                key_file(tmp_path),
+            ]
+        )
         == ExitCode.INPUT
     )
     assert "semicolon-separated" in capsys.readouterr().err
@@ -197,7 +217,19 @@ def test_unusable_input_exits_input(
 def test_enrolments_and_schools_kinds(tmp_path: Path) -> None:
     spells = tmp_path / "spells.csv"
     spells.write_text(f"upn,urn,enrol_start\n{upn(1)},100001,2024-09-02\n")
-    assert main(["validate", str(spells), "--kind", "enrolments", "--key", KEY]) == 0
+    assert (
+        main(
+            [
+                "validate",
+                str(spells),
+                "--kind",
+                "enrolments",
+                "--key-file",
+                key_file(tmp_path),
+            ]
+        )
+        == 0
+    )
     schools = tmp_path / "schools.csv"
     schools.write_text("urn,school_name,old_la_code\n100001,Oak,330\n1,Elm,330\n")
     report = tmp_path / "r.parquet"
@@ -220,8 +252,8 @@ def test_console_script_runs(tmp_path: Path) -> None:
             str(export),
             "--kind",
             "marks",
-            "--key",
-            KEY,
+            "--key-file",
+            key_file(tmp_path),
         ],
         capture_output=True,
         text=True,
@@ -249,8 +281,8 @@ def test_report_cells_that_look_like_formulas_are_escaped(tmp_path: Path) -> Non
             str(export),
             "--kind",
             "marks",
-            "--key",
-            KEY,
+            "--key-file",
+            key_file(tmp_path),
             "--report",
             str(report),
         ]
@@ -269,7 +301,14 @@ def test_report_may_not_overwrite_the_export(
     export = tmp_path / "marks.csv"
     clean_marks(20).with_columns(pl.col("date").cast(pl.String)).write_csv(export)
     before = export.read_bytes()
-    args = ["validate", str(export), "--kind", "marks", "--key", KEY]
+    args = [
+        "validate",
+        str(export),
+        "--kind",
+        "marks",
+        "--key-file",
+        key_file(tmp_path),
+    ]
     assert main([*args, "--report", str(export)]) == ExitCode.INPUT
     assert "would overwrite it" in capsys.readouterr().err
     assert export.read_bytes() == before

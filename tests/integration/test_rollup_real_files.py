@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 import pytest
 
+from makingdata.attendance import rollup
 from makingdata.cli import main
 
 if TYPE_CHECKING:
@@ -85,3 +86,98 @@ def test_four_year_olds_file_rolls_up_with_its_symbols(
             assert pub[key] == value, key
             compared += 1
     assert compared > 100
+
+
+SYMBOLS = {"x", "c", "z", ":", "low", "u", "."}
+COMPARED = (
+    "num_schools",
+    "enrolments",
+    "sess_possible",
+    "sess_overall",
+    "sess_overall_percent",
+)
+
+
+def _compare_with_published(
+    source: Path, derived: pl.DataFrame
+) -> tuple[int, list[tuple[object, ...]], int]:
+    """Every computable derived cell against DfE's row: (compared, mismatches, missing rows)."""
+    keys = [
+        c
+        for c in (
+            "time_period",
+            "geographic_level",
+            "region_code",
+            "new_la_code",
+            "school_type",
+        )
+        if c in derived.columns
+    ]
+    published = pl.read_csv(source, infer_schema=False).filter(
+        pl.col("geographic_level").is_in(derived["geographic_level"].unique().to_list())
+    )
+    ours = derived.select(*keys, *COMPARED).with_columns(
+        pl.col(c).cast(pl.String) for c in (*keys, *COMPARED)
+    )
+    joined = ours.join(
+        published.select(*keys, *COMPARED), on=keys, how="left", suffix="_dfe",
+        nulls_equal=True,
+    )  # fmt: skip
+    missing = joined.filter(pl.col("enrolments_dfe").is_null()).height
+    compared, bad = 0, []
+    for row in joined.iter_rows(named=True):
+        for c in COMPARED:
+            mine, theirs = row[c], row[f"{c}_dfe"]
+            if mine is None or mine in SYMBOLS:
+                continue  # not computable: a school's x enters the sum
+            compared += 1
+            if theirs is None or theirs in SYMBOLS or float(mine) != float(theirs):
+                bad.append((c, mine, theirs, *(row[k] for k in keys)))
+    return compared, bad, missing
+
+
+def test_four_year_olds_every_computable_cell_is_dfes(
+    real_data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the issue's done-when command: School -> LA, region, England, with DfE's
+    # rounding of regional and national enrolments to 5
+    source = real_data_dir / "absence_for_four_year_olds.csv"
+    out = tmp_path / "out.csv"
+    code = main(
+        [
+            "rollup", "--input", str(source), "--to", "la,region,national",
+            "--by", "school_type", "--decimals", "1",
+            "--round", "region=5,national=5", "--out", str(out),
+        ]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "--round applies to enrolments (default" in err  # the default is shown
+    compared, bad, missing = _compare_with_published(
+        source, pl.read_csv(out, infer_schema=False)
+    )
+    assert missing == 0
+    assert bad == []
+    assert compared > 10_000
+
+
+def test_four_year_olds_from_la_rows_need_dfes_rounding(real_data_dir: Path) -> None:
+
+    source = real_data_dir / "absence_for_four_year_olds.csv"
+    frame = pl.read_csv(source, infer_schema=False)
+
+    def derive(rounding: dict[str, int] | None) -> pl.DataFrame:
+        return rollup(
+            frame, levels=("region", "national"), by=["school_type"],
+            from_level="Local authority", decimals=1, rounding=rounding,
+        ).collect().data()  # fmt: skip
+
+    compared, bad, missing = _compare_with_published(
+        source, derive({"region": 5, "national": 5})
+    )
+    assert (missing, bad) == (0, [])
+    assert compared > 1_000
+    # without the rounding, regional and national enrolments differ from DfE's
+    _, unrounded, _ = _compare_with_published(source, derive(None))
+    assert len(unrounded) > 100
+    assert {b[0] for b in unrounded} == {"enrolments"}

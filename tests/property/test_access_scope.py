@@ -267,3 +267,23 @@ def test_enrolment_spells_cover_exactly_the_allowed_days(data: st.DataObject) ->
         if reference(urn, d, viewer, world["directory"], world["agreements"])
     }
     assert got == want
+
+
+@settings(max_examples=200)
+@given(
+    born=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)),
+    years_later=st.integers(0, 20),
+)
+def test_the_birth_cohort_keeps_every_age_at_31_august(
+    born: dt.date, years_later: int
+) -> None:
+    from makingdata.access import birth_cohort_expr
+    from makingdata.domain import age_at_31_august
+
+    cohort = pl.DataFrame({"dob": [born]}).select(birth_cohort_expr("dob")).item()
+    assert (cohort.month, cohort.day) == (9, 1)
+    assert cohort <= born
+    year = born.year + years_later
+    if born > dt.date(year, 8, 31):
+        return  # not yet born at the start of that year (an InputError)
+    assert age_at_31_august(cohort, year) == age_at_31_august(born, year)

@@ -14,7 +14,7 @@ from makingdata.errors import MakingDataError
 from makingdata.io import read_marks
 from makingdata.schemas import check_marks, check_marks_enrolled, marks_rules
 
-KEY = "property-key"
+KEY = "property-key-Hl4oDNBDCBTFMEUputtC4oPd"
 UPNS = ["B801200005001", "W330200005001", "M940200005001"]
 KNOWN_RULES = {
     "blank_row",

@@ -33,6 +33,12 @@ NEVER: dict[str, set[str]] = {
     "domain": {"policy", "io", "access", "attendance", "disclosure", "publish", "cli"},
     "publish": {"cli"},
     "policy": {"cli", "publish", "disclosure", "attendance"},
+    # atomic output sits beside errors, below every stage that writes
+    "_atomic": {
+        "tables", "io", "access", "attendance", "attainment", "disclosure", "publish",
+        "policy", "cli", "synth", "schemas", "domain", "codes", "_contracts",
+        "_calendar", "_pseudonym", "_deprecated",
+    },
 }  # fmt: skip
 
 

@@ -64,9 +64,13 @@ Examples
 from __future__ import annotations
 
 from makingdata._pseudonym import (
+    BIRTH_COHORT,
+    BIRTH_DATE_SPELLINGS,
     DIRECT_IDENTIFIERS,
     IDENTIFIER_SPELLINGS,
     Reidentifier,
+    birth_cohort_expr,
+    is_birth_date,
     is_direct_identifier,
     rotation_map,
 )
@@ -90,6 +94,8 @@ from makingdata.domain.sharing import (
 
 __all__ = [
     "AUDIT_COLUMNS",
+    "BIRTH_COHORT",
+    "BIRTH_DATE_SPELLINGS",
     "DIRECT_IDENTIFIERS",
     "GRANTS",
     "IDENTIFIER_SPELLINGS",
@@ -104,6 +110,8 @@ __all__ = [
     "add_scope_arguments",
     "allowed_windows",
     "apply_cli_scope",
+    "birth_cohort_expr",
+    "is_birth_date",
     "is_direct_identifier",
     "parse_viewer",
     "read_agreements",

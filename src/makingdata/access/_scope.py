@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import polars as pl
 
-from makingdata._pseudonym import forbid_direct_identifiers
+from makingdata._pseudonym import (
+    BIRTH_COHORT,
+    birth_cohort_expr,
+    forbid_direct_identifiers,
+    is_birth_date,
+)
 from makingdata.access._auditlog import MAX_LOGGED_URNS, AuditLog
 from makingdata.domain.purposes import (
     FORBIDDEN_FOR_SHARED_DAILY_DATA,
@@ -611,7 +616,12 @@ def scope(
        :func:`makingdata.disclosure.protect`.
 
     Pupil identities leave a school only as ``pupil_key``: for any viewer but
-    the school itself a frame with a UPN or name column is refused.
+    the school itself a frame with a UPN or name column is refused
+    (:func:`is_direct_identifier`: any case or separators, common MIS
+    spellings). A date of birth (:func:`is_birth_date`: ``date_of_birth``,
+    ``DOB`` …) is replaced for them by ``birth_cohort``, 1 September of the
+    pupil's school year of birth (:func:`birth_cohort_expr`): ages at 31
+    August, and so every cohort rule of the attendance kernels, stay exact.
 
     Frames are recognised by their columns (``kind="auto"``): a URN column
     with ``enrol_start`` and ``enrol_end`` is an enrolments frame (each spell
@@ -799,6 +809,7 @@ def _apply(
     detected, urn_col = _detect(names, kind, urn, date)
     if viewer.audience is not Audience.SCHOOL:
         forbid_direct_identifiers(names, viewer=viewer.label)
+        lazy, names = _coarsen_birth_dates(lazy, names, viewer)
     if not viewer.audience.sees_school_identities:
         return (
             _scope_aggregate(lazy, viewer, detected, names),
@@ -824,6 +835,34 @@ def _apply(
             )
         return spells, detected, windows
     return _scope_marks(lazy, windows, urn_col, date), detected, windows
+
+
+def _coarsen_birth_dates(
+    lazy: pl.LazyFrame, names: list[str], viewer: Viewer
+) -> tuple[pl.LazyFrame, list[str]]:
+    """Replace a date of birth by the pupil's birth cohort (1 September).
+
+    Beyond the school, the day and month of birth go: every age at 31
+    August stays exact. A partner group or the public gets no birth date at
+    all (it receives aggregates only).
+    """
+    births = [c for c in names if is_birth_date(c)]
+    if not births:
+        return lazy, names
+    if not viewer.audience.sees_school_identities:
+        raise _denied(
+            f"{viewer.label} receives only aggregates, and the frame has a date "
+            f"of birth column {births[0]!r} (pupil rows)",
+            citation=Purpose.PUBLIC_IDENTIFICATION_OF_CHILDREN.info.citation,
+            column=births[0],
+            hint="aggregate first, then makingdata.access.release the table",
+        )
+    if BIRTH_COHORT in names:
+        out = lazy.drop(births)
+    else:
+        out = lazy.with_columns(birth_cohort_expr(births[0])).drop(births)
+    kept = [c for c in names if c not in births]
+    return out, [*kept, BIRTH_COHORT] if BIRTH_COHORT not in kept else kept
 
 
 def _release_scope(

@@ -49,7 +49,7 @@ from makingdata.attendance._periods import (
     default_calendar,
     easter_sunday,
 )
-from makingdata.attendance._rollup import LEVELS, Level, rollup
+from makingdata.attendance._rollup import LEVELS, Level, rollup, rounding_default
 from makingdata.attendance._sessions import (
     COUNT_COLUMNS,
     REASON_COLUMNS,
@@ -83,6 +83,7 @@ __all__ = [
     "rate_expr",
     "rollup",
     "round_half_up",
+    "rounding_default",
     "session_counts",
 ]
 

@@ -143,6 +143,23 @@ def _age_expr() -> pl.Expr:
     return pl.coalesce(from_dob, pl.col("age_at_31_august").cast(pl.Int32))
 
 
+def _with_birth_columns(enr: pl.LazyFrame, names: list[str]) -> pl.LazyFrame:
+    """Make sure ``date_of_birth`` and ``age_at_31_august`` exist for the age rules.
+
+    A frame scoped for a trust, LA or DfE carries ``birth_cohort`` (1
+    September of the school year of birth) instead of the date of birth: it
+    gives the same ages at 31 August, so it stands in for it.
+    """
+    e = enr
+    if "date_of_birth" not in names and "birth_cohort" in names:
+        e = e.rename({"birth_cohort": "date_of_birth"})
+    elif "date_of_birth" not in names:
+        e = e.with_columns(pl.lit(None, pl.Date).alias("date_of_birth"))
+    if "age_at_31_august" not in names:
+        e = e.with_columns(pl.lit(None, pl.UInt8).alias("age_at_31_august"))
+    return e
+
+
 def window(
     start: dt.date | None, end: dt.date | None, period: str
 ) -> tuple[dt.date | None, dt.date | None]:
@@ -422,11 +439,7 @@ def _eligible(
         or cohort.max_age is not None
         or cohort.exclude_age15_summer2
     ):
-        for c in ("date_of_birth", "age_at_31_august"):
-            if c not in names:
-                e = e.with_columns(
-                    pl.lit(None, pl.Date if c == "date_of_birth" else pl.UInt8).alias(c)
-                )
+        e = _with_birth_columns(e, names)
         if len(years) > 1:
             by_year = True
             e = e.join(

@@ -187,6 +187,8 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
     from_level: str | None = "School",
     memberships: pl.LazyFrame | pl.DataFrame | None = None,
     as_of: dt.date | None = None,
+    rounding: Mapping[str, int] | None = None,
+    rounding_columns: Sequence[str] | None = None,
     to: str | Sequence[str] | None = None,
 ) -> Table:
     """Re-aggregate additive counts to higher levels, with ``Total`` rows.
@@ -225,9 +227,14 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
         EES labels). Default ``("la", "region", "national")``.
     by
         Filter columns to break down by; each gets a ``Total`` row, and two or
-        more are crossed (every combination, totals included). Rows already
-        labelled ``Total`` in the input are dropped first, so nothing is counted
-        twice.
+        more are crossed (every combination, totals included). Where the input
+        already has ``Total`` rows in a ``by`` column (a published file, the
+        kernels' school counts), the higher ``Total`` rows are the sums of
+        those rows, never of the parts: a published full-year ``Total`` term is
+        kept when terms were not all collected, a school in two groups is one
+        school in the ``Total``, and a part suppressed below (``x``) does not
+        hide a ``Total`` published below. Without ``Total`` rows in the
+        input, the ``Total`` is the sum of the parts.
     keep
         Further columns to group on as they are, without a ``Total`` (e.g. a
         ``year_breakdown`` label).
@@ -248,6 +255,17 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
     as_of
         The date on which trust membership is taken when ``memberships`` is
         used; required then (makingdata does not assume today).
+    rounding
+        DfE's publishing rounding: a mapping of level to base (``{"region":
+        5, "national": 5}``); the counts of ``rounding_columns`` at that level
+        are rounded half up to a multiple of the base *after* the rates are
+        computed from the exact sums, as DfE does (the four-year-olds file
+        rounds regional and national enrolments to 5; the children in need
+        file rounds every count to 10). Symbols stay as they are. The spec's
+        ``rounded_levels`` records it, for the disclosure audit.
+    rounding_columns
+        The counts ``rounding`` applies to; default every count that is not a
+        count of sessions (no ``sess`` in its name: pupils, not sessions).
     to
         Deprecated (0.2, removed in 0.3): the old name of ``levels``.
 
@@ -348,11 +366,17 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
         for f in spec_in.filters
         if f not in by and f not in keep and f in names
     )
+    # a by column whose input already has Total rows (a published file, a
+    # kernel's school counts): the higher Totals are sums of those rows, not
+    # of the parts (a full-year Total is not always the sum of its terms, a
+    # school counted in two groups is one school in the Total, and a part
+    # suppressed below may be published in the Total)
+    has_total: dict[str, bool] = {}
     if by:
-        lf = lf.filter(
-            ~pl.any_horizontal(
-                [(pl.col(c).cast(pl.String) == TOTAL).fill_null(False) for c in by]
-            )
+        has_total = (
+            lf.select([(pl.col(c).cast(pl.String) == TOTAL).any().alias(c) for c in by])
+            .collect()
+            .row(0, named=True)
         )
     if "country_code" not in names:
         lf = lf.with_columns(
@@ -418,7 +442,16 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
             )
         base = [*time, *keep, *geo]
         for kept in _grouping_sets(by):
-            g = src.group_by([*base, *kept]).agg(_aggs(num, txt))
+            rows = [(pl.col(c).cast(pl.String) != TOTAL).fill_null(True) for c in kept]
+            rows += [
+                (pl.col(c).cast(pl.String) == TOTAL).fill_null(False)
+                if has_total.get(c)
+                else (pl.col(c).cast(pl.String) != TOTAL).fill_null(True)
+                for c in by
+                if c not in kept
+            ]
+            part = src.filter(pl.all_horizontal(rows)) if rows else src
+            g = part.group_by([*base, *kept]).agg(_aggs(num, txt))
             g = g.with_columns([pl.lit(TOTAL).alias(c) for c in by if c not in kept])
             if txt:
                 g = g.with_columns(_finish_txt(txt))
@@ -446,6 +479,16 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
     else:
         out = add_rates(out, places=places, measures=todo)
     rate_names = [m.name for m in todo]
+    rounded_levels: list[tuple[str, int]] = []
+    if rounding:
+        # after the rates: DfE computes rates from the exact sums
+        out, rounded_levels = _round_counts(
+            out,
+            rounding,
+            summed=[c for c in summed if c not in spec_in.additive],
+            columns=rounding_columns,
+            txt=txt,
+        )
     # indicators that cannot be recomputed at a higher level stay, as nulls (x)
     stale = [
         c
@@ -495,7 +538,72 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
         labels={**spec_in.labels, **{m.name: m.label for m in todo if m.label}},
         unplaced=[(c, why) for c, why in unplaced if c not in ordered or c in stale],
     )
+    if rounded_levels:
+        spec = attrs.evolve(spec, rounded_levels=rounded_levels)
     return Table(frame, spec)
+
+
+def rounding_default(counts: Sequence[str]) -> list[str]:
+    """Return the counts rounded by default: those that do not count sessions.
+
+    Examples
+    --------
+    >>> from makingdata.attendance import rounding_default
+    >>> rounding_default(["enrolments", "sess_possible", "t_pupils", "t_sess_overall"])
+    ['enrolments', 't_pupils']
+    """
+    return [c for c in counts if "sess" not in c]
+
+
+def _round_counts(
+    out: pl.LazyFrame,
+    rounding: Mapping[str, int],
+    *,
+    summed: Sequence[str],
+    columns: Sequence[str] | None,
+    txt: Sequence[str],
+) -> tuple[pl.LazyFrame, list[tuple[str, int]]]:
+    """Round counts half up to a base at some levels (symbols kept)."""
+    pairs: list[tuple[str, int]] = []
+    for name, base in rounding.items():
+        given: object = base  # callers from untyped code pass anything
+        if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+            raise InputError(
+                f"rounding base {base!r} for {name!r} is not a whole number of 1 or more",
+                column="rounding",
+                hint="give bases as {'region': 5, 'national': 5}",
+            )
+        pairs.append((level(name).label, base))
+    cols = rounding_default(summed) if columns is None else list(columns)
+    unknown = [c for c in cols if c not in summed]
+    if unknown:
+        raise InputError(
+            f"cannot round {unknown[0]!r}: it is not a count of the table",
+            column=unknown[0],
+            hint=f"choose from {list(summed)}",
+        )
+    exprs: list[pl.Expr] = []
+    for c in cols:
+        as_int = pl.col(c).cast(pl.Int64, strict=False)
+        rounded = as_int
+        for label, base in pairs:
+            half_up = (as_int + base // 2) // base * base
+            rounded = (
+                pl.when(pl.col("geographic_level") == label)
+                .then(half_up)
+                .otherwise(rounded)
+            )
+        if c in txt:
+            # a number written as text is rounded; a symbol stays
+            exprs.append(
+                pl.when(as_int.is_not_null())
+                .then(rounded.cast(pl.String))
+                .otherwise(pl.col(c))
+                .alias(c)
+            )
+        else:
+            exprs.append(rounded.alias(c))
+    return out.with_columns(exprs), pairs
 
 
 def _grouping_sets(by: Sequence[str]) -> list[tuple[str, ...]]:

@@ -13,14 +13,23 @@ import typer
 
 from makingdata._contracts import MEMBERSHIPS_SCHEMA
 from makingdata.access import Audience, ScopeOptions
-from makingdata.attendance import BREAKDOWNS, PERIODS, Cohort, attendance_table, rollup
+from makingdata.attendance import (
+    BREAKDOWNS,
+    PERIODS,
+    Cohort,
+    attendance_table,
+    rollup,
+    rounding_default,
+)
 from makingdata.cli._console import Steps
+from makingdata.cli._key import KeyFileOption, RefusedKeyOption, key_from_file
 from makingdata.cli._options import (
     LIST_HELP,
     choice,
     exit_codes,
     parse_date,
     parse_decimals,
+    parse_rounding,
     split_list,
 )
 from makingdata.cli._output import AUDIENCE_HELP, write_table
@@ -260,16 +269,8 @@ def aggregate(
             help="count every enrolment and session, not only DfE's cohort",
         ),
     ] = False,
-    key: Annotated[
-        str | None,
-        typer.Option(
-            "--key",
-            metavar="KEY",
-            help="pseudonym key for exports that carry UPNs "
-            "(default: MAKINGDATA_PSEUDONYM_KEY)",
-            show_default=False,
-        ),
-    ] = None,
+    key_file: KeyFileOption = None,
+    _key: RefusedKeyOption = None,
     out: OutOption = None,
     ees: EesOption = None,
     complete: CompleteOption = None,
@@ -328,6 +329,7 @@ def aggregate(
     """
     _one_output(out, ees)
     places = parse_decimals(decimals)
+    key = key_from_file(key_file)
     with Steps("aggregate") as steps:
         steps.step(f"reading {marks.name}")
         marks_read = read_marks(marks, key=key)
@@ -457,6 +459,27 @@ def rollup_command(
             help="use only rows of this geographic_level",
         ),
     ] = "School",
+    round_: Annotated[
+        str | None,
+        typer.Option(
+            "--round",
+            metavar="LEVEL=BASE,...",
+            help="DfE's publishing rounding: counts at these levels rounded half up "
+            "to a multiple of the base, after the rates (region=5,national=5 for "
+            "the four-year-olds file; 10 for children in need)",
+            show_default=False,
+        ),
+    ] = None,
+    round_columns: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--round-columns",
+            metavar="COLS",
+            help="the counts --round applies to (default: every count that is not "
+            "a count of sessions); " + LIST_HELP,
+            show_default=False,
+        ),
+    ] = None,
     out: OutOption = None,
     ees: EesOption = None,
     complete: CompleteOption = None,
@@ -470,6 +493,8 @@ def rollup_command(
     """
     _one_output(out, ees)
     places = parse_decimals(decimals)
+    rounding = parse_rounding(round_)
+    rounded = split_list(round_columns)
     with Steps("rollup") as steps:
         steps.step(f"reading {source.name}")
         table = _read_table(source)
@@ -481,9 +506,21 @@ def rollup_command(
             keep=split_list(keep) or [],
             decimals=places,
             from_level=from_level,
+            rounding=rounding,
+            rounding_columns=rounded,
         ).collect()
         for column, why in derived.spec.unplaced:
             print(f"makingdata rollup: note: {column!r}: {why}", file=sys.stderr)
+        if rounding and rounded is None:
+            chosen = rounding_default(
+                [c for c in derived.spec.counts if c in derived.columns]
+            )
+            print(
+                "makingdata rollup: note: --round applies to "
+                f"{', '.join(chosen) or 'no column'} (default: the counts that are "
+                "not session counts; choose with --round-columns)",
+                file=sys.stderr,
+            )
         release: Table | ProtectedTable = derived
         if previous:
             steps.step(f"protecting against {len(previous)} earlier releases")

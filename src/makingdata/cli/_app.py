@@ -29,6 +29,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "makingdata.cli._aggregate",
     "makingdata.cli._disclosure",
     "makingdata.cli._check_ees",
+    "makingdata.cli._key",
 )
 
 #: Set to 1 to see the full traceback of an error.
@@ -56,7 +57,8 @@ _EPILOG = (
     "List options take comma-separated values and may be repeated:\n"
     "--by fsm_status,sex is --by fsm_status --by sex.\n"
     "Shell completion: makingdata --install-completion (bash, zsh, fish,\n"
-    "PowerShell), or makingdata --show-completion SHELL to see the script."
+    "PowerShell), or makingdata --show-completion to see the script (both\n"
+    "for the shell the command runs under)."
 )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from makingdata._atomic import atomic_path
 from makingdata.cli._console import Steps
 from makingdata.cli._options import exit_codes
 from makingdata.errors import ExitCode
@@ -48,7 +49,8 @@ def check_ees(
         report = _check_ees(path, meta=meta)
     print(report)
     if problems is not None:
-        report.problems.write_csv(problems)
+        with atomic_path(problems, what="the problems file") as tmp:
+            report.problems.write_csv(tmp)
         print(
             f"wrote {report.problems.height} problems to {problems}",
             file=sys.stderr,

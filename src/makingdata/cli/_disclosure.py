@@ -10,6 +10,7 @@ import attrs
 import polars as pl
 import typer
 
+from makingdata._atomic import atomic_path
 from makingdata.access import Audience
 from makingdata.cli._console import Steps
 from makingdata.cli._options import LIST_HELP, exit_codes, split_list
@@ -140,7 +141,8 @@ def audit_table(
         report = audit(frame, spec=spec, protection=protection)
         if out is not None:
             steps.step(f"writing {out.name}")
-            report.cells.write_csv(out)
+            with atomic_path(out, what="the audit report") as tmp:
+                report.cells.write_csv(tmp)
     print(report)
     summary = report.cells.group_by("finding").len().sort("finding")
     for finding, n in summary.iter_rows():

@@ -124,6 +124,31 @@ def parse_decimals(text: str | None) -> int | dict[str, int] | None:
     return out
 
 
+def parse_rounding(text: str | None) -> dict[str, int] | None:
+    """Parse ``region=5,national=5`` (a rounding base per level).
+
+    Examples
+    --------
+    >>> from makingdata.cli._options import parse_rounding
+    >>> parse_rounding("region=5, national=5")
+    {'region': 5, 'national': 5}
+    """
+    if text is None:
+        return None
+    out: dict[str, int] = {}
+    for part in split_list([text]) or []:
+        key, _, value = part.partition("=")
+        base = value.strip()
+        if not base.isdigit() or int(base) < 1:
+            raise typer.BadParameter(
+                f"{text!r}: give a base per level as region=5,national=5 "
+                "(whole numbers of 1 or more)",
+                param_hint="'--round'",
+            )
+        out[key.strip()] = int(base)
+    return out
+
+
 #: Options that took space-separated lists before 0.1 (argparse ``nargs="*"``).
 _LEGACY_LISTS: dict[str, frozenset[str]] = {
     "protect": frozenset({"--filters"}),

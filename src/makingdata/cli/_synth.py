@@ -17,6 +17,7 @@ from rich.progress import (
 )
 
 from makingdata import synth as _synth
+from makingdata._atomic import stale_partials
 from makingdata.cli._console import Steps, progress_console, stdout_is_terminal
 from makingdata.cli._options import exit_codes, parse_date
 from makingdata.errors import ExitCode
@@ -78,10 +79,20 @@ def synth(
 
     Generate seeded synthetic national data (makingdata.synth) and write
     schools, memberships, enrolments, the calendar and marks partitioned by
-    date (marks/date=YYYY-MM-DD/) under OUT. Progress goes to stderr: a bar
-    on a terminal, one line per day otherwise.
+    date (marks/date=YYYY-MM-DD/) under OUT, a new or empty folder. The
+    data set appears at OUT only when every day is written; until then it is
+    in a hidden .OUT.partial-* folder beside it. Progress goes to stderr: a
+    bar on a terminal, one line per day otherwise.
     """
     t0 = time.perf_counter()
+    for stale in stale_partials(out):
+        # a run killed outright cannot clean up; its partial folder is not a data set
+        print(
+            f"makingdata synth: note: {stale} is a partial folder left by an "
+            f"interrupted run, not a data set; delete it when no synth run "
+            f"writes to {out}",
+            file=sys.stderr,
+        )
     with Steps("synth", quiet=quiet) as steps:
         steps.step("generating schools, pupils and the calendar")
         data = _synth.generate(
@@ -142,6 +153,8 @@ def register(app: typer.Typer) -> None:
         "synth",
         short_help="write synthetic schools, enrolments and daily marks as Parquet",
         epilog=exit_codes(
-            OK="", INPUT="dates across academic years, an unknown LA or trust"
+            OK="",
+            INPUT="dates across academic years, an unknown LA or trust, an --out "
+            "folder that is not empty, a write that fails (disk full)",
         ),
     )(synth)

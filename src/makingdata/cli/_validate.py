@@ -12,7 +12,9 @@ from typing import Annotated
 import polars as pl
 import typer
 
+from makingdata._atomic import atomic_path
 from makingdata.cli._console import Steps
+from makingdata.cli._key import KeyFileOption, RefusedKeyOption, key_from_file
 from makingdata.cli._options import exit_codes
 from makingdata.errors import ExitCode, InputError
 from makingdata.io import (
@@ -43,7 +45,7 @@ def _read(
     file: str,
     kind: Kind,
     *,
-    key: str | None,
+    key: bytes | None,
     encoding: str | None,
     separator: str,
 ) -> ReadResult:
@@ -66,17 +68,12 @@ def _write_report(result: ReadResult, path: str, *, source: str) -> None:
             path=str(target),
             hint="write the report to another file, e.g. rejects.csv",
         )
-    try:
+    # written beside the target under a partial name, renamed when complete
+    with atomic_path(target, what="the rejects report") as tmp:
         if target.suffix.lower() == ".parquet":
-            result.rejects.write_parquet(target)
+            result.rejects.write_parquet(tmp)
         else:
-            rejects_for_csv(result.rejects).write_csv(target)
-    except OSError as err:
-        raise InputError(
-            f"could not write the report: {err.strerror or err}",
-            path=str(target),
-            hint="choose a path in a folder you can write to",
-        ) from err
+            rejects_for_csv(result.rejects).write_csv(tmp)
 
 
 def _text_summary(result: ReadResult, elapsed: float) -> str:
@@ -136,16 +133,8 @@ def validate(
         Summary,
         typer.Option("--format", help="summary format on stdout (default: text)"),
     ] = Summary.TEXT,
-    key: Annotated[
-        str | None,
-        typer.Option(
-            "--key",
-            metavar="KEY",
-            help="pseudonym key for hashing UPNs (default: the "
-            "MAKINGDATA_PSEUDONYM_KEY environment variable)",
-            show_default=False,
-        ),
-    ] = None,
+    key_file: KeyFileOption = None,
+    _key: RefusedKeyOption = None,
     encoding: Annotated[
         str | None,
         typer.Option(
@@ -168,6 +157,7 @@ def validate(
     print(f"makingdata validate: reading {file} ...", file=sys.stderr, flush=True)
     with Steps("validate") as steps:
         steps.step(f"reading and checking {Path(file).name}")
+        key = key_from_file(key_file)
         result = _read(file, kind, key=key, encoding=encoding, separator=separator)
         elapsed = time.perf_counter() - start
         if report:

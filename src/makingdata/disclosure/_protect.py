@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import polars as pl
 
+from makingdata._atomic import atomic_path
 from makingdata.disclosure._primary import primary_reasons
 from makingdata.disclosure._rounding import round_to_base_expr
 from makingdata.disclosure._rules import (
@@ -940,6 +941,9 @@ def write_protected_csv(
     ------
     DisclosureError
         As :func:`require_protected`.
+    ExportError
+        If the file cannot be written (it is written to a partial name and
+        renamed into place, so nothing is left at ``path``).
 
     Examples
     --------
@@ -959,5 +963,6 @@ def write_protected_csv(
     """
     frame = require_protected(obj, audience)
     target = Path(path)
-    frame.write_csv(target)
+    with atomic_path(target, what="the CSV") as tmp:  # whole or not at all
+        frame.write_csv(tmp)
     return target

@@ -6,7 +6,9 @@ row, and return a :class:`ReadResult`: ``valid`` rows in the contract dtypes,
 ``rejects`` with their delivered values, source row number and every rule
 broken, and a report. Rows in = rows valid + rows rejected, always. UPNs are
 turned into ``pupil_key`` with a keyed BLAKE2b hash at this boundary
-(:func:`pseudonymise`) and never reach ``valid``.
+(:func:`pseudonymise`) and never reach ``valid``; the key is ``key=``, a
+key file (:func:`read_key_file`) or the ``MAKINGDATA_PSEUDONYM_KEY``
+environment variable, 32 to 64 random bytes.
 
 ``makingdata.io`` reads: it imports no kernel, disclosure or publishing
 module. Writing and checking EES files moved to :mod:`makingdata.publish` in
@@ -23,7 +25,7 @@ Examples
 ...     "B801200005001,100001,2024-09-02,AM,/\n"
 ...     "A801200005001,100001,2024-09-02,AM,/\n"
 ... )
->>> result = read_marks(p, key="secret")
+>>> result = read_marks(p, key="example-key-xtdrHM3hka0or0zXRGAmVBEQ")
 >>> result.n_read, result.n_valid, result.n_rejected
 (2, 1, 1)
 >>> result.rejects.select("row", "errors").row(0)
@@ -36,7 +38,7 @@ import importlib
 import warnings
 from typing import Any
 
-from makingdata._pseudonym import KEY_ENV_VAR, pseudonymise
+from makingdata._pseudonym import KEY_ENV_VAR, pseudonymise, read_key_file
 from makingdata.io._exports import (
     ENROLMENTS_FIELDS,
     MARKS_FIELDS,
@@ -60,6 +62,7 @@ __all__ = [
     "ReadResult",
     "pseudonymise",
     "read_enrolments",
+    "read_key_file",
     "read_marks",
     "read_schools",
     "rejects_for_csv",

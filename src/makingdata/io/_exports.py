@@ -105,7 +105,7 @@ class ReadResult:
     ...     "B801200005001,100001,02/09/2024,/,\\\n"
     ...     "B801200005001,100001,03/09/2024,i,-\n"
     ... )
-    >>> result = read_marks(p, key="secret")
+    >>> result = read_marks(p, key="example-key-xtdrHM3hka0or0zXRGAmVBEQ")
     >>> result.n_read, result.valid.height, result.rejects.height
     (4, 3, 1)
     >>> result.rejects.select("row", "session", "code", "errors").row(0)
@@ -522,9 +522,10 @@ def read_marks(
         A ``.csv`` file, a ``.parquet`` file or a hive-partitioned Parquet
         directory.
     key
-        Secret for the UPN hash (1-64 bytes); defaults to the
-        ``MAKINGDATA_PSEUDONYM_KEY`` environment variable. Not needed when
-        the export has ``pupil_key`` instead of ``upn``.
+        Secret for the UPN hash (32 to 64 random bytes, see
+        :func:`read_key_file`; ``key=read_key_file(path)`` for a key file);
+        defaults to the ``MAKINGDATA_PSEUDONYM_KEY`` environment variable.
+        Not needed when the export has ``pupil_key`` instead of ``upn``.
     encoding
         Text encoding of a CSV file (``"utf-8"``, ``"latin-1"`` …); detected
         when ``None``.
@@ -559,7 +560,7 @@ def read_marks(
     ...     "B801200005001,100001,2024-09-02,AM,/\n"
     ...     "B801200005001,100001,2024-09-02,PM,J\n"
     ... )
-    >>> result = read_marks(p, key="secret")
+    >>> result = read_marks(p, key="example-key-xtdrHM3hka0or0zXRGAmVBEQ")
     >>> result.valid.columns
     ['urn', 'pupil_key', 'date', 'session', 'code']
     >>> result.rejects["errors"].to_list()
@@ -729,7 +730,8 @@ def read_enrolments(
     path
         A ``.csv`` file, a ``.parquet`` file or a Parquet directory.
     key
-        Secret for the UPN hash; defaults to ``MAKINGDATA_PSEUDONYM_KEY``.
+        Secret for the UPN hash (as for :func:`read_marks`); defaults to
+        ``MAKINGDATA_PSEUDONYM_KEY``.
     encoding
         CSV text encoding; detected when ``None``.
     separator
@@ -759,7 +761,7 @@ def read_enrolments(
     ...     "B801200005001,100001,02/09/2024,,F,Y,K\n"
     ...     "B801200005001,100002,01/09/2025,31/08/2025,F,N,X\n"
     ... )
-    >>> result = read_enrolments(p, key="secret")
+    >>> result = read_enrolments(p, key="example-key-xtdrHM3hka0or0zXRGAmVBEQ")
     >>> result.valid.select("sex", "fsm_eligible", "sen_provision").row(0)
     ('Female', True, 'SEN support / SEN without an EHC plan')
     >>> result.rejects["errors"].to_list()

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import attrs
 
+from makingdata._atomic import atomic_path
 from makingdata.disclosure import (
     ProtectedTable,
     ProtectionReport,
     require_protected,
     rule_set,
 )
-from makingdata.errors import ExportError, InputError
+from makingdata.errors import InputError
 from makingdata.publish._write import EesFiles, _protected_for, write_ees
 
 if TYPE_CHECKING:
@@ -183,8 +181,10 @@ def publish_csv(
     The same decision as :func:`publish` — partner and public get the table
     protected (cells as EES symbols), the trusted audiences get it as given —
     for a plain CSV rather than an EES pair (no metadata file, no EES checks).
-    The file is written to a temporary name beside ``path`` and renamed into
-    place when complete.
+    The file is written to a partial name beside ``path``
+    (``.<name>.partial-<random>``) and renamed into place when complete: a
+    failed or interrupted write never leaves a file at ``path`` that looks
+    finished.
 
     Added in 0.2.
 
@@ -233,24 +233,6 @@ def publish_csv(
     out, report = _protected_for(table, audience, rules=rules, fixed=fixed)
     frame = require_protected(out, audience)
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".part"
-    )
-    os.close(fd)
-    tmp = Path(name)
-    try:
+    with atomic_path(target, what="the CSV", parents=True) as tmp:
         frame.write_csv(tmp)
-        tmp.replace(target)
-    except BaseException as err:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        if isinstance(err, OSError):
-            raise ExportError(
-                f"could not write the CSV: {err}",
-                path=target,
-                hint="check the folder is writable and there is space on the disk; "
-                "nothing was left behind",
-            ) from err
-        raise
     return CsvFile(path=target, rows=frame.height, protection=report)

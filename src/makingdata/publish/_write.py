@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -12,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 import polars as pl
 
+from makingdata._atomic import atomic_files
 from makingdata.disclosure import (
     ProtectedTable,
     ProtectionReport,
@@ -151,41 +149,21 @@ def _protected_for(
 def _write_pair(
     text: pl.DataFrame, meta: pl.DataFrame, target: Path, meta_path: Path
 ) -> None:
-    """Write both files to temporary names beside the targets, then rename them into place.
+    """Write both files to partial names beside the targets, then rename them into place.
 
-    Nothing that looks finished is left when anything fails: the temporary
-    files are removed, and the data file is renamed last (a meta file
-    renamed before a failed data rename is removed too).
+    The meta file is the pair's completion mark (:func:`makingdata._atomic.atomic_files`):
+    an existing one is removed first, the data file is renamed, the meta file
+    last. A failure leaves nothing; a process killed between the renames
+    leaves a data file without its meta file, which
+    :func:`~makingdata.publish.check_ees` reports, never a meta file beside
+    data from another run.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temps: list[Path] = []
-    placed: list[Path] = []
-    try:
-        pairs = []
-        for frame, final in ((meta, meta_path), (text, target)):
-            fd, name = tempfile.mkstemp(
-                dir=final.parent, prefix=f".{final.name}.", suffix=".part"
-            )
-            os.close(fd)
-            tmp = Path(name)
-            temps.append(tmp)
-            frame.write_csv(tmp)
-            pairs.append((tmp, final))
-        for tmp, final in pairs:
-            tmp.replace(final)
-            placed.append(final)
-    except BaseException as err:
-        for path in (*temps, *placed):
-            with contextlib.suppress(OSError):
-                path.unlink(missing_ok=True)
-        if isinstance(err, OSError):
-            raise ExportError(
-                f"could not write the EES files: {err}",
-                path=target,
-                hint="check the folder exists and is writable, and that there is "
-                "space on the disk; nothing was left behind",
-            ) from err
-        raise
+    with atomic_files([target, meta_path], what="the EES files", parents=True) as (
+        data_tmp,
+        meta_tmp,
+    ):
+        meta.write_csv(meta_tmp)
+        text.write_csv(data_tmp)
 
 
 def write_ees(
@@ -228,9 +206,12 @@ def write_ees(
     = line 1), the column and what to do. Null indicator cells are written as
     ``null_symbol`` (``x``), or ``z`` for a rate whose denominator is 0; a
     protected table's cells carry its symbols (``c`` suppressed, ``low``).
-    Nothing is ever blank. Both files are written to temporary names in the
-    target folder and renamed into place when both are complete: a failed
-    write leaves nothing that looks finished.
+    Nothing is ever blank. Both files are written to partial names in the
+    target folder (``.<name>.partial-<random>``) and renamed into place when
+    both are complete, the meta file last: a failed write leaves nothing, and
+    a process killed between the two renames leaves a data file without its
+    meta file (an incomplete pair, as ``check_ees`` says), never a pair that
+    looks finished.
 
     Changed in 0.2: moved from ``makingdata.io``; takes a ``Table`` and reads
     its spec; ``protect=True`` is deprecated (use

@@ -177,6 +177,19 @@ class SynthData:
         read it with ``pl.scan_parquet(out / "marks", hive_partitioning=True)``).
         ``on_day(date, n_marks)`` is called after each day is written.
 
+        ``out`` must be new or an empty folder. The data set is written into
+        a partial folder beside it (``.<name>.partial-<random>/``) and renamed
+        to ``out`` only when every day is written: an interrupted or failed
+        run leaves no ``out`` that a reader could take for the whole data set.
+
+        Raises
+        ------
+        InputError
+            If ``out`` is a file, or a folder with anything in it.
+        ExportError
+            If a file cannot be written (disk full, permission denied); the
+            partial folder is removed.
+
         Examples
         --------
         >>> import datetime as dt

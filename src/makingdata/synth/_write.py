@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from makingdata._atomic import atomic_dir
 from makingdata.errors import InputError
 
 if TYPE_CHECKING:
@@ -30,7 +31,16 @@ def write_dataset(
     days: Iterable[tuple[dt.date, pl.DataFrame]],
     on_day: Callable[[dt.date, int], None] | None = None,
 ) -> Path:
-    """Write the frames and the marks, one hive partition per date."""
+    """Write the frames and the marks, one hive partition per date, as one folder.
+
+    Everything is written into a partial folder beside ``out``
+    (``.<name>.partial-<random>/``, see :func:`makingdata._atomic.atomic_dir`)
+    that is renamed to ``out`` only when every day is written. A run that
+    fails or is interrupted leaves no ``out`` (or only the empty folder that
+    was there), so no reader takes a part of the days for the whole data
+    set; a process killed outright leaves its partial folder, which nothing
+    reads and a new run does not reuse.
+    """
     if out.exists() and not out.is_dir():
         raise InputError(f"{out} exists and is not a directory", hint="give a folder")
     marks_dir = out / "marks"
@@ -39,16 +49,16 @@ def write_dataset(
             f"{marks_dir} already holds marks",
             hint="write to an empty folder so days from two runs are never mixed",
         )
-    out.mkdir(parents=True, exist_ok=True)
-    write_parquet_deterministic(schools, out / "schools.parquet")
-    write_parquet_deterministic(memberships, out / "memberships.parquet")
-    write_parquet_deterministic(enrolments, out / "enrolments.parquet")
-    write_parquet_deterministic(calendar, out / "calendar.parquet")
-    marks_dir.mkdir(exist_ok=True)
-    for date, frame in days:
-        write_parquet_deterministic(
-            frame, marks_dir / f"date={date.isoformat()}" / "part-0.parquet"
-        )
-        if on_day is not None:
-            on_day(date, frame.height)
+    with atomic_dir(out, what="the synthetic data set") as tmp:
+        write_parquet_deterministic(schools, tmp / "schools.parquet")
+        write_parquet_deterministic(memberships, tmp / "memberships.parquet")
+        write_parquet_deterministic(enrolments, tmp / "enrolments.parquet")
+        write_parquet_deterministic(calendar, tmp / "calendar.parquet")
+        (tmp / "marks").mkdir()
+        for date, frame in days:
+            write_parquet_deterministic(
+                frame, tmp / "marks" / f"date={date.isoformat()}" / "part-0.parquet"
+            )
+            if on_day is not None:
+                on_day(date, frame.height)
     return out

@@ -33,10 +33,11 @@ def test_disclosure_drops_the_one_list_of_direct_identifiers() -> None:
 
 def test_reidentifier_uses_the_readers_hash() -> None:
     upn = "B801200005001"
-    r = access.Reidentifier(123456, [upn], key="k")
-    keyed = io.pseudonymise(pl.DataFrame({"upn": [upn]}), key="k")
+    k = "k-gILfTi-INfXdS4WK_QTXtB_FNMyFAMXm"
+    r = access.Reidentifier(123456, [upn], key=k)
+    keyed = io.pseudonymise(pl.DataFrame({"upn": [upn]}), key=k)
     assert r.mapping()["pupil_key"].to_list() == keyed["pupil_key"].to_list()
-    assert keyed["pupil_key"][0] == _pseudonym.hash_upn(upn, b"k")
+    assert keyed["pupil_key"][0] == _pseudonym.hash_upn(upn, k.encode())
 
 
 def test_forbid_direct_identifiers_names_the_column() -> None:

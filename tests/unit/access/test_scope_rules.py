@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from makingdata.access import allowed_windows, scope
+from makingdata.access import allowed_windows, is_birth_date, scope
 from makingdata.domain import (
     Directory,
     School,
@@ -14,7 +14,7 @@ from makingdata.domain import (
     default_local_authorities,
 )
 from makingdata.domain.sharing import SharingAgreement, Viewer
-from makingdata.errors import InputError, ScopeError
+from makingdata.errors import AccessDenied, InputError, ScopeError
 
 D = dt.date
 
@@ -349,3 +349,48 @@ def test_direct_identifiers_in_any_spelling_never_leave_the_school(
                 agreements=agreements,
                 audit=None,
             )
+
+
+@pytest.mark.parametrize(
+    "column",
+    ["date_of_birth", "DOB", "dob", "Date of Birth", "birth_date", "Pupil DOB"],
+)
+def test_a_date_of_birth_leaves_the_school_only_as_the_birth_cohort(
+    marks, directory, agreements, column
+):
+    births = [D(2016, 8, 31), D(2016, 9, 1), D(2017, 2, 14)]
+    frame = marks.with_columns(
+        pl.Series(column, [births[i % 3] for i in range(marks.height)], pl.Date)
+    )
+    school = Viewer.school(100001, directory)
+    for viewer in (school, Viewer.trust("TR00001", directory), Viewer.dfe()):
+        out = scope(
+            frame,
+            viewer=viewer,
+            purpose="support",
+            directory=directory,
+            agreements=agreements,
+            audit=None,
+        )
+        if viewer is school:
+            assert column in out.columns  # the school keeps its own pupils' data
+            continue
+        assert column not in out.columns, viewer.label
+        assert not any(is_birth_date(c) for c in out.columns)
+        cohorts = set(out["birth_cohort"].to_list())
+        assert cohorts <= {D(2015, 9, 1), D(2016, 9, 1)}, viewer.label
+
+
+def test_a_date_of_birth_is_refused_for_the_public(directory, agreements):
+    table = pl.DataFrame(
+        {"geographic_level": ["National"], "dob": [D(2016, 1, 1)], "n": [3]}
+    )
+    with pytest.raises(AccessDenied, match="date of birth"):
+        scope(
+            table,
+            viewer=Viewer.public(),
+            purpose="research",
+            directory=directory,
+            agreements=agreements,
+            audit=None,
+        )

@@ -18,7 +18,7 @@ from makingdata.schemas import (
     check_schools,
 )
 
-KEY = "enrol-key"
+KEY = "enrol-key-wJIa6gdy3vRnCgCEfWU_3LDs"
 UPN = "B801200005001"
 UPN2 = "W330200005001"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

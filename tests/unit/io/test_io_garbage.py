@@ -13,7 +13,7 @@ from makingdata.io import ReadResult, read_enrolments, read_marks, read_schools
 if TYPE_CHECKING:
     from pathlib import Path
 
-KEY = "garbage-key"
+KEY = "garbage-key-jwBG8GUAvwEe8q8_U9D-wOvC"
 UPN = "B801200005001"
 
 Reader = Callable[..., ReadResult]

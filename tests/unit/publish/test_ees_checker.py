@@ -96,6 +96,33 @@ def add_meta(m: pl.DataFrame, *row: str | None) -> pl.DataFrame:
     return pl.concat([m, pl.DataFrame([list(row)], schema=m.columns, orient="row")])
 
 
+def rename(d: pl.DataFrame, m: pl.DataFrame, old: str, new: str) -> Pair:
+    return d.rename({old: new}), meta_cell(m, old, "col_name", new)
+
+
+def geo(d: pl.DataFrame, row: int, **values: str) -> pl.DataFrame:
+    """Add geography columns (blank) and fill them on one row."""
+    d = d.with_columns(
+        pl.lit(None, pl.String).alias(c) for c in values if c not in d.columns
+    )
+    for col, value in values.items():
+        d = cell(d, row, col, value)
+    return d
+
+
+def grouped(d: pl.DataFrame, m: pl.DataFrame, values: list[str]) -> Pair:
+    """Give fsm_status a filter group fsm_group with these values."""
+    return (
+        d.with_columns(fsm_group=pl.Series(values)),
+        meta_cell(m, "fsm_status", "filter_grouping_column", "fsm_group"),
+    )
+
+
+def many_items(d: pl.DataFrame) -> pl.DataFrame:
+    big = d.sample(25001, with_replacement=True, seed=1)
+    return big.with_columns(fsm_status=pl.int_range(pl.len()).cast(pl.String))
+
+
 # rule -> (mutation of (data, meta), expected data line or None, expected column or None)
 CASES: dict[str, tuple[Callable[[pl.DataFrame, pl.DataFrame], Pair], int | None, str | None]] = {
     "meta_missing": (lambda d, m: (d, None), None, None),
@@ -142,7 +169,7 @@ CASES: dict[str, tuple[Callable[[pl.DataFrame, pl.DataFrame], Pair], int | None,
     ),
     "meta_columns": (lambda d, m: (d, m.drop("indicator_dp")), 1, None),
     "meta_col_name": (
-        lambda d, m: (d, add_meta(m, "pupils", "Indicator", "Pupils", None, None, "0", None, None)),
+        lambda d, m: (d, add_meta(m, "phase", "Filter", "Phase", None, None, None, None, None)),
         5,
         "col_name",
     ),
@@ -159,7 +186,7 @@ CASES: dict[str, tuple[Callable[[pl.DataFrame, pl.DataFrame], Pair], int | None,
         3,
         "label",
     ),
-    "meta_label_length": (lambda d, m: (d, meta_cell(m, "enrolments", "label", "L" * 81)), 3, "label"),
+    "meta_label_length": (lambda d, m: (d, meta_cell(m, "enrolments", "label", "L" * 101)), 3, "label"),
     "meta_indicator_unit": (
         lambda d, m: (d, meta_cell(m, "sess_overall_percent", "indicator_unit", "percent")),
         4,
@@ -170,7 +197,12 @@ CASES: dict[str, tuple[Callable[[pl.DataFrame, pl.DataFrame], Pair], int | None,
         4,
         "indicator_unit",
     ),
-    "meta_indicator_dp": (lambda d, m: (d, meta_cell(m, "enrolments", "indicator_dp", "one")), 3, "indicator_dp"),
+    "meta_indicator_dp": (lambda d, m: (d, meta_cell(m, "enrolments", "indicator_dp", None)), 3, "indicator_dp"),
+    "meta_indicator_dp_value": (
+        lambda d, m: (d, meta_cell(m, "enrolments", "indicator_dp", "one")),
+        3,
+        "indicator_dp",
+    ),
     "meta_filter_fields": (lambda d, m: (d, meta_cell(m, "fsm_status", "indicator_unit", "%")), 2, "indicator_unit"),
     "meta_filter_single_level": (
         lambda d, m: (
@@ -185,8 +217,124 @@ CASES: dict[str, tuple[Callable[[pl.DataFrame, pl.DataFrame], Pair], int | None,
         None,
         "filter_grouping_column",
     ),
+    "col_name_spaces": (lambda d, m: rename(d, m, "fsm_status", "fsm status"), 1, "fsm status"),
+    "col_characteristic": (lambda d, m: rename(d, m, "fsm_status", "characteristic"), None, "col_name"),
+    "indicator_smushed": (lambda d, m: rename(d, m, "enrolments", "enrolments_female"), 3, "col_name"),
+    "harmonised_column": (lambda d, m: rename(d, m, "fsm_status", "school_type"), None, "col_name"),
+    "harmonised_ethnicity_group": (
+        lambda d, m: (d.with_columns(characteristic_group=pl.lit("Ethnic group")), m),
+        None,
+        "characteristic_group",
+    ),
+    "harmonised_ethnicity_value": (lambda d, m: (d.with_columns(ethnicity_major=pl.lit("Purple")), m), None, None),
+    "geography_total": (lambda d, m: (cell(d, 3, "region_name", "Total"), m), 5, "region_name"),
+    "geography_not_available": (
+        lambda d, m: (geo(d, 3, geographic_level="MAT", trust_id="x", trust_name="A trust"), m),
+        5,
+        "trust_name",
+    ),
+    "geography_code_duplicate": (
+        lambda d, m: (
+            geo(
+                geo(d, 3, geographic_level="MAT", trust_id="T1", trust_name="A trust"),
+                4,
+                geographic_level="MAT",
+                trust_id="T2",
+                trust_name="A trust",
+            ),
+            m,
+        ),
+        None,
+        "trust_name",
+    ),
+    "region_for_la": (
+        lambda d, m: (
+            geo(
+                d, 3, geographic_level="Local authority", region_code=None, region_name=None,
+                old_la_code="841", new_la_code="E06000005", la_name="Darlington",
+            ),
+            m,
+        ),
+        5,
+        "region_code",
+    ),
+    "region_code": (lambda d, m: (cell(d, 3, "region_name", "north east"), m), 5, "region_code"),
+    "la_code": (
+        lambda d, m: (
+            geo(d, 3, geographic_level="Local authority", old_la_code="841", new_la_code="E06000005", la_name="darlington"),
+            m,
+        ),
+        5,
+        "new_la_code",
+    ),
+    "lad_code": (lambda d, m: (geo(d, 3, lad_code="E06000005", lad_name="Stockton-on-Tees"), m), 5, "lad_code"),
+    "pcon_code": (lambda d, m: (geo(d, 3, pcon_code="E14000001", pcon_name="Nowhere"), m), 5, "pcon_code"),
+    "ward_code": (lambda d, m: (geo(d, 3, ward_code="E05000001", ward_name="Nowhere"), m), 5, "ward_code"),
+    "lsip_code": (lambda d, m: (geo(d, 3, lsip_code="E69000016", lsip_name="Herts"), m), 5, "lsip_code"),
+    "lep_code": (
+        lambda d, m: (
+            geo(d, 3, local_enterprise_partnership_code="E37000007", local_enterprise_partnership_name="Cheshire and Warrington"),
+            m,
+        ),
+        5,
+        "local_enterprise_partnership_code",
+    ),
+    "eda_code": (
+        lambda d, m: (geo(d, 3, english_devolved_area_code="E12000003", english_devolved_area_name="West Midlands"), m),
+        5,
+        "english_devolved_area_code",
+    ),
+    "table_tool_rows": (lambda d, m: (d.with_columns(geographic_level=pl.lit("Planning area")), m), None, "geographic_level"),
+    "filter_whitespace": (lambda d, m: (cell(d, 1, "fsm_status", " FSM eligible"), m), 3, "fsm_status"),
+    "filter_group_level": (
+        lambda d, m: grouped(d, m, ["g0", "g1", "g2", "g3", "g4", "g5"]), None, "fsm_group"
+    ),
+    "filter_group_stripped": (
+        lambda d, m: grouped(d, m, ["Total", "A-B", "AB", "Total", "A-B", "AB"]), None, "fsm_group"
+    ),
+    "filter_item_limit": (lambda d, m: (many_items(d), m), None, "fsm_status"),
+    "location_code_length": (lambda d, m: (cell(d, 3, "region_code", "E" * 31), m), 5, "region_code"),
+    "null_symbol": (lambda d, m: (cell(d, 1, "fsm_status", "NULL"), m), 3, "fsm_status"),
+    "legacy_symbol": (lambda d, m: (cell(d, 2, "enrolments", ".."), m), 4, "enrolments"),
+    "meta_rows": (
+        lambda d, m: (
+            d,
+            add_meta(
+                add_meta(
+                    add_meta(m, "a1", "Indicator", "A1", None, None, "0", None, None),
+                    "a2", "Indicator", "A2", None, None, "0", None, None,
+                ),
+                "a3", "Indicator", "A3", None, None, "0", None, None,
+            ),
+        ),
+        None,
+        None,
+    ),
+    "meta_col_name_spaces": (lambda d, m: (d, meta_cell(m, "enrolments", "col_name", "enrol ments")), 3, "col_name"),
+    "meta_geography_filter": (lambda d, m: rename(d, m, "fsm_status", "school"), None, "col_name"),
+    "meta_filter_grouping_duplicate": (
+        lambda d, m: (
+            d.with_columns(sex=pl.Series(["Total", "Girls", "Boys"] * 2), sex_group=pl.lit("Total")),
+            add_meta(
+                meta_cell(m, "fsm_status", "filter_grouping_column", "sex_group"),
+                "sex", "Filter", "Sex", None, None, None, None, "sex_group",
+            ),
+        ),
+        None,
+        "filter_grouping_column",
+    ),
+    "meta_filter_group_row": (
+        lambda d, m: grouped(d, m, ["Total"] * 6), None, "filter_grouping_column"
+    ),
 }  # fmt: skip
-FILE_CASES = {"file_name", "meta_file_name", "encoding", "col_name_duplicate"}
+FILE_CASES = {
+    "file_name",
+    "file_name_style",
+    "file_read",
+    "meta_file_name",
+    "encoding",
+    "col_name_duplicate",
+}
 
 
 def write_pair(tmp_path: Path, data: pl.DataFrame, meta: pl.DataFrame | None) -> Path:
@@ -248,7 +396,7 @@ def test_bad_file_names(tmp_path: Path) -> None:
 
 def test_latin1_file_is_reported_and_still_checked(tmp_path: Path) -> None:
     path = write_pair(tmp_path, base_data(), base_meta())
-    text = path.read_text(encoding="utf-8").replace("North East", "Nörth East")
+    text = path.read_text(encoding="utf-8").replace("FSM eligible", "FSM éligible")
     path.write_bytes(text.encode("latin-1"))
     report = check_ees(path)
     assert report.errors["rule"].to_list() == ["encoding"]
@@ -287,3 +435,49 @@ def test_without_meta_identifier_columns_are_keys(tmp_path: Path) -> None:
     )
     report = check_ees(write_pair(tmp_path, d, None))
     assert set(report.problems["rule"].to_list()) == {"meta_missing"}
+
+
+@pytest.mark.parametrize("kind", ["txt", "tab", "xlsx", "ragged"])
+def test_an_unreadable_file_fails_at_file_read(tmp_path: Path, kind: str) -> None:
+    path = write_pair(tmp_path, base_data(), None)
+    if kind == "txt":
+        meta = tmp_path / "absence_fsm.meta.txt"
+        base_meta().write_csv(meta)
+    elif kind == "tab":
+        meta = tmp_path / "absence_fsm.meta.csv"
+        base_meta().write_csv(meta, separator="\t")
+    elif kind == "xlsx":
+        meta = tmp_path / "absence_fsm.meta.xlsx"
+        meta.write_bytes(b"PK\x03\x04 not really a workbook")
+    else:
+        meta = tmp_path / "absence_fsm.meta.csv"
+        meta.write_text("col_name,col_type\nenrolments,Indicator,extra,fields\n")
+    report = check_ees(path, meta=meta)
+    assert not report.ok
+    assert report.problems["rule"].to_list() == ["file_read"]
+    assert meta.name in report.problems["message"][0]
+
+
+def test_upper_case_file_names_are_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "Absence_FSM.csv"
+    base_data().write_csv(path)
+    base_meta().write_csv(tmp_path / "Absence_FSM.meta.csv")
+    report = check_ees(path)
+    assert report.ok
+    assert set(report.warnings["rule"].to_list()) == {"file_name_style"}
+
+
+def test_a_filter_default_replaces_total(tmp_path: Path) -> None:
+    d = base_data().with_columns(pl.col("fsm_status").replace("Total", "All pupils"))
+    m = base_meta().with_columns(
+        filter_default=pl.when(pl.col("col_name") == "fsm_status").then(
+            pl.lit("All pupils")
+        )
+    )
+    report = check_ees(write_pair(tmp_path, d, m))
+    assert report.problems.height == 0, report.problems
+    m = m.with_columns(filter_default=pl.lit("Everyone"))
+    report = check_ees(write_pair(tmp_path, d, m))
+    assert report.ok
+    assert report.warnings["rule"].to_list() == ["filter_total"]
+    assert "no 'Everyone' row" in report.warnings["message"][0]
