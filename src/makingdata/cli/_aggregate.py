@@ -33,9 +33,11 @@ from makingdata.cli._options import (
     split_list,
 )
 from makingdata.cli._output import AUDIENCE_HELP, write_table
+from makingdata.disclosure import ProtectedTable, protect, rule_set
 from makingdata.domain import Directory
 from makingdata.errors import ExitCode, InputError
 from makingdata.io import ReadResult, read_enrolments, read_marks, read_schools
+from makingdata.tables import Table
 
 #: Audiences a scoped table is written for without asking: the viewer's own.
 _TRUSTED = frozenset({Audience.SCHOOL, Audience.TRUST, Audience.LA, Audience.DFE})
@@ -112,6 +114,46 @@ DecimalsOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+PreviousOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--previous",
+        metavar="PATH",
+        help="an earlier release of this table, as written by --out or --ees "
+        "(repeat, oldest first): this one is protected so that subtracting any "
+        "of them gives away no count of 1 to 5 (needs --audience partner or "
+        "public)",
+        show_default=False,
+    ),
+]
+
+
+def _protect_series(
+    table: Table, previous: list[Path], audience: Audience | None
+) -> ProtectedTable:
+    """Protect ``table`` against the earlier releases read from ``previous``."""
+    if audience is None or not rule_set(audience.value).needs_protection:
+        raise InputError(
+            "--previous protects a release for a partner or the public",
+            hint="add --audience public or --audience partner, or leave --previous out",
+        )
+    releases: dict[str, pl.DataFrame] = {}
+    for path in previous:
+        if not path.is_file():
+            raise InputError(
+                "the earlier release does not exist", path=path, hint="check the path"
+            )
+        try:
+            releases[str(path)] = pl.read_csv(path, infer_schema_length=0)
+        except (pl.exceptions.PolarsError, UnicodeDecodeError) as err:
+            raise InputError(
+                f"the earlier release cannot be read as CSV: {err}",
+                path=path,
+                hint="pass the CSV an earlier run wrote with --out or --ees",
+            ) from err
+    return protect(table, audience.value, previous=releases)
 
 
 def _one_output(out: Path | None, ees: Path | None) -> None:
@@ -251,6 +293,7 @@ def aggregate(
     ees: EesOption = None,
     complete: CompleteOption = None,
     audience: AudienceOption = None,
+    previous: PreviousOption = None,
     viewer: Annotated[
         str | None,
         typer.Option(
@@ -353,8 +396,12 @@ def aggregate(
         if for_whom is None and scoped is not None and scoped.audience in _TRUSTED:
             # a table scoped for a school, trust, LA or DfE viewer is for that audience
             for_whom = scoped.audience
+        release: Table | ProtectedTable = table
+        if previous:
+            steps.step(f"protecting against {len(previous)} earlier releases")
+            release = _protect_series(table, previous, for_whom)
         write_table(
-            table,
+            release,
             out=out,
             ees=ees,
             audience=None if for_whom is None else for_whom.value,
@@ -457,6 +504,7 @@ def rollup_command(
     ees: EesOption = None,
     complete: CompleteOption = None,
     audience: AudienceOption = None,
+    previous: PreviousOption = None,
 ) -> ExitCode:
     """Re-derive LA, regional and national rows from a school-level table.
 
@@ -494,8 +542,12 @@ def rollup_command(
                 "not session counts; choose with --round-columns)",
                 file=sys.stderr,
             )
+        release: Table | ProtectedTable = derived
+        if previous:
+            steps.step(f"protecting against {len(previous)} earlier releases")
+            release = _protect_series(derived, previous, audience)
         write_table(
-            derived,
+            release,
             out=out,
             ees=ees,
             audience=None if audience is None else audience.value,

@@ -15,6 +15,8 @@ from makingdata.disclosure._protect import (
     protected_columns,
 )
 from makingdata.disclosure._rules import Rounding
+from makingdata.disclosure._series import RELEASE, latent_floor
+from makingdata.disclosure._series import published_cells as _cells
 from makingdata.disclosure._solver import incidence, intervals
 from makingdata.disclosure._tables import build_structure
 from makingdata.errors import InputError
@@ -107,37 +109,6 @@ class AuditReport:
             f"audit: {n} unpublished cells ({sens} sensitive) over {self.relations} relations; "
             f"{exact} recoverable exactly, {narrow} narrower than required"
         )
-
-
-_NUMERIC = r"^-?[0-9]+(\.[0-9]+)?$"
-
-
-def _cells(frame: pl.DataFrame, counts: Sequence[str]) -> pl.DataFrame:
-    """Numeric values (null when unpublished) and symbols of each count column."""
-    exprs = []
-    for c in counts:
-        dtype = frame.schema[c]
-        if dtype == pl.String:
-            text = pl.col(c).str.strip_chars()
-            exprs += [
-                pl.when(text.str.contains(_NUMERIC))
-                .then(text.cast(pl.Float64, strict=False))
-                .otherwise(None)
-                .alias(c),
-                pl.when(text.str.contains(_NUMERIC))
-                .then(None)
-                .otherwise(text.fill_null("x"))
-                .alias(f"__sym_{c}"),
-            ]
-        else:
-            exprs += [
-                pl.col(c).cast(pl.Float64).alias(c),
-                pl.when(pl.col(c).is_null())
-                .then(pl.lit("c"))
-                .otherwise(None)
-                .alias(f"__sym_{c}"),
-            ]
-    return frame.with_columns(exprs)
 
 
 def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
@@ -339,7 +310,9 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
         lb[at] = np.maximum(v[at] - bases[at] // 2, 0)
         ub[at] = v[at] + (bases[at] + 1) // 2 - 1
         lowish = sym.is_in(list(ROUNDS_TO_ZERO)).fill_null(value=False).to_numpy()
-        lb = np.concatenate([lb, np.zeros(struct.n_cells - n)])
+        # increments may fall only if the published figures show a count falling
+        floor = latent_floor(v, struct.latent_values(np.where(known, v, np.nan)))
+        lb = np.concatenate([lb, np.full(struct.n_cells - n, floor)])
         ub = np.concatenate([ub, np.full(struct.n_cells - n, np.inf)])
         ub[:n][lowish] = np.inf
         targets = np.flatnonzero(~known)
@@ -382,7 +355,7 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
         )
         lps += res.lps
         width = res.hi - res.lo
-        forced = _zero_margin(struct, known & (ub[:n] <= 0))[targets]
+        forced = _zero_margin(struct, known & (ub[:n] <= 0), falls=floor < 0)[targets]
         finding = np.select(
             [
                 np.isnan(width),
@@ -430,24 +403,31 @@ def audit(  # noqa: PLR0912, PLR0915 - one audit, step by step
     )
 
 
-def _zero_margin(struct: Structure, zero: NDArray[np.bool_]) -> NDArray[np.bool_]:
+def _zero_margin(
+    struct: Structure, zero: NDArray[np.bool_], *, falls: bool = False
+) -> NDArray[np.bool_]:
     """Cells forced to 0 by a published zero total, directly or through hidden zero totals.
 
     ``zero`` marks the rows published as 0. A relation whose total side is all
     zero forces each of its parts to 0 (counts are non-negative); parts that
     are themselves totals pass it down (a hidden region under a published
     England 0 forces its LAs). Latent increments are never published, but an
-    increment relation whose later period is 0 forces the earlier one too.
+    increment relation whose later period is 0 forces the earlier one too,
+    unless the count ``falls`` (its increments may be negative).
     """
     forced = np.concatenate([zero, np.zeros(struct.n_cells - struct.n_rows, bool)])
     if struct.n_relations == 0:
         return forced[: struct.n_rows]
     total = struct.coef > 0
     part = ~total
+    latent_rel = np.zeros(struct.n_relations, dtype=bool)
+    latent_rel[struct.rel[struct.cell >= struct.n_rows]] = True
     for _ in range(struct.n_relations + 1):
         all_zero = np.ones(struct.n_relations, dtype=bool)
         np.logical_and.at(all_zero, struct.rel[total], forced[struct.cell[total]])
         all_zero &= struct.tolerance <= 0  # a band lets the parts be positive
+        if falls:
+            all_zero &= ~latent_rel
         new = struct.cell[part & all_zero[struct.rel]]
         if forced[new].all():
             break
@@ -504,6 +484,8 @@ def differencing(
     *,
     spec: TableSpec | None = None,
     protection: float | None = None,
+    series: bool = False,
+    columns: Sequence[str] | None = None,
 ) -> AuditReport:
     """Audit two releases together, to see whether differencing them reveals a cell.
 
@@ -523,6 +505,17 @@ def differencing(
         Their combined structure.
     protection
         The protection level.
+    series
+        The two are releases of one year-to-date series (last week's table
+        and this week's, with the same keys but for their time columns): each
+        cell of ``after`` is linked to the same cell of ``before`` by its
+        increment, without a ``cumulative`` column (see
+        :func:`~makingdata.disclosure.protect` with ``previous=``).
+    columns
+        Count columns to audit (as :func:`audit`); default every count column.
+        For files read back, pass the pupil counts the audience's rules protect
+        (sessions are not protected quantities: a week's 3 more sessions of a
+        reason code are published in the margins anyway).
 
     Returns
     -------
@@ -542,5 +535,41 @@ def differencing(
     >>> report = differencing(week1, week2, spec=spec)
     >>> report.flagged.select("symbol", "lo", "hi", "finding").rows()
     [('increment', 3.0, 3.0, 'exact')]
+
+    Two releases of a series as published, told apart by their time columns only:
+
+    >>> last = pl.DataFrame({"time_identifier": ["Week 1"], "n": ["30"]})
+    >>> this = pl.DataFrame({"time_identifier": ["Week 2"], "n": ["33"]})
+    >>> differencing(last, this, spec=TableSpec(counts=("n",)), series=True).ok
+    False
     """
-    return audit([before, after], spec=spec, protection=protection)
+    if not series:
+        return audit([before, after], spec=spec, protection=protection, columns=columns)
+    pair = (before, after)
+    if spec is None:
+        spec = merge_specs(
+            [
+                t.spec if isinstance(t, ProtectedTable) else TableSpec.infer(t)
+                for t in pair
+            ]
+        )
+    if spec.cumulative is not None:
+        raise InputError(
+            f"series=True links the two releases, and the spec already orders "
+            f"periods by {spec.cumulative!r}",
+            hint="leave series= out when the releases carry the cumulative column",
+        )
+    tagged: list[ProtectedTable | pl.DataFrame] = []
+    for i, t in enumerate(pair):
+        if isinstance(t, ProtectedTable):
+            tagged.append(
+                attrs.evolve(t, table=t.table.with_columns(pl.lit(i).alias(RELEASE)))
+            )
+        else:
+            tagged.append(t.with_columns(pl.lit(i).alias(RELEASE)))
+    return audit(
+        tagged,
+        spec=attrs.evolve(spec, cumulative=RELEASE),
+        protection=protection,
+        columns=columns,
+    )

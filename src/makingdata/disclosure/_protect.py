@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 import numpy as np
@@ -22,12 +22,14 @@ from makingdata.disclosure._rules import (
     rule_set,
 )
 from makingdata.disclosure._secondary import complementary
+from makingdata.disclosure._series import Release, latent_floor, stack_releases
+from makingdata.disclosure._solver import intervals
 from makingdata.disclosure._tables import build_structure, combine
 from makingdata.errors import DisclosureError, InputError
 from makingdata.tables import Table, TableSpec, ees_text, is_rate_column
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from os import PathLike
 
     from numpy.typing import NDArray
@@ -233,9 +235,7 @@ def _drop_identifiers(
     drop_cols: list[str] = []
     for rule in rules.of(DropIdentifiers):
         assert isinstance(rule, DropIdentifiers)
-        drop_cols += [
-            c for c in rule.columns if c in frame.columns and c not in drop_cols
-        ]
+        drop_cols += [c for c in frame.columns if rule.drops(c) and c not in drop_cols]
         if rule.levels and spec.level_column in frame.columns:
             keep = keep & ~frame[spec.level_column].is_in(list(rule.levels))
     return keep, tuple(drop_cols)
@@ -299,6 +299,93 @@ def _blocks(
     return blocks
 
 
+if TYPE_CHECKING:
+    #: Earlier releases of a series: oldest first, or named (file name → release).
+    Previous: TypeAlias = (
+        Sequence[ProtectedTable | pl.DataFrame]
+        | Mapping[str, ProtectedTable | pl.DataFrame]
+    )
+
+
+def _releases(previous: Any) -> list[Release]:
+    """Each earlier release as published, with the rows it suppressed."""
+    if previous is None:
+        return []
+    if isinstance(previous, (pl.DataFrame, ProtectedTable)):
+        raise InputError(
+            "previous= takes a list of earlier releases",
+            hint="pass previous=[last_week] (oldest first), not the release itself",
+        )
+    named = (
+        list(previous.items())
+        if hasattr(previous, "items")
+        else [(f"previous release {i + 1}", p) for i, p in enumerate(previous)]
+    )
+    out: list[Release] = []
+    for name, item in named:
+        is_path = hasattr(previous, "items")
+        if isinstance(item, ProtectedTable):
+            out.append(
+                Release(
+                    str(name),
+                    item.table,
+                    item.status["disclosure_status"] != "published",
+                    path=is_path,
+                )
+            )
+        elif isinstance(item, Table):
+            out.append(Release(str(name), item.data(), path=is_path))
+        elif isinstance(item, pl.DataFrame):
+            out.append(Release(str(name), item, path=is_path))
+        else:
+            raise InputError(
+                f"{name}: cannot read a {type(item).__name__} as an earlier release",
+                hint="pass ProtectedTables or the frames published (EES text with "
+                "symbols, or numbers with nulls)",
+            )
+    return out
+
+
+def _guard_earlier(
+    struct: Structure,
+    frame_all: pl.DataFrame,
+    spec_all: TableSpec,
+    audit_values: list[NDArray[np.float64]],
+    audit_required: list[NDArray[np.float64]],
+    *,
+    n: int,
+    hidden: NDArray[np.bool_],
+    protection: float,
+    floors: list[float],
+) -> NDArray[np.bool_]:
+    """Mark the cells earlier releases suppressed: this release must not narrow them.
+
+    Each keeps the width it had over the earlier releases alone, up to the
+    protection level (``audit_required`` is lowered to that, in place): this
+    release's figures bound last week's hidden cells too (a year-to-date count
+    never falls), and an intruder reading both must learn no more about them.
+    """
+    guard = np.zeros(struct.n_cells, dtype=bool)
+    idx = np.flatnonzero(hidden).astype(np.int64)
+    if idx.size == 0:
+        return guard
+    earlier = frame_all[n:]
+    sub = build_structure(earlier, spec_all)
+    extra = sub.n_cells - sub.n_rows
+    for k, v in enumerate(audit_values):
+        vals = v[n : n + earlier.height]
+        known = np.isfinite(vals)
+        lb = np.concatenate([np.where(known, vals, 0.0), np.full(extra, floors[k])])
+        ub = np.concatenate([np.where(known, vals, np.inf), np.full(extra, np.inf)])
+        res = intervals(sub, lb, ub, idx, required=np.full(idx.size, float(protection)))
+        width = np.nan_to_num(res.hi - res.lo, nan=0.0, posinf=float(protection))
+        audit_required[k][n + idx] = np.minimum(
+            float(protection), np.maximum(width, 0.0)
+        )
+    guard[n + idx] = True
+    return guard
+
+
 def merge_specs(specs: Sequence[TableSpec]) -> TableSpec:
     """One spec for tables released together: the union of their columns."""
     first = specs[0]
@@ -332,6 +419,7 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
     spec: TableSpec | None = None,
     rules: RuleSet | None = None,
     fixed: pl.DataFrame | ProtectedTable | None = None,
+    previous: Previous | None = None,
     time_limit: float = 60.0,
 ) -> list[ProtectedTable]:
     """Protect several tables released together (shared margins are one cell).
@@ -349,9 +437,22 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
     rules
         The rule set; the audience's default when omitted.
     fixed
-        Cells already released: a :class:`ProtectedTable` (last week's
-        release), or a frame of the key columns plus ``disclosure_status``
-        (``published`` cells must stay published, others stay suppressed).
+        Cells of these tables already released: a :class:`ProtectedTable`, or
+        a frame of the key columns plus ``disclosure_status`` (``published``
+        cells must stay published, others stay suppressed). For tables that
+        hold several year-to-date periods at once (``spec.cumulative``).
+    previous
+        The earlier releases of the same series, oldest first: last week's
+        year-to-date table and the ones before it, as published
+        (:class:`ProtectedTable`, or the frames written — EES text with
+        ``c``, ``low``, ``x`` … read with the :mod:`makingdata.tables`
+        symbols, or numbers with nulls); a mapping names each (a file name,
+        used in errors). Rows are matched on level, geography and filters
+        (not on the time columns). No published cell, and no difference
+        between a published cell and the same cell in any earlier release
+        (the pupils added in between), reveals a count from 1 to the
+        threshold − 1; a cell suppressed earlier is not narrowed further.
+        Publishing a cell earlier does not oblige this release to publish it.
     time_limit
         Seconds allowed per integer programme.
 
@@ -366,6 +467,10 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
         If no pattern could be found that protects every sensitive cell (for
         instance when the cells that would have to be suppressed were already
         published in ``fixed``).
+    InputError
+        If an earlier release does not match the tables (a key, filter or
+        protected count column missing or extra, no row in common), or
+        ``previous=`` is given with a cumulative spec.
 
     Examples
     --------
@@ -406,6 +511,14 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
             spec = merge_specs(
                 [t.spec if isinstance(t, Table) else TableSpec.infer(t) for t in tables]
             )
+    releases = _releases(previous)
+    if releases and spec.cumulative is not None:
+        raise InputError(
+            f"previous= links releases of a series, and the spec already orders "
+            f"periods by {spec.cumulative!r}",
+            hint="protect one period per release with previous=, or several "
+            "periods at once with cumulative= (and fixed=), not both",
+        )
     combined, maps = combine(frames, spec)
     reasons = primary_reasons(combined, spec, rs)
     keep, drop_cols = _drop_identifiers(combined, rs, spec)
@@ -413,8 +526,24 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
     new_index = np.full(combined.height, -1, dtype=np.int64)
     new_index[kept_idx] = np.arange(kept_idx.size)
     work = combined.filter(keep)
-    struct = build_structure(work, spec)
-    n = struct.n_rows
+    counts = [c for c in spec.counts if c in work.columns]
+    audit_cols = protected_columns(rs, counts, spec=spec)
+    n = work.height
+    if releases:
+        stack = stack_releases(
+            work,
+            releases,
+            spec,
+            counts=counts,
+            protected=audit_cols,
+            dropped=drop_cols,
+        )
+        frame_all, spec_all = stack.frame, stack.spec
+        struct = build_structure(frame_all, spec_all, against_last=True)
+    else:
+        frame_all, spec_all = work, spec
+        struct = build_structure(work, spec)
+    n_all = struct.n_rows
     reasons = reasons.with_columns(
         row=pl.Series(new_index[reasons["row"].to_numpy()], dtype=pl.Int64)
         if reasons.height
@@ -422,23 +551,38 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
     ).filter(pl.col("row") >= 0)
     sensitive = np.zeros(struct.n_cells, dtype=bool)
     sensitive[reasons["row"].to_numpy()] = True
-    counts = [c for c in spec.counts if c in work.columns]
-    audit_cols = protected_columns(rs, counts, spec=spec)
 
     def cell_values(col: str) -> NDArray[np.float64]:
         v = work[col].cast(pl.Float64).fill_null(np.nan).to_numpy()
+        if releases:
+            v = np.concatenate([v, stack.values[col]])
         return np.concatenate([v, struct.latent_values(v)])
 
     audit_values = [cell_values(c) for c in audit_cols]
-    # Increments between year-to-date periods are sensitive like any count.
+    # Increments between year-to-date periods (or between this release and an
+    # earlier one) are sensitive like any count; between two earlier releases
+    # they were published before and cannot change.
+    latent_now = (struct.latent_next < n) | (struct.latent_prev < n)
+    if not releases:
+        latent_now[:] = True
     for rule in rs.of(Threshold):
         assert isinstance(rule, Threshold)
         for col in rule.columns:
-            if col in counts and struct.n_cells > n:
-                inc = cell_values(col)[n:]
-                sensitive[n:] |= (inc > 0) & (inc < rule.minimum)
+            if col in counts and struct.n_cells > n_all:
+                inc = cell_values(col)[n_all:]
+                sensitive[n_all:] |= latent_now & (inc > 0) & (inc < rule.minimum)
     sec = rs.secondary
     fixed_arr = np.full(struct.n_cells, -1, dtype=np.int8)
+    watch = np.zeros(struct.n_cells, dtype=bool)
+    if releases:
+        # what the earlier releases published stays as it was
+        fixed_arr[n:n_all] = np.where(stack.hidden, 1, 0)
+        # an increment from a row suppressed earlier has an unknown value: it
+        # must not be narrowed down to 1 .. threshold-1
+        unknown = np.zeros(struct.n_cells - n_all, dtype=bool)
+        for v in audit_values:
+            unknown |= ~np.isfinite(v[n_all:])
+        watch[n_all:] = latent_now & unknown & ~sensitive[n_all:]
     if isinstance(fixed, ProtectedTable):
         fixed = fixed.table.with_columns(fixed.status["disclosure_status"])
     if fixed is not None:
@@ -465,7 +609,7 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
                 hint="withdraw the earlier release; protection cannot undo it",
             )
     info = None
-    if sec is not None and sensitive.any():
+    if sec is not None and (sensitive.any() or watch.any() or bool(releases)):
         assert isinstance(sec, SecondarySuppression)
         base = audit_values[0]
         required = np.maximum(
@@ -477,6 +621,20 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
             np.maximum(sec.protection, sec.relative * np.nan_to_num(v, nan=0.0))
             for v in audit_values
         ]
+        floors = [latent_floor(v[:n_all], v[n_all:]) for v in audit_values]
+        guard = np.zeros(struct.n_cells, dtype=bool)
+        if releases:
+            guard = _guard_earlier(
+                struct,
+                frame_all,
+                spec_all,
+                audit_values,
+                audit_required,
+                n=n,
+                hidden=stack.hidden,
+                protection=sec.protection,
+                floors=floors,
+            )
         supp, info = complementary(
             struct,
             audit_values=audit_values,
@@ -485,9 +643,12 @@ def protect_tables(  # noqa: PLR0912, PLR0915 - the protection pipeline, step by
             required=required,
             audit_required=audit_required,
             fixed=fixed_arr,
-            blocks=_blocks(work, spec, struct),
+            blocks=_blocks(frame_all, spec_all, struct),
             cost=sec.cost,
             time_limit=time_limit,
+            audited=guard | watch,
+            small_only=watch,
+            latent_floor=floors,
         )
         if info.status == "exposed":
             raise DisclosureError(
@@ -600,6 +761,7 @@ def protect(
     spec: TableSpec | None = None,
     rules: RuleSet | None = None,
     fixed: pl.DataFrame | ProtectedTable | None = None,
+    previous: Previous | None = None,
     time_limit: float = 60.0,
 ) -> ProtectedTable:
     """Protect one table for an audience (threshold, secondary suppression, rounding).
@@ -619,6 +781,10 @@ def protect(
         The rule set; the audience's default when omitted.
     fixed
         Cells already released (see :func:`protect_tables`).
+    previous
+        The earlier releases of the same series, oldest first (see
+        :func:`protect_tables`): this week's year-to-date table is protected
+        so that subtracting any of them from it reveals no small count.
     time_limit
         Seconds allowed per integer programme.
 
@@ -650,9 +816,41 @@ def protect(
     ['primary', 'primary', 'primary']
     >>> p.report.rows_primary, p.report.status
     (3, 'optimal')
+
+    A year-to-date series: this week's table adds 3 FSM pupils to last week's.
+    Alone it would publish them (410 − 400 − 7); against last week's release
+    the FSM count and its complement are hidden.
+
+    >>> def week(n, fsm, rest):
+    ...     return pl.DataFrame(
+    ...         {
+    ...             "time_identifier": [f"Week {n}"] * 3,
+    ...             "geographic_level": ["Local authority"] * 3,
+    ...             "new_la_code": ["E06000001"] * 3,
+    ...             "fsm_status": [
+    ...                 "Total",
+    ...                 "FSM eligible",
+    ...                 "Not known to be FSM eligible",
+    ...             ],
+    ...             "num_schools": [12] * 3,
+    ...             "enrolments": [fsm + rest, fsm, rest],
+    ...         }
+    ...     )
+    >>> last = protect(week(1, 100, 300), "public")
+    >>> protect(week(2, 103, 307), "public").to_ees()["enrolments"].to_list()
+    ['410', '103', '307']
+    >>> this = protect(week(2, 103, 307), "public", previous=[last])
+    >>> this.to_ees()["enrolments"].to_list()
+    ['410', 'c', 'c']
     """
     return protect_tables(
-        [table], audience, spec=spec, rules=rules, fixed=fixed, time_limit=time_limit
+        [table],
+        audience,
+        spec=spec,
+        rules=rules,
+        fixed=fixed,
+        previous=previous,
+        time_limit=time_limit,
     )[0]
 
 

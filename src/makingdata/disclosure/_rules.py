@@ -13,7 +13,7 @@ from typing import Literal, TypeAlias
 import attrs
 import polars as pl
 
-from makingdata._pseudonym import DIRECT_IDENTIFIERS
+from makingdata._pseudonym import DIRECT_IDENTIFIERS, is_direct_identifier
 from makingdata.domain.sharing import Audience
 from makingdata.errors import RuleError
 
@@ -220,6 +220,21 @@ class Rounding:
 class DropIdentifiers:
     """Remove identifying columns and the rows of identifying geographic levels.
 
+    A column is removed whatever its case and separators (``School_URN`` like
+    ``school_urn``), and a rule that removes pupil identifiers removes every
+    spelling of one that :func:`makingdata.access.is_direct_identifier` knows
+    (``UPN``, ``Surname``, ``pupil_upn``, ``First Name`` …): one list for
+    scoping and disclosure.
+
+    Examples
+    --------
+    >>> rule = rule_set("public").of(DropIdentifiers)[0]
+    >>> [
+    ...     rule.drops(c)
+    ...     for c in ("UPN", "Surname", "pupil_upn", "School_URN", "enrolments")
+    ... ]
+    [True, True, True, True, False]
+
     Attributes
     ----------
     id
@@ -236,6 +251,33 @@ class DropIdentifiers:
     columns: tuple[str, ...]
     levels: tuple[str, ...]
     source: Source
+
+    def drops(self, column: str) -> bool:
+        """Whether this rule removes ``column`` (any case, any separators).
+
+        Parameters
+        ----------
+        column
+            A column name.
+
+        Returns
+        -------
+        bool
+            True for a column of :attr:`columns` however spelt, and for any
+            direct pupil identifier when the rule removes pupil identifiers.
+        """
+        squashed = _squash(column)
+        own = {_squash(c) for c in self.columns}
+        if squashed in own:
+            return True
+        return any(is_direct_identifier(c) for c in self.columns) and (
+            is_direct_identifier(column)
+        )
+
+
+def _squash(name: str) -> str:
+    """Lower case, letters and digits only: ``School_URN`` → ``schoolurn``."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
 @attrs.frozen

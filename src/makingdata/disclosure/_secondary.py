@@ -179,25 +179,31 @@ class _Model:
             inside = vp >= 0
             if not inside.any():
                 continue
-            const_supp = float(supp[cells[~inside]].sum())
-            y = nv + ny
-            ny += 1
-            y_lb.append(1.0 if const_supp > 0 else 0.0)
-            k = int(inside.sum())
-            # s_i - y <= 0 for each variable member
-            rows.append(np.repeat(np.arange(nrow, nrow + k), 2))
-            cols.append(np.column_stack([vp[inside], np.full(k, y)]).ravel())
-            vals.append(np.tile([1.0, -1.0], k))
-            lo_l.extend([-np.inf] * k)
-            hi_l.extend([0.0] * k)
-            nrow += k
-            # sum s + const - 2y >= 0
-            rows.append(np.full(k + 1, nrow))
-            cols.append(np.concatenate([vp[inside], [y]]))
-            vals.append(np.concatenate([np.ones(k), [-2.0]]))
-            lo_l.append(-const_supp)
-            hi_l.append(np.inf)
-            nrow += 1
+            # An increment between periods is never published: it is not a
+            # suppression to be hidden among others. Asking its relation for a
+            # second hidden cell hid every cell whose increment was safe to
+            # give away (0, or at least the threshold); a sensitive increment
+            # asks for capacity below, like any sensitive part.
+            if not (cells >= self.s.n_rows).any():
+                const_supp = float(supp[cells[~inside]].sum())
+                y = nv + ny
+                ny += 1
+                y_lb.append(1.0 if const_supp > 0 else 0.0)
+                k = int(inside.sum())
+                # s_i - y <= 0 for each variable member
+                rows.append(np.repeat(np.arange(nrow, nrow + k), 2))
+                cols.append(np.column_stack([vp[inside], np.full(k, y)]).ravel())
+                vals.append(np.tile([1.0, -1.0], k))
+                lo_l.extend([-np.inf] * k)
+                hi_l.extend([0.0] * k)
+                nrow += k
+                # sum s + const - 2y >= 0
+                rows.append(np.full(k + 1, nrow))
+                cols.append(np.concatenate([vp[inside], [y]]))
+                vals.append(np.concatenate([np.ones(k), [-2.0]]))
+                lo_l.append(-const_supp)
+                hi_l.append(np.inf)
+                nrow += 1
             # protection capacity for sensitive parts, in every protected column:
             # part i can rise by what the total and the other parts let it
             # (a total any amount, another part down to 0)
@@ -282,13 +288,14 @@ class _Model:
 class _Attacker:
     """The intruder's LP over one group of hidden cells, loaded once per round."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - private
         self,
         m: Any,
         mcsc: Any,
         labels: NDArray[np.int64],
         values: NDArray[np.float64],
         label: int,
+        lower: NDArray[np.float64] | None = None,
     ) -> None:
         hs = _highspy()
         self.hs = hs
@@ -305,7 +312,7 @@ class _Attacker:
             hs,
             a_free,
             cost=np.zeros(self.free.size),
-            col_lower=np.zeros(self.free.size),
+            col_lower=np.zeros(self.free.size) if lower is None else lower[self.free],
             col_upper=np.full(self.free.size, hs.kHighsInf),
             row_lower=rhs,
             row_upper=rhs,
@@ -355,6 +362,7 @@ def _fs_cut(  # noqa: PLR0917 - private
     column: int,
     target: int,
     needed: float,
+    lower: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], float] | None:
     """Return a Fischetti–Salazar capacity cut for one under-protected cell.
 
@@ -371,7 +379,7 @@ def _fs_cut(  # noqa: PLR0917 - private
         return None
     key = (int(labels[target]), column)
     if key not in attackers:
-        attackers[key] = _Attacker(m, mcsc, labels, values, key[0])
+        attackers[key] = _Attacker(m, mcsc, labels, values, key[0], lower)
     return attackers[key].cut(target, needed)
 
 
@@ -388,6 +396,9 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
     cost: str = "value",
     max_rounds: int = 40,
     time_limit: float = 60.0,
+    audited: NDArray[np.bool_] | None = None,
+    small_only: NDArray[np.bool_] | None = None,
+    latent_floor: list[float] | None = None,
 ) -> tuple[NDArray[np.bool_], SolveInfo]:
     """Find a suppression pattern that protects every sensitive cell.
 
@@ -420,6 +431,21 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
         Audit-and-repair rounds before falling back to whole neighbourhoods.
     time_limit
         Seconds allowed per MILP.
+    audited
+        Further cells the audit-and-repair loop keeps wide enough (their
+        ``audit_required``), without the integer programme's capacity rows:
+        cells an earlier release suppressed, increments whose value is unknown.
+    small_only
+        Cells (among ``audited``) that are exposed only when their whole
+        interval lies within 1 .. ``audit_required``-1: an increment from a
+        cell suppressed earlier, whose value is unknown (it may be 0 or large,
+        which may be given away); while it is, it is widened like a sensitive
+        cell.
+    latent_floor
+        Per audit column, the lower bound of its increments: 0 for a count
+        that never falls from period to period (pupils on roll so far), a
+        large negative number for one that does (pupils persistently absent
+        so far). Default 0.
 
     Returns
     -------
@@ -445,7 +471,9 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
         time_limit,
     )
     supp = sensitive | (fixed == 1)
-    if not sensitive.any():
+    watched = np.zeros(n, dtype=bool) if audited is None else audited
+    small = np.zeros(n, dtype=bool) if small_only is None else small_only
+    if not (sensitive.any() or watched.any()):
         return supp, SolveInfo("optimal", time.perf_counter() - started, 0, 0, 0, 0, 0)
     if blocks is None:
         blocks = [np.arange(n, dtype=np.int64)]
@@ -467,7 +495,14 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
     # Audit and repair.
     m = incidence(struct)
     mcsc = m.tocsc()
-    targets = np.flatnonzero(sensitive)
+    floors = latent_floor or [0.0] * len(audit_values)
+    lowers = []
+    for fl in floors:
+        low = np.zeros(n)
+        low[struct.n_rows :] = fl
+        lowers.append(low)
+    targets = np.flatnonzero(sensitive | watched)
+    small_t = small[targets] & ~sensitive[targets]
     need_t = np.stack([r[targets] for r in need])
     lo = np.full((len(audit_values), targets.size), -np.inf)
     hi = np.full((len(audit_values), targets.size), np.inf)
@@ -481,6 +516,7 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
             known = ~supp & np.isfinite(vals)
             lb = np.where(known, vals, 0.0)
             ub = np.where(known, vals, np.inf)
+            lb[struct.n_rows :] = floors[k]
             sel = np.flatnonzero(recheck)
             if sel.size == 0:
                 continue
@@ -500,7 +536,11 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
             hi[k, sel] = res.hi
             lps += res.lps
         width = hi - lo
-        exposed = (width < need_t - 1e-9).any(axis=0)
+        short = width < need_t - 1e-9
+        # an increment of unknown value is exposed only when pinned to 1..need-1
+        pinned = (lo > 0.5) & (hi < need_t - 0.5)
+        short = np.where(small_t[None, :], short & pinned, short)
+        exposed = short.any(axis=0)
         exposed_idx = np.flatnonzero(exposed)
         if exposed_idx.size == 0 or rounds >= 3 * max_rounds:
             break
@@ -512,9 +552,17 @@ def complementary(  # noqa: PLR0912, PLR0915 - modular pass then audit-and-repai
         neighbourhood: list[NDArray[np.int64]] = []
         for e in exposed_idx:
             t = int(targets[e])
-            k = int(np.argmax(width[:, e] < need_t[:, e] - 1e-9))
+            k = int(np.argmax(short[:, e]))
             cut = _fs_cut(
-                attackers, m, mcsc, labels, audit_values[k], k, t, float(need[k][t])
+                attackers,
+                m,
+                mcsc,
+                labels,
+                audit_values[k],
+                k,
+                t,
+                float(need[k][t]),
+                lowers[k],
             )
             if cut is not None and rounds <= max_rounds // 2:
                 cut = (cut[0][fixed[cut[0]] != 0], cut[1][fixed[cut[0]] != 0], cut[2])

@@ -148,7 +148,7 @@ def _pairs(  # noqa: PLR0917 - private
 
 
 def build_structure(  # noqa: PLR0915 - one relation kind after another
-    frame: pl.DataFrame, spec: TableSpec
+    frame: pl.DataFrame, spec: TableSpec, *, against_last: bool = False
 ) -> Structure:
     """List the additive relations among the rows of ``frame``.
 
@@ -158,6 +158,11 @@ def build_structure(  # noqa: PLR0915 - one relation kind after another
         The table (one row per cell pattern; keys as in ``spec``).
     spec
         Its structure.
+    against_last
+        With ``spec.cumulative``: also link the last period to every earlier
+        one (not only to the one before it), so that the difference between
+        this release and any earlier release is a cell of its own (a series
+        of releases, :func:`~makingdata.disclosure.protect` with ``previous=``).
 
     Returns
     -------
@@ -267,6 +272,17 @@ def build_structure(  # noqa: PLR0915 - one relation kind after another
         prev = g.select(
             [*other, (pl.col("__t") + 1).alias("__t"), pl.col("__row").alias("__prev")]
         )
+        if against_last and len(periods) > 2:
+            # the last period against every earlier one but the one before it
+            last = len(periods) - 1
+            earlier = g.filter(pl.col("__t") < last - 1).select(
+                [
+                    *other,
+                    pl.lit(last, pl.Int64).alias("__t"),
+                    pl.col("__row").alias("__prev"),
+                ]
+            )
+            prev = pl.concat([prev, earlier])
         joined = g.select([*other, "__t", "__row"]).join(
             prev, on=[*other, "__t"], how="inner", nulls_equal=True
         )
