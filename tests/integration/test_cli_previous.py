@@ -133,7 +133,9 @@ def test_rollup_previous_protects_the_increments(
     assert "c" not in la2["enrolments"].to_list()
 
 
-def test_ees_files_are_read_back_as_earlier_releases(tmp_path: Path) -> None:
+def test_ees_files_are_read_back_as_earlier_releases(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     WEEK1.write_csv(tmp_path / "schools_week1.csv")
     WEEK2.write_csv(tmp_path / "schools_week2.csv")
     ees = ("--complete", "z")
@@ -152,6 +154,8 @@ def test_ees_files_are_read_back_as_earlier_releases(tmp_path: Path) -> None:
         )  # fmt: skip
         assert code == 0
         assert (tmp_path / f"week{n}.meta.csv").exists()
+        # the protection report is printed whether protected here or before
+        assert "disclosure:" in capsys.readouterr().err
     assert given_away(tmp_path / "week1.csv", tmp_path / "week2.csv") == []
 
 

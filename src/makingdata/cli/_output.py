@@ -184,8 +184,11 @@ def _write_ees(
             else f"writing {path.name}"
         )
     files = publish(table, path, audience=audience, complete=complete)
-    if files.protection is not None:
-        print(files.protection, file=sys.stderr)
+    if isinstance(table, ProtectedTable):
+        # protected before (--previous): its report, as for a plain CSV
+        _say_protected(table)
+    elif files.protection is not None:
+        _say_report(files.protection)
     for row in files.warnings.iter_rows(named=True):
         print(
             f"warning: {row['file']}, column {row['column']}: {row['message']}",
