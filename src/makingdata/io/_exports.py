@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import attrs
@@ -24,13 +24,14 @@ from makingdata._contracts import (
 from makingdata._pseudonym import UPN_RULES, compact_upn_expr, resolve_key, upn_map
 from makingdata.errors import InputError, ValidationError
 from makingdata.io import _parse as prs
+from makingdata.io._records import BROKEN_RULES
 from makingdata.io._source import (
     ROW,
     Field,
     Source,
     collect_source,
     missing_columns_error,
-    open_source,
+    read_source,
 )
 from makingdata.schemas import RowRule, ValidationReport, enrolments_rules, marks_rules
 from makingdata.schemas._report import (
@@ -218,6 +219,8 @@ def finish(
     blank_columns: Sequence[str] | None = None,
     column_alias: Mapping[str, str] | None = None,
     layout: str | None = None,
+    extra: Mapping[str, pl.Expr] | None = None,
+    post: Callable[[pl.DataFrame], list[dict[str, object]]] | None = None,
     strict: bool,
 ) -> ReadResult:
     """Apply the rules and split valid from rejected rows, in one streaming pass.
@@ -230,6 +233,11 @@ def finish(
     every row; the delivered values of the rejected rows are read again from
     ``raw`` (joined on ``reject_keys``), so memory stays small when most rows
     are valid.
+
+    Records the CSV parser could not split (``source.broken``) are rejected
+    with the rule they broke (``too_many_fields`` …); ``row`` is always the
+    file line (:meth:`Source.lines_of`). ``extra`` columns are kept for
+    ``post``, which returns more report rows (file-level checks).
     """
     alias = dict(column_alias or {})
     all_rules = [_BLANK, *rules]
@@ -268,6 +276,7 @@ def finish(
                 (w.failing.fill_null(value=False) & (bit_col == 0)).alias(f"_w{i}")
                 for i, w in enumerate(warnings)
             ],
+            *[e.alias(name) for name, e in (extra or {}).items()],
         )
     )
     out = collect_source(source, plan)
@@ -281,7 +290,9 @@ def finish(
     n_trailing = int(out.select(trailing.sum()).item())
     if n_trailing:
         out = out.filter(trailing.not_())
-    n_read = out.height
+    per_line = 2 if layout == "wide" else 1
+    n_broken = len(source.broken) * per_line
+    n_read = out.height + n_broken
     stats = out.select(
         *[
             ((bit_col & (1 << i)) != 0).sum().alias(f"_n{i}")
@@ -301,6 +312,30 @@ def finish(
                 "message": r.message,
             }
         )
+    if source.format == "csv":
+        for name, message in BROKEN_RULES.items():
+            n = sum(per_line for b in source.broken if b.rule == name)
+            rows.append(
+                {
+                    "check": name,
+                    "column": None,
+                    "result": FAIL if n else PASS,
+                    "n_failing": n,
+                    "message": message,
+                }
+            )
+        short = [] if source.short is None else source.short.tolist()
+        rows.append(
+            {
+                "check": "too_few_fields",
+                "column": None,
+                "result": WARNING if short else PASS,
+                "n_failing": len(short) * per_line,
+                "message": "lines with fewer fields than the header were read with "
+                "their missing last fields blank"
+                + (f" (first lines: {', '.join(map(str, short[:5]))})" if short else ""),
+            }
+        )
     for i, w in enumerate(warnings):
         n = int(stats[f"_w{i}"])
         rows.append(
@@ -309,9 +344,23 @@ def finish(
                 "column": w.column,
                 "result": WARNING if n else PASS,
                 "n_failing": n,
-                "message": w.message,
+                "message": w.message
+                + (_first_lines(source, out, f"_w{i}") if n else ""),
             }
         )
+    if post is not None:
+        rows.extend(post(out))
+    rows.append(
+        {
+            "check": "no_rows",
+            "column": None,
+            "result": PASS if n_read else WARNING,
+            "n_failing": 0,
+            "message": "the file has a header but no rows"
+            if source.format == "csv"
+            else "the data has columns but no rows",
+        }
+    )
     rows.append(
         {
             "check": "trailing_blank_lines",
@@ -347,7 +396,13 @@ def finish(
         *[pl.col(prs.raw(c)).cast(pl.String).alias(c) for c in raw_columns],
         errors.alias("errors"),
     )
+    if source.lines is not None:
+        rejects = rejects.with_columns(source.lines_of(rejects["row"]).alias("row"))
     failures = _failures(rejects, all_rules, raw_columns, alias)
+    if source.broken:
+        rejects, failures = _with_broken(
+            source, rejects, failures, raw_columns, wide=layout == "wide"
+        )
     report = ValidationReport(
         name=kind, checks=checks_frame(rows), failures=failures, n_rows=n_read
     )
@@ -373,6 +428,45 @@ def finish(
             "with strict=False to keep the valid rows",
         )
     return result
+
+
+def _first_lines(source: Source, out: pl.DataFrame, flag: str) -> str:
+    """Return `` (first lines: 4, 9, 12)`` for the rows where ``flag`` is set."""
+    first = out.select(pl.col(ROW).filter(pl.col(flag)).head(5)).to_series()
+    if source.format == "csv":
+        shown = source.lines_of(first).unique(maintain_order=True).to_list()
+        return f" (first lines: {', '.join(str(v) for v in shown)})"
+    return f" (first rows: {', '.join(str(v) for v in first.to_list())})"
+
+
+def _with_broken(
+    source: Source,
+    rejects: pl.DataFrame,
+    failures: pl.DataFrame,
+    raw_columns: Sequence[str],
+    *,
+    wide: bool,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Add the records the CSV parser could not split to rejects and failures."""
+    sessions: list[str | None] = ["AM", "PM"] if wide else [None]
+    lines = [b.line for b in source.broken for _ in sessions]
+    data: dict[str, list[object]] = {"row": list(lines)}
+    for c in raw_columns:
+        data[c] = [s if (wide and c == "session") else None for _ in source.broken for s in sessions]
+    data["errors"] = [[b.rule] for b in source.broken for _ in sessions]
+    broken = pl.DataFrame(data, schema=rejects.schema)
+    rejects = pl.concat([rejects, broken]).sort("row", maintain_order=True)
+    more = pl.DataFrame(
+        {
+            "row": lines,
+            "column": [None] * len(lines),
+            "check": [b.rule for b in source.broken for _ in sessions],
+            "value": [b.detail for b in source.broken for _ in sessions],
+        },
+        schema=failures.schema,
+    )
+    failures = pl.concat([failures, more]).sort("row", maintain_order=True)
+    return rejects, failures
 
 
 def _failures(
@@ -565,11 +659,13 @@ def read_marks(
     >>> result.rejects["errors"].to_list()
     [['code_valid_on_date']]
     """
-    source = open_source(path, MARKS_FIELDS, encoding=encoding, separator=separator)
-    try:
-        return _read_marks(source, key=key, strict=strict)
-    finally:
-        source.close()
+    return read_source(
+        path,
+        MARKS_FIELDS,
+        lambda source: _read_marks(source, key=key, strict=strict),
+        encoding=encoding,
+        separator=separator,
+    )
 
 
 def _read_marks(source: Source, *, key: str | bytes | None, strict: bool) -> ReadResult:
@@ -765,13 +861,13 @@ def read_enrolments(
     >>> result.rejects["errors"].to_list()
     [['sen_provision_invalid', 'enrol_start_after_end']]
     """
-    source = open_source(
-        path, ENROLMENTS_FIELDS, encoding=encoding, separator=separator
+    return read_source(
+        path,
+        ENROLMENTS_FIELDS,
+        lambda source: _read_enrolments(source, key=key, strict=strict),
+        encoding=encoding,
+        separator=separator,
     )
-    try:
-        return _read_enrolments(source, key=key, strict=strict)
-    finally:
-        source.close()
 
 
 def _read_enrolments(
