@@ -700,6 +700,7 @@ def _read_marks(source: Source, *, key: str | bytes | None, strict: bool) -> Rea
     )
     session = prs.parse_session(schema[prs.raw("session")])
     code, normalised = prs.parse_code(schema[prs.raw("code")])
+    dated = schema[prs.raw("date")] == pl.String
     data_rules = [
         r for r in marks_rules() if r.name in {"code_valid_on_date", "duplicate_mark"}
     ]
@@ -729,7 +730,11 @@ def _read_marks(source: Source, *, key: str | bytes | None, strict: bool) -> Rea
             *code.rules,
             *data_rules,
         ],
-        warnings=[normalised],
+        warnings=[normalised, prs.weekend_rule("date")],
+        extra={"_date_shape": prs.date_shape(prs.text("date"))} if dated else None,
+        post=(lambda out: prs.date_format_checks(out, shape="_date_shape"))
+        if dated
+        else None,
         contract=MARKS_SCHEMA,
         column_alias={"pupil_key": id_col},
         layout=layout,

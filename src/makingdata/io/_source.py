@@ -306,7 +306,9 @@ def _detect_encoding(path: Path, head: bytes, *, where: str) -> str:
     guess = _utf16_guess(head)
     if guess is not None:
         return guess
-    if b"\x00" in head:
+    if b"\x00" in head.split(b"\n", 1)[0][:4096]:
+        # NUL bytes in a data value are the value's problem (rejected or kept
+        # by its rules); NUL bytes in the header line mean a binary file.
         raise InputError(
             "the file is binary (it holds NUL bytes), not CSV text",
             path=where,
