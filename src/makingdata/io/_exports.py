@@ -313,29 +313,7 @@ def finish(
             }
         )
     if source.format == "csv":
-        for name, message in BROKEN_RULES.items():
-            n = sum(per_line for b in source.broken if b.rule == name)
-            rows.append(
-                {
-                    "check": name,
-                    "column": None,
-                    "result": FAIL if n else PASS,
-                    "n_failing": n,
-                    "message": message,
-                }
-            )
-        short = [] if source.short is None else source.short.tolist()
-        rows.append(
-            {
-                "check": "too_few_fields",
-                "column": None,
-                "result": WARNING if short else PASS,
-                "n_failing": len(short) * per_line,
-                "message": "lines with fewer fields than the header were read with "
-                "their missing last fields blank"
-                + (f" (first lines: {', '.join(map(str, short[:5]))})" if short else ""),
-            }
-        )
+        rows.extend(_record_checks(source, per_line))
     for i, w in enumerate(warnings):
         n = int(stats[f"_w{i}"])
         rows.append(
@@ -430,6 +408,35 @@ def finish(
     return result
 
 
+def _record_checks(source: Source, per_line: int) -> list[dict[str, object]]:
+    """Return the report rows of the CSV record checks (broken and short lines)."""
+    rows: list[dict[str, object]] = []
+    for name, message in BROKEN_RULES.items():
+        n = sum(per_line for b in source.broken if b.rule == name)
+        rows.append(
+            {
+                "check": name,
+                "column": None,
+                "result": FAIL if n else PASS,
+                "n_failing": n,
+                "message": message,
+            }
+        )
+    short = [] if source.short is None else source.short.tolist()
+    first = f" (first lines: {', '.join(map(str, short[:5]))})" if short else ""
+    rows.append(
+        {
+            "check": "too_few_fields",
+            "column": None,
+            "result": WARNING if short else PASS,
+            "n_failing": len(short) * per_line,
+            "message": "lines with fewer fields than the header were read with "
+            "their missing last fields blank" + first,
+        }
+    )
+    return rows
+
+
 def _first_lines(source: Source, out: pl.DataFrame, flag: str) -> str:
     """Return `` (first lines: 4, 9, 12)`` for the rows where ``flag`` is set."""
     first = out.select(pl.col(ROW).filter(pl.col(flag)).head(5)).to_series()
@@ -452,7 +459,11 @@ def _with_broken(
     lines = [b.line for b in source.broken for _ in sessions]
     data: dict[str, list[object]] = {"row": list(lines)}
     for c in raw_columns:
-        data[c] = [s if (wide and c == "session") else None for _ in source.broken for s in sessions]
+        data[c] = [
+            s if (wide and c == "session") else None
+            for _ in source.broken
+            for s in sessions
+        ]
     data["errors"] = [[b.rule] for b in source.broken for _ in sessions]
     broken = pl.DataFrame(data, schema=rejects.schema)
     rejects = pl.concat([rejects, broken]).sort("row", maintain_order=True)

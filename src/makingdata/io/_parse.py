@@ -186,7 +186,7 @@ def weekend_rule(name: str = "date") -> RowRule:
         name,
         f"{name} falls on a Saturday or Sunday: check the date (read day first, "
         "dd/mm/yyyy), unless the school really opened that day",
-        pl.col(name).dt.weekday() >= 6,  # noqa: PLR2004 - Saturday
+        pl.col(name).dt.weekday() >= 6,
         severity="WARNING",
     )
 
@@ -230,22 +230,14 @@ def date_format_checks(
         n_iso=(s == ISO_SHAPE).sum(),
         n_dmy=(s == DAY_FIRST_SHAPE).sum(),
         max_day=d.filter(dmy).dt.day().max(),
-        weekend_dmy=(dmy & (d.dt.weekday() >= 6)).sum(),  # noqa: PLR2004
-        weekend_mdy=(
-            dmy
-            & (d.dt.day() <= 12)  # noqa: PLR2004
-            & (month_first.dt.weekday() >= 6)  # noqa: PLR2004
-        ).sum(),
+        weekend_dmy=(dmy & (d.dt.weekday() >= 6)).sum(),
+        weekend_mdy=(dmy & (d.dt.day() <= 12) & (month_first.dt.weekday() >= 6)).sum(),
     ).row(0, named=True)
     n_iso, n_dmy = int(stats["n_iso"]), int(stats["n_dmy"])
     mixed = min(n_iso, n_dmy)
     max_day = stats["max_day"]
     weekend_dmy, weekend_mdy = int(stats["weekend_dmy"]), int(stats["weekend_mdy"])
-    maybe = (
-        max_day is not None
-        and int(max_day) <= 12  # noqa: PLR2004
-        and weekend_dmy > weekend_mdy
-    )
+    maybe = max_day is not None and int(max_day) <= 12 and weekend_dmy > weekend_mdy
     return [
         {
             "check": f"{name}_formats_mixed",

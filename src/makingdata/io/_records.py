@@ -82,22 +82,25 @@ class Scan:
 def _blank(a: np.ndarray, ends: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Return which records (ending at ``ends``, of ``lengths`` bytes) are empty."""
     before = a[np.maximum(ends - 1, 0)]
-    return (lengths == 0) | ((lengths == 1) & (before == _CR))
+    blank: np.ndarray = (lengths == 0) | ((lengths == 1) & (before == _CR))
+    return blank
 
 
-def scan_records(path: Path, *, separator: str, n_fields: int) -> Scan:
-    """Find the line of every record and whether any record is broken.
+def scan_records(  # noqa: PLR0912, PLR0915 - one pass, chunk by chunk
+    path: Path, *, separator: str, n_fields: int
+) -> Scan:
+    r"""Find the line of every record and whether any record is broken.
 
     Examples
     --------
     >>> import pathlib, tempfile
     >>> from makingdata.io._records import scan_records
     >>> p = pathlib.Path(tempfile.mkdtemp(), "x.csv")
-    >>> _ = p.write_bytes(b'a,b\\n1,"two\\nlines"\\n3,4\\n')
+    >>> _ = p.write_bytes(b'a,b\n1,"two\nlines"\n3,4\n')
     >>> s = scan_records(p, separator=",", n_fields=2)
     >>> s.lines.tolist(), s.suspect
     ([2, 4], False)
-    >>> _ = p.write_bytes(b"a,b\\n1,2,3\\n3\\n")
+    >>> _ = p.write_bytes(b"a,b\n1,2,3\n3\n")
     >>> s = scan_records(p, separator=",", n_fields=2)
     >>> s.lines, s.suspect, s.short.tolist()
     (None, True, [3])
@@ -190,8 +193,7 @@ class Tolerant:
 
 def _physical_lines(path: Path) -> Iterator[tuple[int, str]]:
     with path.open(encoding="utf-8", errors="replace", newline="") as fh:
-        for i, text in enumerate(fh, start=1):
-            yield i, text
+        yield from enumerate(fh, start=1)
 
 
 def _shown(text: str) -> str:
@@ -199,7 +201,7 @@ def _shown(text: str) -> str:
     return flat if len(flat) <= 120 else flat[:117] + "..."
 
 
-def tolerant_copy(
+def tolerant_copy(  # noqa: PLR0915 - one record at a time, with backtracking
     src: Path,
     dst: Path,
     *,
@@ -207,19 +209,19 @@ def tolerant_copy(
     header: list[str],
     max_lines: int = MAX_RECORD_LINES,
 ) -> Tolerant:
-    """Copy the good records of ``src`` to ``dst``; list the broken ones.
+    r"""Copy the good records of ``src`` to ``dst``; list the broken ones.
 
     Examples
     --------
     >>> import pathlib, tempfile
     >>> from makingdata.io._records import tolerant_copy
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "in.csv").write_text('a,b\\n1,2,3\\n"4,5\\n6,"x\\ny"\\n7\\n')
+    >>> _ = (d / "in.csv").write_text('a,b\n1,2,3\n"4,5\n6,"x\ny"\n7\n')
     >>> t = tolerant_copy(d / "in.csv", d / "out.csv", separator=",", header=["a", "b"])
     >>> t.lines.tolist(), [(b.line, b.rule) for b in t.broken], t.short.tolist()
     ([4, 6], [(2, 'too_many_fields'), (3, 'unbalanced_quote')], [6])
     >>> (d / "out.csv").read_text()
-    'a,b\\n6,"x\\ny"\\n7,\\n'
+    'a,b\n6,"x\ny"\n7,\n'
     """
     n_fields = len(header)
     good: list[int] = []

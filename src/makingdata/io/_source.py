@@ -49,9 +49,9 @@ _DATA_LIKE = re.compile(
 )
 #: Magic bytes of compressed files read through the standard library.
 _COMPRESSED: dict[bytes, tuple[str, Callable[[Path], io.BufferedIOBase]]] = {
-    b"\x1f\x8b": ("gzip", lambda p: gzip.open(p, "rb")),  # type: ignore[dict-item]
-    b"BZh": ("bzip2", lambda p: bz2.open(p, "rb")),  # type: ignore[dict-item]
-    b"\xfd7zXZ\x00": ("xz", lambda p: lzma.open(p, "rb")),  # type: ignore[dict-item]
+    b"\x1f\x8b": ("gzip", lambda p: gzip.open(p, "rb")),  # noqa: SIM115
+    b"BZh": ("bzip2", lambda p: bz2.open(p, "rb")),  # noqa: SIM115
+    b"\xfd7zXZ\x00": ("xz", lambda p: lzma.open(p, "rb")),  # noqa: SIM115
 }
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -283,7 +283,7 @@ def _split_header(text: str, separator: str) -> list[str]:
 def _utf16_guess(head: bytes) -> str | None:
     """Return ``utf-16-le``/``-be`` when every other byte of ``head`` is NUL."""
     sample = head[: len(head) // 2 * 2][:4096]
-    if len(sample) < 4:  # noqa: PLR2004 - two UTF-16 characters
+    if len(sample) < 4:
         return None
     even, odd = sample[0::2], sample[1::2]
     if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
@@ -392,6 +392,16 @@ def _unpack(
             ) from err
         return out, "zip"
     return path, None
+
+
+def _refuse_nested(where: str, compression: str | None, magic: bytes) -> None:
+    """Refuse a compressed file inside a compressed file."""
+    if compression is not None and magic.startswith((*_COMPRESSED, _ZIP, _OLE, _ZSTD)):
+        raise InputError(
+            f"the {compression} file holds another compressed file",
+            path=where,
+            hint="decompress it and read the CSV inside",
+        )
 
 
 def _open_csv(
@@ -667,14 +677,7 @@ def open_source(
         if magic == _PARQUET_MAGIC:
             source = _open_parquet(plain, fields, where=where)
         else:
-            if compression is not None and magic.startswith(
-                (*_COMPRESSED, _ZIP, _OLE, _ZSTD)
-            ):
-                raise InputError(
-                    f"the {compression} file holds another compressed file",
-                    path=where,
-                    hint="decompress it and read the CSV inside",
-                )
+            _refuse_nested(where, compression, magic)
             source = _open_csv(
                 plain,
                 fields,
@@ -701,8 +704,10 @@ def read_source(
     encoding: str | None,
     separator: str,
 ) -> T:
-    """Open ``path`` and call ``read`` on it; retry on the tolerant path if polars
-    cannot split the CSV into records (a stray quote, a ragged line).
+    """Open ``path`` and call ``read`` on it, retrying on the tolerant CSV path.
+
+    The retry happens when polars cannot split the CSV into records (a stray
+    quote, a ragged line) that the byte scan did not flag.
     """
     source = open_source(path, fields, encoding=encoding, separator=separator)
     try:

@@ -18,9 +18,8 @@ import lzma
 import shutil
 import tomllib
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pytest
@@ -28,6 +27,9 @@ import pytest
 from makingdata import errors
 from makingdata.errors import MakingDataError
 from makingdata.io import ReadResult, read_enrolments, read_marks, read_schools
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 CORPUS = Path(__file__).parents[2] / "corpus"
 MANIFEST = CORPUS / "MANIFEST.toml"
