@@ -72,11 +72,16 @@ class ReadResult:
         The accepted rows, in the contract columns and dtypes
         (:data:`~makingdata.schemas.MARKS_SCHEMA` …), in source order. No UPN.
     rejects
-        One row per rejected row: ``row`` (the source row number: the file
-        line for CSV, where the header is line 1; the 0-based position for
-        Parquet), the delivered values as text under their canonical column
-        names, and ``errors`` (a list of every rule the row broke). Rejects
-        hold the delivered identifiers (UPNs): keep them with the export.
+        One row per rejected row: ``row`` (for CSV, the file line the row
+        starts on, as an editor shows it: the header is line 1, and a quoted
+        value holding line breaks moves the rows after it down by its extra
+        lines; for Parquet, the 0-based position), the delivered values as
+        text under their canonical column names, and ``errors`` (a list of
+        every rule the row broke). A line that could not be split into the
+        header's fields (``too_many_fields``, ``unbalanced_quote``,
+        ``bad_quoting``) is a reject with blank values; its text is in
+        ``report.failures``. Rejects hold the delivered identifiers (UPNs):
+        keep them with the export.
     report
         One row per rule (PASS / WARNING / FAIL and counts) and, in
         ``report.failures``, one row per (row, rule).
@@ -609,23 +614,51 @@ def read_marks(
     ``pupil_key`` with a keyed BLAKE2b hash, each distinct UPN once; the UPN
     never appears in ``valid``.
 
-    Values: dates as ``yyyy-mm-dd``, ``dd/mm/yyyy`` or ``dd-mm-yyyy``
-    (``mm/dd/yyyy`` is not accepted: 01/02/2025 is 1 February); sessions
-    ``AM``/``PM`` in any case; codes are trimmed and upper-cased (lower-case
-    ``i`` is read as ``I``, counted under ``code_normalised`` in the report);
-    ``-`` (no mark yet) is rejected. Every rule of
-    :func:`~makingdata.schemas.marks_rules` is applied too (code valid on
-    its date, one mark per pupil, school, date and session).
+    Values: sessions ``AM``/``PM`` in any case; codes are trimmed and
+    upper-cased (lower-case ``i`` is read as ``I``, counted under
+    ``code_normalised`` in the report); ``-`` (no mark yet) is rejected.
+    Every rule of :func:`~makingdata.schemas.marks_rules` is applied too
+    (code valid on its date, one mark per pupil, school, date and session).
+
+    Dates: ``yyyy-mm-dd`` (ISO, always accepted), or day first as English
+    MIS exports write them, ``dd/mm/yyyy`` or ``dd-mm-yyyy``: ``09/03/2024``
+    is 9 March 2024. ``mm/dd/yyyy`` is not accepted (``09/13/2024`` is
+    rejected as ``date_invalid``). Three warnings, never rejections, say when
+    the dates look wrong: ``date_weekend`` counts marks on a Saturday or
+    Sunday (schools rarely open then) with their first lines;
+    ``date_formats_mixed`` says when a file mixes ISO and day-first dates;
+    ``date_maybe_month_first`` says when every day-first date has a day of
+    12 or less and more of them fall on a weekend read day first than read
+    month first (a month-first export read the wrong way round).
 
     CSV files are scanned lazily with every column as text so that no bad
-    value is lost. The encoding is detected (UTF-8 with or without BOM,
-    else latin-1) unless ``encoding`` is given.
+    value is lost. The encoding is detected (UTF-8 with or without BOM;
+    UTF-16 with a BOM, or without one when every other byte is NUL; else
+    latin-1) unless ``encoding`` is given. gzip, bzip2 and xz files and a
+    zip holding one file are read as the file inside (by their bytes, not
+    their name). Excel workbooks, other compressions, UTF-32 and binary
+    files are refused with an :class:`~makingdata.errors.InputError`.
+
+    A line that cannot be split into the header's fields is rejected with
+    its line and the rest of the file is read: ``too_many_fields``,
+    ``unbalanced_quote`` (a quote never closed, or closed only lines later
+    so that the lines between do not make one row: the line with the quote
+    is rejected and reading goes on at the next line) and ``bad_quoting``
+    (text after a closing quote). A line with fewer fields than the header
+    is read with its missing last fields blank (Excel writes such lines) and
+    counted under the ``too_few_fields`` warning. A file in which no line
+    can be split is an :class:`~makingdata.errors.InputError`. The row
+    number of a reject is the file line it starts on (see ``ReadResult``).
 
     Parameters
     ----------
     path
-        A ``.csv`` file, a ``.parquet`` file or a hive-partitioned Parquet
-        directory.
+        A ``.csv`` file (or a compressed one), a ``.parquet`` file or a
+        hive-partitioned Parquet directory. In a hive directory, a folder
+        such as ``date=2024-09-02/`` gives a ``date`` column; when the files
+        hold a ``date`` column too, the two must agree (the files' own column
+        is read), else an :class:`~makingdata.errors.InputError` names the
+        partition.
     key
         Secret for the UPN hash (1-64 bytes); defaults to the
         ``MAKINGDATA_PSEUDONYM_KEY`` environment variable. Not needed when
@@ -650,7 +683,11 @@ def read_marks(
     InputError
         If the input cannot be used at all: missing or empty file, no header,
         a different delimiter, missing, duplicate or misspelt required
-        columns (the closest header is suggested), no pseudonym key.
+        columns (the closest header is suggested), no pseudonym key, a
+        workbook, binary, UTF-32 or unreadable compressed file, a Parquet
+        file that cannot be read, no line that splits into the header's
+        fields, or a hive partition column (``date=…``) whose value inside
+        the files disagrees with its folder.
     ValidationError
         With ``strict=True``, if any row is rejected.
 
@@ -742,7 +779,9 @@ def _read_marks(source: Source, *, key: str | bytes | None, strict: bool) -> Rea
             *data_rules,
         ],
         warnings=[normalised, prs.weekend_rule("date")],
-        extra={"_date_shape": prs.date_shape(prs.text("date"))} if dated else None,
+        extra={"_date_shape": prs.date_shape(prs.text("date"), pl.col("date"))}
+        if dated
+        else None,
         post=(lambda out: prs.date_format_checks(out, shape="_date_shape"))
         if dated
         else None,

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
-#: Date formats accepted in text: ISO first, then day-first UK forms.
+#: Date formats accepted in text: ISO first, then the day-first forms English MIS
+#: exports write (``09/03/2024`` is 9 March). Month-first is never accepted.
 DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 _INTEGER_DTYPES = (
     pl.Int8,
@@ -152,25 +153,28 @@ def _date_from_text(t: pl.Expr) -> pl.Expr:
 ISO_SHAPE, DAY_FIRST_SHAPE = 1, 2
 
 
-def date_shape(t: pl.Expr) -> pl.Expr:
-    """Return 1 for ``yyyy-mm-dd`` text, 2 for ``dd/mm/yyyy`` or ``dd-mm-yyyy``, else 0.
+def date_shape(t: pl.Expr, date: pl.Expr) -> pl.Expr:
+    """Return 1 for an ISO date, 2 for a day-first one, 0 when ``date`` is null.
+
+    ``t`` is the delivered text and ``date`` the date read from it (null
+    unless the text had one of the accepted shapes), so one character tells
+    the shapes apart: the ``-`` of ``yyyy-``.
 
     Examples
     --------
     >>> import polars as pl
-    >>> from makingdata.io._parse import date_shape
+    >>> from makingdata.io._parse import _date_from_text, date_shape
     >>> df = pl.DataFrame({"d": ["2024-09-02", "02/09/2024", "2 Sep", None]})
-    >>> df.select(date_shape(pl.col("d"))).to_series().to_list()
+    >>> t = pl.col("d")
+    >>> df.select(date_shape(t, _date_from_text(t))).to_series().to_list()
     [1, 2, 0, 0]
     """
-    iso = t.str.contains(r"^\d{4}-\d{2}-\d{2}$")
-    dmy = t.str.contains(r"^\d{2}[/-]\d{2}[/-]\d{4}$")
     return (
-        pl.when(iso)
+        pl.when(date.is_null())
+        .then(pl.lit(0, pl.UInt8))
+        .when(t.str.slice(4, 1) == "-")
         .then(pl.lit(ISO_SHAPE, pl.UInt8))
-        .when(dmy)
-        .then(pl.lit(DAY_FIRST_SHAPE, pl.UInt8))
-        .otherwise(pl.lit(0, pl.UInt8))
+        .otherwise(pl.lit(DAY_FIRST_SHAPE, pl.UInt8))
     )
 
 
@@ -220,24 +224,28 @@ def date_format_checks(
     """
     d = pl.col(name)
     s = pl.col(shape)
-    dmy = (s == DAY_FIRST_SHAPE) & d.is_not_null()
-    # Read month first, a day of 12 or less is a month (days above 12 are
-    # clamped only to keep the expression valid; they are not counted).
-    month_first = pl.date(
-        d.dt.year(), pl.min_horizontal(d.dt.day(), pl.lit(12, pl.Int8)), d.dt.month()
-    )
+    dmy = s == DAY_FIRST_SHAPE
     stats = out.select(
         n_iso=(s == ISO_SHAPE).sum(),
-        n_dmy=(s == DAY_FIRST_SHAPE).sum(),
+        n_dmy=dmy.sum(),
         max_day=d.filter(dmy).dt.day().max(),
-        weekend_dmy=(dmy & (d.dt.weekday() >= 6)).sum(),
-        weekend_mdy=(dmy & (d.dt.day() <= 12) & (month_first.dt.weekday() >= 6)).sum(),
     ).row(0, named=True)
     n_iso, n_dmy = int(stats["n_iso"]), int(stats["n_dmy"])
     mixed = min(n_iso, n_dmy)
     max_day = stats["max_day"]
-    weekend_dmy, weekend_mdy = int(stats["weekend_dmy"]), int(stats["weekend_mdy"])
-    maybe = max_day is not None and int(max_day) <= 12 and weekend_dmy > weekend_mdy
+    weekend_dmy = weekend_mdy = 0
+    if max_day is not None and int(max_day) <= 12:
+        # Every day is 12 or less, so each could be a month: read month first.
+        month_first = pl.date(d.dt.year(), d.dt.day(), d.dt.month())
+        weekend_dmy, weekend_mdy = (
+            out.filter(dmy)
+            .select(
+                (d.dt.weekday() >= 6).sum().alias("day_first"),
+                (month_first.dt.weekday() >= 6).sum().alias("month_first"),
+            )
+            .row(0)
+        )
+    maybe = weekend_dmy > weekend_mdy
     return [
         {
             "check": f"{name}_formats_mixed",
