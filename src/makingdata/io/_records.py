@@ -162,7 +162,11 @@ def scan_records(  # noqa: PLR0912, PLR0915 - one pass, chunk by chunk
             nl = np.flatnonzero(a == _NEWLINE)
             sp = np.flatnonzero(a == sep)
             if parity or b'"' in chunk:
-                inside = (np.cumsum(a == _QUOTE, dtype=np.int64) + parity) & 1
+                # Quote parity at every byte: xor-accumulate of the quote
+                # flags (one byte each, no counts kept).
+                inside = np.bitwise_xor.accumulate((a == _QUOTE).view(np.uint8))
+                if parity:
+                    inside ^= 1
                 ends_mask = inside[nl] == 0
                 sp = sp[inside[sp] == 0]
                 parity = int(inside[-1])
@@ -231,7 +235,7 @@ class Tolerant:
 
 
 def _physical_lines(path: Path) -> Iterator[tuple[int, str]]:
-    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+    with path.open(encoding="utf-8", newline="") as fh:
         yield from enumerate(fh, start=1)
 
 

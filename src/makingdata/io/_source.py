@@ -500,9 +500,16 @@ def _scan_csv(
     if tolerant or scan.suspect:
         tolerant = True
         clean = _tempdir(holder) / "clean.csv"
-        result = tolerant_copy(
-            scan_path, clean, separator=separator, header=list(raw_headers)
-        )
+        try:
+            result = tolerant_copy(
+                scan_path, clean, separator=separator, header=list(raw_headers)
+            )
+        except UnicodeDecodeError as err:
+            raise InputError(
+                f"the file is not valid {used} text",
+                path=where,
+                hint="pass encoding='latin-1' (--encoding latin-1)",
+            ) from err
         if result.broken and result.n_content == len(result.broken):
             first = result.broken[0]
             raise InputError(
@@ -551,13 +558,18 @@ def _hive_keys(path: Path) -> dict[str, set[str]]:
     return keys
 
 
+def _folder_value(key: str) -> pl.Expr:
+    """Return the value of partition ``key`` in the ``_file`` path (``key=value/``)."""
+    return pl.col("_file").str.extract(
+        rf"(?:^|[/\\]){re.escape(key)}=([^/\\]+)[/\\]", 1
+    )
+
+
 def _check_hive(path: Path, files: pl.LazyFrame, clash: Sequence[str]) -> None:
     """Refuse partition columns whose in-file values disagree with their folder."""
     where = str(path)
     for key in clash:
-        folder = pl.col("_file").str.extract(
-            rf"(?:^|[/\\]){re.escape(key)}=([^/\\]+)[/\\]", 1
-        )
+        folder = _folder_value(key)
         inside = pl.col(key).cast(pl.String)
         bad = (
             files.select(
@@ -620,8 +632,11 @@ def _open_parquet(path: Path, fields: Sequence[Field], *, where: str) -> Source:
             clash = [k for k in keys if k in inside]
             if clash:
                 _check_hive(path, files, clash)
-                # The folder and the files agree: read the files' own column.
-                lazy = pl.scan_parquet(path, hive_partitioning=False)
+                # The folders and the files agree: read the files' own columns,
+                # and the other partition keys (as text) from the folder names.
+                lazy = files.with_columns(
+                    _folder_value(k).alias(k) for k in keys if k not in clash
+                ).drop("_file")
     else:
         lazy = pl.scan_parquet(path)
     try:

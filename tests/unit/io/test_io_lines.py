@@ -8,6 +8,7 @@ and one stray quote or extra field failed the whole file.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import random
 from typing import TYPE_CHECKING
@@ -333,3 +334,39 @@ def test_utf16_header_has_no_nul_in_any_message(tmp_path: Path) -> None:
         read_marks(p, key=KEY)
     assert "\x00" not in str(info.value)
     assert "required column 'code'" in str(info.value)
+
+
+def test_hive_folders_and_files_that_agree_keep_every_partition_key(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "marks"
+    for urn, day in (("100001", 2), ("100002", 3)):
+        part = root / f"urn={urn}" / f"date=2024-09-0{day}"
+        part.mkdir(parents=True)
+        pl.DataFrame(
+            {
+                "upn": [UPN],
+                "date": [dt.date(2024, 9, day)],
+                "session": ["AM"],
+                "code": ["/"],
+            }
+        ).write_parquet(part / "part-0.parquet")
+    result = read_marks(root, key=KEY)
+    assert result.ok
+    assert sorted(result.valid.select("urn", "date").rows()) == [
+        (100001, dt.date(2024, 9, 2)),
+        (100002, dt.date(2024, 9, 3)),
+    ]
+
+
+def test_forced_utf8_on_latin1_with_a_broken_line_is_unusable(tmp_path: Path) -> None:
+    p = tmp_path / "marks.csv"
+    p.write_bytes(
+        "upn,urn,date,session,code\n"
+        f"{UPN},100001,2024-09-02,AM,/,extra\n"
+        f"{UPN},100001,2024-09-02,PM,é\n".encode("latin-1")
+    )
+    with pytest.raises(InputError, match="latin-1"):
+        read_marks(p, key=KEY, encoding="utf-8")
+    result = read_marks(p, key=KEY)
+    assert rejected_lines(result) == [(2, "too_many_fields"), (3, "code_invalid")]
