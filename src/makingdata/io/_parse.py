@@ -172,7 +172,7 @@ def date_shape(t: pl.Expr, date: pl.Expr) -> pl.Expr:
     return (
         pl.when(date.is_null())
         .then(pl.lit(0, pl.UInt8))
-        .when(t.str.slice(4, 1) == "-")
+        .when(t.str.find("-", literal=True) == 4)
         .then(pl.lit(ISO_SHAPE, pl.UInt8))
         .otherwise(pl.lit(DAY_FIRST_SHAPE, pl.UInt8))
     )
