@@ -779,9 +779,7 @@ def _read_marks(source: Source, *, key: str | bytes | None, strict: bool) -> Rea
             *data_rules,
         ],
         warnings=[normalised, prs.weekend_rule("date")],
-        extra={"_date_shape": prs.date_shape(prs.text("date"), pl.col("date"))}
-        if dated
-        else None,
+        extra={"_date_shape": prs.date_shape(prs.text("date"))} if dated else None,
         post=(lambda out: prs.date_format_checks(out, shape="_date_shape"))
         if dated
         else None,

@@ -153,28 +153,30 @@ def _date_from_text(t: pl.Expr) -> pl.Expr:
 ISO_SHAPE, DAY_FIRST_SHAPE = 1, 2
 
 
-def date_shape(t: pl.Expr, date: pl.Expr) -> pl.Expr:
-    """Return 1 for an ISO date, 2 for a day-first one, 0 when ``date`` is null.
+def date_shape(t: pl.Expr) -> pl.Expr:
+    """Return 1 for text shaped like an ISO date, 2 for a day-first one, else 0.
 
-    ``t`` is the delivered text and ``date`` the date read from it (null
-    unless the text had one of the accepted shapes), so one character tells
-    the shapes apart: the ``-`` of ``yyyy-``.
+    One character tells the accepted shapes apart (the separator after
+    ``yyyy`` or after ``dd``); whether the text really is a date is decided
+    by the date column itself (:func:`date_format_checks` counts only rows
+    whose date was read). The expression reads only the text, so the typed
+    date is not computed twice.
 
     Examples
     --------
     >>> import polars as pl
-    >>> from makingdata.io._parse import _date_from_text, date_shape
-    >>> df = pl.DataFrame({"d": ["2024-09-02", "02/09/2024", "2 Sep", None]})
-    >>> t = pl.col("d")
-    >>> df.select(date_shape(t, _date_from_text(t))).to_series().to_list()
-    [1, 2, 0, 0]
+    >>> from makingdata.io._parse import date_shape
+    >>> df = pl.DataFrame({"d": ["2024-09-02", "02/09/2024", "02-09-2024", "x", None]})
+    >>> df.select(date_shape(pl.col("d"))).to_series().to_list()
+    [1, 2, 2, 0, 0]
     """
+    dash = t.str.find("-", literal=True)
     return (
-        pl.when(date.is_null())
-        .then(pl.lit(0, pl.UInt8))
-        .when(t.str.find("-", literal=True) == 4)
+        pl.when(dash == 4)
         .then(pl.lit(ISO_SHAPE, pl.UInt8))
-        .otherwise(pl.lit(DAY_FIRST_SHAPE, pl.UInt8))
+        .when((dash == 2) | t.str.contains("/", literal=True))
+        .then(pl.lit(DAY_FIRST_SHAPE, pl.UInt8))
+        .otherwise(pl.lit(0, pl.UInt8))
     )
 
 
@@ -224,9 +226,9 @@ def date_format_checks(
     """
     d = pl.col(name)
     s = pl.col(shape)
-    dmy = s == DAY_FIRST_SHAPE
+    dmy = (s == DAY_FIRST_SHAPE) & d.is_not_null()
     stats = out.select(
-        n_iso=(s == ISO_SHAPE).sum(),
+        n_iso=((s == ISO_SHAPE) & d.is_not_null()).sum(),
         n_dmy=dmy.sum(),
         max_day=d.filter(dmy).dt.day().max(),
     ).row(0, named=True)
