@@ -122,6 +122,7 @@ GENERATED: dict[str, Callable[[Path], None]] = {
     "marks_fake.parquet": _bytes(b"this is not parquet"),
     "marks_truncated.parquet": _parquet(MARKS_FRAME, cut=True),
     "marks_parquet_named_csv.csv": _parquet(MARKS_FRAME),
+    "marks_empty_dir": lambda path: path.mkdir(),
     "marks_hive_agrees": _hive(
         inside={"2024-09-02": dt.date(2024, 9, 2), "2024-09-03": dt.date(2024, 9, 3)}
     ),
