@@ -93,6 +93,13 @@ def _text_summary(result: ReadResult, elapsed: float) -> str:
             "check", "column", "result", "n_failing"
         ).iter_rows():
             lines.append(f"  {check:<{width}}  {res:<7} {n:>10,}  {column or ''}")
+        # Warnings (weekend dates, padded short lines ...) say why, with lines.
+        for check, message in (
+            failing.filter(pl.col("result") == "WARNING")
+            .select("check", "message")
+            .iter_rows()
+        ):
+            lines.append(f"  {check}: {message}")
     n_pass = checks.filter(pl.col("result") == "PASS").height
     lines.append(f"  {n_pass} of {checks.height} rules passed on every row")
     return "\n".join(lines)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import attrs
@@ -24,13 +24,14 @@ from makingdata._contracts import (
 from makingdata._pseudonym import UPN_RULES, compact_upn_expr, resolve_key, upn_map
 from makingdata.errors import InputError, ValidationError
 from makingdata.io import _parse as prs
+from makingdata.io._records import BROKEN_RULES
 from makingdata.io._source import (
     ROW,
     Field,
     Source,
     collect_source,
     missing_columns_error,
-    open_source,
+    read_source,
 )
 from makingdata.schemas import RowRule, ValidationReport, enrolments_rules, marks_rules
 from makingdata.schemas._report import (
@@ -71,11 +72,16 @@ class ReadResult:
         The accepted rows, in the contract columns and dtypes
         (:data:`~makingdata.schemas.MARKS_SCHEMA` …), in source order. No UPN.
     rejects
-        One row per rejected row: ``row`` (the source row number: the file
-        line for CSV, where the header is line 1; the 0-based position for
-        Parquet), the delivered values as text under their canonical column
-        names, and ``errors`` (a list of every rule the row broke). Rejects
-        hold the delivered identifiers (UPNs): keep them with the export.
+        One row per rejected row: ``row`` (for CSV, the file line the row
+        starts on, as an editor shows it: the header is line 1, and a quoted
+        value holding line breaks moves the rows after it down by its extra
+        lines; for Parquet, the 0-based position), the delivered values as
+        text under their canonical column names, and ``errors`` (a list of
+        every rule the row broke). A line that could not be split into the
+        header's fields (``too_many_fields``, ``unbalanced_quote``,
+        ``bad_quoting``) is a reject with blank values; its text is in
+        ``report.failures``. Rejects hold the delivered identifiers (UPNs):
+        keep them with the export.
     report
         One row per rule (PASS / WARNING / FAIL and counts) and, in
         ``report.failures``, one row per (row, rule).
@@ -218,6 +224,8 @@ def finish(
     blank_columns: Sequence[str] | None = None,
     column_alias: Mapping[str, str] | None = None,
     layout: str | None = None,
+    extra: Mapping[str, pl.Expr] | None = None,
+    post: Callable[[pl.DataFrame], list[dict[str, object]]] | None = None,
     strict: bool,
 ) -> ReadResult:
     """Apply the rules and split valid from rejected rows, in one streaming pass.
@@ -230,6 +238,11 @@ def finish(
     every row; the delivered values of the rejected rows are read again from
     ``raw`` (joined on ``reject_keys``), so memory stays small when most rows
     are valid.
+
+    Records the CSV parser could not split (``source.broken``) are rejected
+    with the rule they broke (``too_many_fields`` …); ``row`` is always the
+    file line (:meth:`Source.lines_of`). ``extra`` columns are kept for
+    ``post``, which returns more report rows (file-level checks).
     """
     alias = dict(column_alias or {})
     all_rules = [_BLANK, *rules]
@@ -268,6 +281,7 @@ def finish(
                 (w.failing.fill_null(value=False) & (bit_col == 0)).alias(f"_w{i}")
                 for i, w in enumerate(warnings)
             ],
+            *[e.alias(name) for name, e in (extra or {}).items()],
         )
     )
     out = collect_source(source, plan)
@@ -281,7 +295,9 @@ def finish(
     n_trailing = int(out.select(trailing.sum()).item())
     if n_trailing:
         out = out.filter(trailing.not_())
-    n_read = out.height
+    per_line = 2 if layout == "wide" else 1
+    n_broken = len(source.broken) * per_line
+    n_read = out.height + n_broken
     stats = out.select(
         *[
             ((bit_col & (1 << i)) != 0).sum().alias(f"_n{i}")
@@ -301,6 +317,8 @@ def finish(
                 "message": r.message,
             }
         )
+    if source.format == "csv":
+        rows.extend(_record_checks(source, per_line))
     for i, w in enumerate(warnings):
         n = int(stats[f"_w{i}"])
         rows.append(
@@ -309,9 +327,23 @@ def finish(
                 "column": w.column,
                 "result": WARNING if n else PASS,
                 "n_failing": n,
-                "message": w.message,
+                "message": w.message
+                + (_first_lines(source, out, f"_w{i}") if n else ""),
             }
         )
+    if post is not None:
+        rows.extend(post(out))
+    rows.append(
+        {
+            "check": "no_rows",
+            "column": None,
+            "result": PASS if n_read else WARNING,
+            "n_failing": 0,
+            "message": "the file has a header but no rows"
+            if source.format == "csv"
+            else "the data has columns but no rows",
+        }
+    )
     rows.append(
         {
             "check": "trailing_blank_lines",
@@ -347,7 +379,13 @@ def finish(
         *[pl.col(prs.raw(c)).cast(pl.String).alias(c) for c in raw_columns],
         errors.alias("errors"),
     )
+    if source.lines is not None:
+        rejects = rejects.with_columns(source.lines_of(rejects["row"]).alias("row"))
     failures = _failures(rejects, all_rules, raw_columns, alias)
+    if source.broken:
+        rejects, failures = _with_broken(
+            source, rejects, failures, raw_columns, wide=layout == "wide"
+        )
     report = ValidationReport(
         name=kind, checks=checks_frame(rows), failures=failures, n_rows=n_read
     )
@@ -373,6 +411,78 @@ def finish(
             "with strict=False to keep the valid rows",
         )
     return result
+
+
+def _record_checks(source: Source, per_line: int) -> list[dict[str, object]]:
+    """Return the report rows of the CSV record checks (broken and short lines)."""
+    rows: list[dict[str, object]] = []
+    for name, message in BROKEN_RULES.items():
+        n = sum(per_line for b in source.broken if b.rule == name)
+        rows.append(
+            {
+                "check": name,
+                "column": None,
+                "result": FAIL if n else PASS,
+                "n_failing": n,
+                "message": message,
+            }
+        )
+    short = [] if source.short is None else source.short.tolist()
+    first = f" (first lines: {', '.join(map(str, short[:5]))})" if short else ""
+    rows.append(
+        {
+            "check": "too_few_fields",
+            "column": None,
+            "result": WARNING if short else PASS,
+            "n_failing": len(short) * per_line,
+            "message": "lines with fewer fields than the header were read with "
+            "their missing last fields blank" + first,
+        }
+    )
+    return rows
+
+
+def _first_lines(source: Source, out: pl.DataFrame, flag: str) -> str:
+    """Return `` (first lines: 4, 9, 12)`` for the rows where ``flag`` is set."""
+    first = out.select(pl.col(ROW).filter(pl.col(flag)).head(5)).to_series()
+    if source.format == "csv":
+        shown = source.lines_of(first).unique(maintain_order=True).to_list()
+        return f" (first lines: {', '.join(str(v) for v in shown)})"
+    return f" (first rows: {', '.join(str(v) for v in first.to_list())})"
+
+
+def _with_broken(
+    source: Source,
+    rejects: pl.DataFrame,
+    failures: pl.DataFrame,
+    raw_columns: Sequence[str],
+    *,
+    wide: bool,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Add the records the CSV parser could not split to rejects and failures."""
+    sessions: list[str | None] = ["AM", "PM"] if wide else [None]
+    lines = [b.line for b in source.broken for _ in sessions]
+    data: dict[str, list[object]] = {"row": list(lines)}
+    for c in raw_columns:
+        data[c] = [
+            s if (wide and c == "session") else None
+            for _ in source.broken
+            for s in sessions
+        ]
+    data["errors"] = [[b.rule] for b in source.broken for _ in sessions]
+    broken = pl.DataFrame(data, schema=rejects.schema)
+    rejects = pl.concat([rejects, broken]).sort("row", maintain_order=True)
+    more = pl.DataFrame(
+        {
+            "row": lines,
+            "column": [None] * len(lines),
+            "check": [b.rule for b in source.broken for _ in sessions],
+            "value": [b.detail for b in source.broken for _ in sessions],
+        },
+        schema=failures.schema,
+    )
+    failures = pl.concat([failures, more]).sort("row", maintain_order=True)
+    return rejects, failures
 
 
 def _failures(
@@ -504,23 +614,51 @@ def read_marks(
     ``pupil_key`` with a keyed BLAKE2b hash, each distinct UPN once; the UPN
     never appears in ``valid``.
 
-    Values: dates as ``yyyy-mm-dd``, ``dd/mm/yyyy`` or ``dd-mm-yyyy``
-    (``mm/dd/yyyy`` is not accepted: 01/02/2025 is 1 February); sessions
-    ``AM``/``PM`` in any case; codes are trimmed and upper-cased (lower-case
-    ``i`` is read as ``I``, counted under ``code_normalised`` in the report);
-    ``-`` (no mark yet) is rejected. Every rule of
-    :func:`~makingdata.schemas.marks_rules` is applied too (code valid on
-    its date, one mark per pupil, school, date and session).
+    Values: sessions ``AM``/``PM`` in any case; codes are trimmed and
+    upper-cased (lower-case ``i`` is read as ``I``, counted under
+    ``code_normalised`` in the report); ``-`` (no mark yet) is rejected.
+    Every rule of :func:`~makingdata.schemas.marks_rules` is applied too
+    (code valid on its date, one mark per pupil, school, date and session).
+
+    Dates: ``yyyy-mm-dd`` (ISO, always accepted), or day first as English
+    MIS exports write them, ``dd/mm/yyyy`` or ``dd-mm-yyyy``: ``09/03/2024``
+    is 9 March 2024. ``mm/dd/yyyy`` is not accepted (``09/13/2024`` is
+    rejected as ``date_invalid``). Three warnings, never rejections, say when
+    the dates look wrong: ``date_weekend`` counts marks on a Saturday or
+    Sunday (schools rarely open then) with their first lines;
+    ``date_formats_mixed`` says when a file mixes ISO and day-first dates;
+    ``date_maybe_month_first`` says when every day-first date has a day of
+    12 or less and more of them fall on a weekend read day first than read
+    month first (a month-first export read the wrong way round).
 
     CSV files are scanned lazily with every column as text so that no bad
-    value is lost. The encoding is detected (UTF-8 with or without BOM,
-    else latin-1) unless ``encoding`` is given.
+    value is lost. The encoding is detected (UTF-8 with or without BOM;
+    UTF-16 with a BOM, or without one when every other byte is NUL; else
+    latin-1) unless ``encoding`` is given. gzip, bzip2 and xz files and a
+    zip holding one file are read as the file inside (by their bytes, not
+    their name). Excel workbooks, other compressions, UTF-32 and binary
+    files are refused with an :class:`~makingdata.errors.InputError`.
+
+    A line that cannot be split into the header's fields is rejected with
+    its line and the rest of the file is read: ``too_many_fields``,
+    ``unbalanced_quote`` (a quote never closed, or closed only lines later
+    so that the lines between do not make one row: the line with the quote
+    is rejected and reading goes on at the next line) and ``bad_quoting``
+    (text after a closing quote). A line with fewer fields than the header
+    is read with its missing last fields blank (Excel writes such lines) and
+    counted under the ``too_few_fields`` warning. A file in which no line
+    can be split is an :class:`~makingdata.errors.InputError`. The row
+    number of a reject is the file line it starts on (see ``ReadResult``).
 
     Parameters
     ----------
     path
-        A ``.csv`` file, a ``.parquet`` file or a hive-partitioned Parquet
-        directory.
+        A ``.csv`` file (or a compressed one), a ``.parquet`` file or a
+        hive-partitioned Parquet directory. In a hive directory, a folder
+        such as ``date=2024-09-02/`` gives a ``date`` column; when the files
+        hold a ``date`` column too, the two must agree (the files' own column
+        is read), else an :class:`~makingdata.errors.InputError` names the
+        partition.
     key
         Secret for the UPN hash (32 to 64 random bytes, see
         :func:`read_key_file`; ``key=read_key_file(path)`` for a key file);
@@ -546,7 +684,11 @@ def read_marks(
     InputError
         If the input cannot be used at all: missing or empty file, no header,
         a different delimiter, missing, duplicate or misspelt required
-        columns (the closest header is suggested), no pseudonym key.
+        columns (the closest header is suggested), no pseudonym key, a
+        workbook, binary, UTF-32 or unreadable compressed file, a Parquet
+        file that cannot be read, no line that splits into the header's
+        fields, or a hive partition column (``date=…``) whose value inside
+        the files disagrees with its folder.
     ValidationError
         With ``strict=True``, if any row is rejected.
 
@@ -566,11 +708,13 @@ def read_marks(
     >>> result.rejects["errors"].to_list()
     [['code_valid_on_date']]
     """
-    source = open_source(path, MARKS_FIELDS, encoding=encoding, separator=separator)
-    try:
-        return _read_marks(source, key=key, strict=strict)
-    finally:
-        source.close()
+    return read_source(
+        path,
+        MARKS_FIELDS,
+        lambda source: _read_marks(source, key=key, strict=strict),
+        encoding=encoding,
+        separator=separator,
+    )
 
 
 def _read_marks(source: Source, *, key: str | bytes | None, strict: bool) -> ReadResult:
@@ -605,6 +749,7 @@ def _read_marks(source: Source, *, key: str | bytes | None, strict: bool) -> Rea
     )
     session = prs.parse_session(schema[prs.raw("session")])
     code, normalised = prs.parse_code(schema[prs.raw("code")])
+    dated = schema[prs.raw("date")] == pl.String
     data_rules = [
         r for r in marks_rules() if r.name in {"code_valid_on_date", "duplicate_mark"}
     ]
@@ -634,7 +779,11 @@ def _read_marks(source: Source, *, key: str | bytes | None, strict: bool) -> Rea
             *code.rules,
             *data_rules,
         ],
-        warnings=[normalised],
+        warnings=[normalised, prs.weekend_rule("date")],
+        extra={"_date_shape": prs.date_shape(prs.text("date"))} if dated else None,
+        post=(lambda out: prs.date_format_checks(out, shape="_date_shape"))
+        if dated
+        else None,
         contract=MARKS_SCHEMA,
         column_alias={"pupil_key": id_col},
         layout=layout,
@@ -767,13 +916,13 @@ def read_enrolments(
     >>> result.rejects["errors"].to_list()
     [['sen_provision_invalid', 'enrol_start_after_end']]
     """
-    source = open_source(
-        path, ENROLMENTS_FIELDS, encoding=encoding, separator=separator
+    return read_source(
+        path,
+        ENROLMENTS_FIELDS,
+        lambda source: _read_enrolments(source, key=key, strict=strict),
+        encoding=encoding,
+        separator=separator,
     )
-    try:
-        return _read_enrolments(source, key=key, strict=strict)
-    finally:
-        source.close()
 
 
 def _read_enrolments(

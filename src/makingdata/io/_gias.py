@@ -16,7 +16,7 @@ from makingdata.io._source import (
     Field,
     Source,
     missing_columns_error,
-    open_source,
+    read_source,
 )
 from makingdata.schemas import RowRule, schools_rules
 
@@ -157,11 +157,13 @@ def read_schools(
     >>> r.valid.select("laestab", "school_name", "new_la_code", "region_code").row(0)
     (3302001, 'St Maryés', 'E08000025', 'E12000005')
     """
-    source = open_source(path, SCHOOLS_FIELDS, encoding=encoding, separator=separator)
-    try:
-        return _read_schools(source, trust_ids=trust_ids or {}, strict=strict)
-    finally:
-        source.close()
+    return read_source(
+        path,
+        SCHOOLS_FIELDS,
+        lambda source: _read_schools(source, trust_ids=trust_ids or {}, strict=strict),
+        encoding=encoding,
+        separator=separator,
+    )
 
 
 def _read_schools(

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
-#: Date formats accepted in text: ISO first, then day-first UK forms.
+#: Date formats accepted in text: ISO first, then the day-first forms English MIS
+#: exports write (``09/03/2024`` is 9 March). Month-first is never accepted.
 DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 _INTEGER_DTYPES = (
     pl.Int8,
@@ -146,6 +147,132 @@ def _date_from_text(t: pl.Expr) -> pl.Expr:
     same_sep = t.str.slice(2, 1) == t.str.slice(5, 1)
     text_iso = pl.when(iso).then(t).when(dmy & same_sep).then(reordered)
     return text_iso.str.to_date("%Y-%m-%d", strict=False)
+
+
+#: Shapes of a date as delivered, for the format checks (0: other or not text).
+ISO_SHAPE, DAY_FIRST_SHAPE = 1, 2
+
+
+def date_shape(t: pl.Expr) -> pl.Expr:
+    """Return 1 for text shaped like an ISO date, 2 for a day-first one, else 0.
+
+    One character tells the accepted shapes apart (the separator after
+    ``yyyy`` or after ``dd``); whether the text really is a date is decided
+    by the date column itself (:func:`date_format_checks` counts only rows
+    whose date was read). The expression reads only the text, so the typed
+    date is not computed twice.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from makingdata.io._parse import date_shape
+    >>> df = pl.DataFrame({"d": ["2024-09-02", "02/09/2024", "02-09-2024", "x", None]})
+    >>> df.select(date_shape(pl.col("d"))).to_series().to_list()
+    [1, 2, 2, 0, 0]
+    """
+    dash = t.str.find("-", literal=True)
+    return (
+        pl.when(dash == 4)
+        .then(pl.lit(ISO_SHAPE, pl.UInt8))
+        .when((dash == 2) | t.str.contains("/", literal=True))
+        .then(pl.lit(DAY_FIRST_SHAPE, pl.UInt8))
+        .otherwise(pl.lit(0, pl.UInt8))
+    )
+
+
+def weekend_rule(name: str = "date") -> RowRule:
+    """Return the WARNING rule for dates on a Saturday or Sunday.
+
+    Schools open at weekends only rarely (a Saturday school, a catch-up
+    session), so such a mark is read and counted, not rejected; a count that
+    is not small usually means dates read the wrong way round.
+    """
+    return RowRule(
+        f"{name}_weekend",
+        name,
+        f"{name} falls on a Saturday or Sunday: check the date (read day first, "
+        "dd/mm/yyyy), unless the school really opened that day",
+        pl.col(name).dt.weekday() >= 6,
+        severity="WARNING",
+    )
+
+
+def date_format_checks(
+    out: pl.DataFrame, *, shape: str, name: str = "date"
+) -> list[dict[str, object]]:
+    """Return the file-level date checks: mixed formats, and possibly month-first.
+
+    ``out`` holds the typed date ``name`` (read day first) and its delivered
+    ``shape`` (:func:`date_shape`). Two report rows: ``date_formats_mixed``
+    (WARNING when ISO and day-first dates are both present: ``n_failing`` is
+    the smaller group) and ``date_maybe_month_first`` (WARNING when every
+    day-first date has a day of 12 or less and more of them fall on a weekend
+    read day first than read month first: ``n_failing`` is the weekend count
+    read day first).
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> from makingdata.io._parse import date_format_checks
+    >>> out = pl.DataFrame(  # 09/07/2024 and 12/10/2024 read day first: weekends
+    ...     {
+    ...         "date": [dt.date(2024, 7, 6), dt.date(2024, 10, 12)],
+    ...         "shape": [2, 2],
+    ...     },
+    ...     schema_overrides={"shape": pl.UInt8},
+    ... )
+    >>> [(c["check"], c["result"]) for c in date_format_checks(out, shape="shape")]
+    [('date_formats_mixed', 'PASS'), ('date_maybe_month_first', 'WARNING')]
+    """
+    d = pl.col(name)
+    s = pl.col(shape)
+    dmy = (s == DAY_FIRST_SHAPE) & d.is_not_null()
+    stats = out.select(
+        n_iso=((s == ISO_SHAPE) & d.is_not_null()).sum(),
+        n_dmy=dmy.sum(),
+        max_day=d.filter(dmy).dt.day().max(),
+    ).row(0, named=True)
+    n_iso, n_dmy = int(stats["n_iso"]), int(stats["n_dmy"])
+    mixed = min(n_iso, n_dmy)
+    max_day = stats["max_day"]
+    weekend_dmy = weekend_mdy = 0
+    if max_day is not None and int(max_day) <= 12:
+        # Every day is 12 or less, so each could be a month: read month first.
+        month_first = pl.date(d.dt.year(), d.dt.day(), d.dt.month())
+        weekend_dmy, weekend_mdy = (
+            out.filter(dmy)
+            .select(
+                (d.dt.weekday() >= 6).sum().alias("day_first"),
+                (month_first.dt.weekday() >= 6).sum().alias("month_first"),
+            )
+            .row(0)
+        )
+    maybe = weekend_dmy > weekend_mdy
+    return [
+        {
+            "check": f"{name}_formats_mixed",
+            "column": name,
+            "result": "WARNING" if mixed else "PASS",
+            "n_failing": mixed,
+            "message": f"{name} mixes yyyy-mm-dd ({n_iso:,} rows) and dd/mm/yyyy "
+            f"({n_dmy:,} rows): both were read (day first); check the export "
+            "settings"
+            if mixed
+            else f"{name} uses one format",
+        },
+        {
+            "check": f"{name}_maybe_month_first",
+            "column": name,
+            "result": "WARNING" if maybe else "PASS",
+            "n_failing": weekend_dmy if maybe else 0,
+            "message": f"every dd/mm/yyyy {name} has a day of 12 or less, and "
+            f"{weekend_dmy:,} fall on a weekend read day first but {weekend_mdy:,} "
+            "read month first: the export may be month-first (mm/dd/yyyy), which "
+            "is not accepted; export the dates as yyyy-mm-dd"
+            if maybe
+            else f"{name} does not look month-first",
+        },
+    ]
 
 
 def parse_date(
