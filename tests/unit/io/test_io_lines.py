@@ -271,7 +271,10 @@ def test_validate_prints_the_weekend_count_and_lines(
         f"upn,urn,date,session,code\n{UPN},100001,2024-09-07,AM,/\n"
         f"{UPN},100001,2024-09-09,AM,/\n"
     )
-    code = main(["validate", str(p), "--kind", "marks", "--key", KEY])
+    key = tmp_path / "pseudonym.key"
+    key.write_text(KEY + "\n")
+    key.chmod(0o600)
+    code = main(["validate", str(p), "--kind", "marks", "--key-file", str(key)])
     out = capsys.readouterr().out
     assert code == 0
     assert "date_weekend" in out
