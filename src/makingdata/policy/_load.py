@@ -7,7 +7,7 @@ import json
 import re
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from makingdata.errors import InputError, RuleError
 from makingdata.policy._catalogue import Catalogue, default_catalogue, rule_from_dict
@@ -190,18 +190,7 @@ def load_request(path: str | PathLike[str]) -> DataRequest:
     >>> load_request(path).items[0].kind.value
     'flight_path'
     """
-    p = Path(path)
-    data, text = _read_text(p)
-    if not isinstance(data, dict):
-        raise InputError(
-            f"expected a table of request fields, got {type(data).__name__}",
-            path=p,
-            hint="write the request's fields at the top level of the file",
-        )
-    try:
-        return DataRequest.from_dict(data, path=p)
-    except InputError as err:
-        raise _with_lines(err, text, p.suffix.casefold(), p) from None
+    return _load(path, DataRequest, "request")
 
 
 def load_use(path: str | PathLike[str]) -> DataUse:
@@ -226,16 +215,24 @@ def load_use(path: str | PathLike[str]) -> DataUse:
     >>> load_use(path).uses[0].value
     'academisation'
     """
+    return _load(path, DataUse, "use")
+
+
+_Model = TypeVar("_Model", DataRequest, DataUse)
+
+
+def _load(path: str | PathLike[str], model: type[_Model], what: str) -> _Model:
+    """Read one model from a file; errors name the file and, where clear, the line."""
     p = Path(path)
     data, text = _read_text(p)
     if not isinstance(data, dict):
         raise InputError(
-            f"expected a table of fields, got {type(data).__name__}",
+            f"expected a table of {what} fields, got {type(data).__name__}",
             path=p,
-            hint="write the use's fields at the top level of the file",
+            hint=f"write the {what}'s fields at the top level of the file",
         )
     try:
-        return DataUse.from_dict(data, path=p)
+        return model.from_dict(data, path=p)
     except InputError as err:
         raise _with_lines(err, text, p.suffix.casefold(), p) from None
 
