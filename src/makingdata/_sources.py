@@ -21,7 +21,6 @@ Examples
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import difflib
 import re
@@ -52,7 +51,11 @@ DAILY_DATA_PRINCIPLES = "dfe-daily-data-principles-2022"
 #: What a source can be: the body that decided or wrote it, or a report of it.
 STANDINGS: tuple[str, ...] = ("primary", "secondary")
 
-_MONTHS = tuple(calendar.month_name[1:])
+#: English month names (not ``calendar.month_name``, which follows the locale).
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 
 def _human_date(text: str) -> str:
