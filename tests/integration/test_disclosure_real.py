@@ -241,3 +241,34 @@ def test_full_file_audit(
     )
     assert not (cells["finding"] == "inconsistent").any()
     assert (cells["lo"] <= cells["hi"]).all()
+
+
+def test_legacy_x_in_the_four_year_olds_file_is_audited_as_suppression(
+    real_data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # before 2020 DfE wrote x for suppressed cells: read as "not available",
+    # nothing is sensitive; read as suppression, hundreds of cells come back
+    from makingdata.cli import main
+
+    source = real_data_dir / "absence_for_four_year_olds.csv"
+    base = [
+        "audit-table", str(source), "--filters", "school_type",
+        "--counts", "enrolments,sess_possible,sess_overall",
+    ]  # fmt: skip
+    main(base)
+    plain = capsys.readouterr().out
+    assert "(0 sensitive)" in plain
+    # without --rounded, DfE's regional rounding reads as inconsistent sums
+    assert "inconsistent: 6" in plain
+    out = tmp_path / "cells.csv"
+    legacy = ["--legacy-x", "--rounded", "region=5,national=5", "--out", str(out)]
+    assert main([*base, *legacy]) == 1  # findings
+    cells = pl.read_csv(out)
+    exact = cells.filter(pl.col("finding").str.starts_with("exact"))
+    by_level = dict(exact.group_by("geographic_level").len().iter_rows())
+    assert by_level == {"School": 708, "Local authority": 15}
+    small = exact.filter(
+        (pl.col("column") == "enrolments") & pl.col("lo").is_between(1, 5)
+    )
+    assert small.height == 241  # pupil counts of 1 to 5, recovered exactly
+    assert (exact["lo"] == exact["hi"]).all()

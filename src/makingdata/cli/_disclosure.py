@@ -13,7 +13,7 @@ import typer
 from makingdata._atomic import atomic_path
 from makingdata.access import Audience
 from makingdata.cli._console import Steps
-from makingdata.cli._options import LIST_HELP, exit_codes, split_list
+from makingdata.cli._options import LIST_HELP, exit_codes, parse_rounding, split_list
 from makingdata.cli._output import write_table
 from makingdata.disclosure import (
     audit,
@@ -22,7 +22,7 @@ from makingdata.disclosure import (
     rule_set,
 )
 from makingdata.errors import ExitCode, InputError
-from makingdata.tables import TableSpec
+from makingdata.tables import TableSpec, level
 
 
 class Guarded(enum.StrEnum):
@@ -108,6 +108,24 @@ def audit_table(
             show_default=False,
         ),
     ] = None,
+    legacy_x: Annotated[
+        bool,
+        typer.Option(
+            "--legacy-x",
+            help="read x in the count columns as suppressed (c), as DfE's files "
+            "before 2020 used it; by default x is 'not available' and not audited",
+        ),
+    ] = False,
+    rounded: Annotated[
+        str | None,
+        typer.Option(
+            "--rounded",
+            metavar="LEVEL=BASE,...",
+            help="levels whose counts the file publishes rounded (region=5,"
+            "national=5): their cells stand for an interval, not a value",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -122,7 +140,8 @@ def audit_table(
 
     Read a published EES CSV (with 'c', 'x', 'z' symbols) and report, for each
     suppressed cell, the interval of values consistent with everything
-    published.
+    published. For a file from before 2020, where x meant suppressed, pass
+    --legacy-x; for levels published rounded, --rounded.
     """
     with Steps("audit-table") as steps:
         steps.step(f"reading {table.name}")
@@ -130,6 +149,15 @@ def audit_table(
         spec = TableSpec.infer(frame, filters=split_list(filters))
         wanted = split_list(counts)
         columns = tuple(wanted) if wanted else spec.counts
+        if legacy_x:
+            frame = frame.with_columns(
+                pl.col(c).str.strip_chars().replace("x", "c") for c in columns
+            )
+        bases = parse_rounding(rounded)
+        if bases:
+            spec = attrs.evolve(
+                spec, rounded_levels=[(level(k).label, v) for k, v in bases.items()]
+            )
         protection = None
         if audience is not None:
             rules = rule_set(audience.value)
