@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from makingdata.attainment import (
     KS2_BREAKDOWNS,
@@ -21,6 +22,7 @@ from makingdata.attainment import (
     ks2_table,
     round_whole,
 )
+from makingdata.attendance import rollup
 from makingdata.errors import InputError
 
 SCHOOLS = pl.DataFrame(
@@ -329,3 +331,29 @@ def test_codes_are_the_enum_values_of_the_contract() -> None:
     assert KS2_RESULTS_SCHEMA["writta_outcome"] == pl.Enum(
         [c.value for c in KS2TeacherAssessment]
     )
+
+
+def test_the_school_rows_roll_up_to_the_kernels_own_higher_levels() -> None:
+    rows = [
+        {"urn": 100001, "read_scaled_score": 100, "disadvantaged": True},
+        {"urn": 100001, "read_scaled_score": None, "read_code": "B"},
+        {"urn": 100002, "read_scaled_score": 111, "writta_outcome": "WTS"},
+        {"urn": 100002, "mat_scaled_score": None, "mat_code": "A"},
+        {"urn": 100003, "gps_scaled_score": None, "gps_code": "L"},
+        {"urn": 100003, "scita_outcome": "HNM", "disadvantaged": True},
+        {"urn": 100003, "writta_outcome": "GDS", "read_scaled_score": 89},
+    ]
+    by = ["disadvantage_status"]
+    schools = ks2_table(_pupils(rows), SCHOOLS, levels="school", by=by)
+    ours = ks2_table(_pupils(rows), SCHOOLS, levels=["la", "region", "national"], by=by)
+    rolled = rollup(schools, levels=["la", "region", "national"], by=by, decimals=0)
+    cols = [
+        *ours.spec.counts,
+        *ours.spec.additive,
+        *(r.column for r in ours.spec.rates),
+    ]
+    key = ["geographic_level", "new_la_code", "region_code", "disadvantage_status"]
+    a = ours.collect().frame.select(*key, *cols).sort(key, nulls_last=True)
+    b = rolled.collect().frame.select(*key, *cols).sort(key, nulls_last=True)
+    assert a.height == 3 * 4
+    assert_frame_equal(a, b, check_dtypes=False)
