@@ -7,6 +7,8 @@ The data path, additive counts first and rates last:
    reading, maths and grammar-punctuation-spelling, teacher assessment
    outcomes (:class:`KS2TeacherAssessment`) for writing and science, and the
    pupil characteristics of the breakdowns.
+   :func:`check_ks2_results` and :func:`validate_ks2_results` check it
+   (pandera schema :data:`KS2Results`, row rules with reasons).
 2. :func:`ks2_table` — eligible pupils, % meeting the expected and the higher
    standard, average scaled scores, at school, trust, LA, region and England,
    with breakdowns (:data:`KS2_BREAKDOWNS`) and ``Total`` rows, as a
@@ -42,6 +44,12 @@ from makingdata.attainment._measures import (
     Subject,
     round_whole,
 )
+from makingdata.attainment._schema import (
+    KS2Results,
+    check_ks2_results,
+    ks2_results_rules,
+    validate_ks2_results,
+)
 from makingdata.attainment._table import KS2_BREAKDOWNS, ks2_table
 
 __all__ = [
@@ -55,9 +63,13 @@ __all__ = [
     "SCALED_SCORE_RANGE",
     "TA_ELIGIBLE",
     "TEST_ELIGIBLE_CODES",
+    "KS2Results",
     "KS2TeacherAssessment",
     "KS2TestCode",
     "Subject",
+    "check_ks2_results",
+    "ks2_results_rules",
     "ks2_table",
     "round_whole",
+    "validate_ks2_results",
 ]
