@@ -154,7 +154,10 @@ def ks2_table(  # noqa: PLR0912 - one query plan, step by step
     ``t_<subject>_met_higher_standard`` — and their percentages
     ``pt_<subject>_met_expected_standard`` / ``..._higher_standard``; for the
     tests, ``avg_<subject>_scaled_score`` from ``t_<subject>_scaled_score_sum``
-    over ``t_<subject>_scaled_score_pupils``.
+    over ``t_<subject>_scaled_score_pupils``. ``num_schools`` is the number
+    of schools with pupils in the row (the single-school disclosure rule
+    reads it). Every count is a count of pupils and is protected
+    (``spec.protected``).
 
     Who counts where ("Primary school accountability technical guidance"):
 
@@ -307,7 +310,8 @@ def ks2_table(  # noqa: PLR0912 - one query plan, step by step
         for k in range(len(by), -1, -1):
             for kept in itertools.combinations(by, k):
                 g = src.group_by([*time, *lv.columns, *kept]).agg(
-                    [pl.col(c).sum() for c in (*counts, *sums)]
+                    pl.col("__urn").n_unique().cast(pl.Int64).alias("num_schools"),
+                    *(pl.col(c).sum() for c in (*counts, *sums)),
                 )
                 g = g.with_columns(
                     [pl.lit(TOTAL).alias(c) for c in by if c not in kept]
@@ -348,6 +352,7 @@ def ks2_table(  # noqa: PLR0912 - one query plan, step by step
         "geographic_level",
         *geo_cols,
         *by,
+        "num_schools",
         *counts,
         *sums,
         *(r.column for r in rates),
@@ -389,11 +394,13 @@ def ks2_table(  # noqa: PLR0912 - one query plan, step by step
         rates=rates,
         time=tuple(c for c in TIME_COLUMNS if c in time) or tuple(time),
         levels=lv_labels,
-        additive=sums,
+        additive=["num_schools", *sums],
         other=averages,
+        # every count is a count of pupils: each is protected, not only the first
+        protected=counts,
         labels=labels,
         decimals={
-            **dict.fromkeys((*counts, *sums), 0),
+            **dict.fromkeys(("num_schools", *counts, *sums), 0),
             **{r.column: 0 for r in rates},
             **dict.fromkeys(averages, 0),
         },
