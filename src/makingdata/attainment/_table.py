@@ -24,7 +24,6 @@ from makingdata.attainment._measures import (
 from makingdata.errors import InputError
 from makingdata.tables import (
     ENGLAND,
-    TIME_COLUMNS,
     TOTAL,
     Rate,
     Table,
@@ -362,37 +361,13 @@ def ks2_table(  # noqa: PLR0912 - one query plan, step by step
     for c in by:
         sort_by += [pl.col(c) == TOTAL, pl.col(c)]
     frame = out.sort(sort_by, nulls_last=True, maintain_order=True).select(ordered)
-    labels = {
-        f"t_{s.name}_eligible_pupils": f"{s.label}: eligible pupils"
-        for s in KS2_SUBJECTS
-    }
-    labels.update(
-        {
-            f"pt_{s.name}_met_expected_standard": f"{s.label}: % meeting the expected standard"
-            for s in KS2_SUBJECTS
-        }
-    )
-    labels.update(
-        {
-            f"pt_{s.name}_met_higher_standard": f"{s.label}: % meeting the higher standard"
-            for s in KS2_SUBJECTS
-            if s.higher
-        }
-    )
-    labels.update(
-        {
-            f"avg_{s.name}_scaled_score": f"{s.label}: average scaled score"
-            for s in KS2_SUBJECTS
-            if s.kind == "test"
-        }
-    )
+    labels = _labels()
     lv_labels = order_levels([lv.label for lv in lvs])
     spec = TableSpec(
         counts=counts,
         filters=list(by),
         nestings=nestings_for(lv_labels, ordered),
         rates=rates,
-        time=tuple(c for c in TIME_COLUMNS if c in time) or tuple(time),
         levels=lv_labels,
         additive=["num_schools", *sums],
         other=averages,
@@ -413,3 +388,46 @@ def _ratio(num: str, den: str, scale: int) -> pl.Expr:
     d = pl.col(den)
     value = pl.col(num).cast(pl.Float64) / d.cast(pl.Float64) * scale
     return pl.when(d > 0).then(round_whole(value)).otherwise(pl.lit(None, pl.Float64))
+
+
+def _labels() -> dict[str, str]:
+    """Return the EES labels of the KS2 table's indicators."""
+    labels = {
+        f"t_{s.name}_eligible_pupils": f"{s.label}: eligible pupils"
+        for s in KS2_SUBJECTS
+    }
+    labels.update(
+        {
+            f"pt_{s.name}_met_expected_standard": f"{s.label}: % meeting the expected standard"
+            for s in KS2_SUBJECTS
+        }
+    )
+    labels.update(
+        {
+            f"pt_{s.name}_met_higher_standard": f"{s.label}: % meeting the higher standard"
+            for s in KS2_SUBJECTS
+            if s.higher
+        }
+    )
+    for s in KS2_SUBJECTS:
+        labels[f"t_{s.name}_met_expected_standard"] = (
+            f"{s.label}: pupils meeting the expected standard"
+        )
+        if s.higher:
+            labels[f"t_{s.name}_met_higher_standard"] = (
+                f"{s.label}: pupils meeting the higher standard"
+            )
+        if s.kind == "test":
+            labels[f"t_{s.name}_scaled_score_pupils"] = (
+                f"{s.label}: pupils with a scaled score"
+            )
+            labels[f"t_{s.name}_scaled_score_sum"] = f"{s.label}: sum of scaled scores"
+    labels["num_schools"] = "Number of schools"
+    labels.update(
+        {
+            f"avg_{s.name}_scaled_score": f"{s.label}: average scaled score"
+            for s in KS2_SUBJECTS
+            if s.kind == "test"
+        }
+    )
+    return labels
