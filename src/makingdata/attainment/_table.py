@@ -155,8 +155,8 @@ def ks2_table(  # noqa: PLR0912 - one query plan, step by step
     tests, ``avg_<subject>_scaled_score`` from ``t_<subject>_scaled_score_sum``
     over ``t_<subject>_scaled_score_pupils``. ``num_schools`` is the number
     of schools with pupils in the row (the single-school disclosure rule
-    reads it). Every count is a count of pupils and is protected
-    (``spec.protected``).
+    reads it). Every count of pupils is protected (``spec.protected``); the
+    sums of scaled scores are counts suppressed with their row.
 
     Who counts where ("Primary school accountability technical guidance"):
 
@@ -364,12 +364,15 @@ def ks2_table(  # noqa: PLR0912 - one query plan, step by step
     labels = _labels()
     lv_labels = order_levels([lv.label for lv in lvs])
     spec = TableSpec(
-        counts=counts,
+        # the sums of scaled scores are counts too (suppressed with their row:
+        # a sum of scores near 100 x pupils would give a suppressed count away),
+        # but not counts of pupils
+        counts=[*counts, *sums],
         filters=list(by),
         nestings=nestings_for(lv_labels, ordered),
         rates=rates,
         levels=lv_labels,
-        additive=["num_schools", *sums],
+        additive=["num_schools"],
         other=averages,
         # every count is a count of pupils: each is protected, not only the first
         protected=counts,

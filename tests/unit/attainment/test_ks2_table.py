@@ -278,7 +278,12 @@ def test_the_spec_says_what_each_column_is() -> None:
         "t_read_eligible_pupils"
     )
     assert spec.indicator("avg_read_scaled_score").kind == "other"
-    assert spec.indicator("t_read_scaled_score_sum").kind == "additive"
+    # a sum of scores is suppressed with its row, but is not a count of pupils
+    assert spec.indicator("t_read_scaled_score_sum").kind == "count"
+    assert spec.protected is not None
+    assert "t_read_scaled_score_sum" not in spec.protected
+    assert "t_read_eligible_pupils" in spec.protected
+    assert spec.indicator("num_schools").kind == "additive"
     assert spec.indicator("t_rwm_eligible_pupils").kind == "count"
     assert {r.column for r in spec.rates} == {
         f"pt_{s.name}_met_{std}_standard"
