@@ -19,6 +19,9 @@ __all__ = [
     "EDUCATION_PHASE_DTYPE",
     "ENROLMENTS_SCHEMA",
     "ETHNICITY_DTYPE",
+    "KS2_RESULTS_SCHEMA",
+    "KS2_TA_DTYPE",
+    "KS2_TEST_CODE_DTYPE",
     "MARKS_SCHEMA",
     "MEMBERSHIPS_SCHEMA",
     "PERIOD_COLUMNS",
@@ -29,6 +32,8 @@ __all__ = [
     "YEAR_GROUP_DTYPE",
     "EducationPhase",
     "EthnicityMajor",
+    "KS2TeacherAssessment",
+    "KS2TestCode",
     "SenProvision",
     "Sex",
     "YearGroup",
@@ -104,11 +109,68 @@ class EducationPhase(enum.StrEnum):
     MIDDLE_DEEMED_SECONDARY = "Middle (deemed secondary)"
 
 
+class KS2TestCode(enum.StrEnum):
+    """A KS2 test result that is not a scaled score (reading, maths, GPS).
+
+    DfE's result codes, from "Key stage 2 assessment and reporting arrangements"
+    (ARA, Standards and Testing Agency) and the results file schools receive;
+    which codes count in which denominator is in "Primary school accountability
+    technical guidance" (DfE) and :mod:`makingdata.attainment`. ``U`` is the
+    older letter for a pupil unable to access the test, ``T`` the newer one:
+    both are accepted and treated alike.
+    """
+
+    ABSENT = "A"
+    BELOW_TEST_STANDARD = "B"
+    FUTURE = "F"
+    CHEATING = "H"
+    JUST_ARRIVED = "J"
+    LEFT = "L"
+    MISSING = "M"
+    PAST = "P"
+    MALADMINISTRATION = "Q"
+    UNABLE_TO_ACCESS = "T"
+    UNABLE_TO_ACCESS_OLD = "U"
+
+
+class KS2TeacherAssessment(enum.StrEnum):
+    """A KS2 teacher assessment outcome (writing; science uses EXS and HNM).
+
+    From "Key stage 2 teacher assessment guidance" and the ARA (Standards and
+    Testing Agency): the interim frameworks' GDS, EXS and WTS (writing), HNM
+    (science), the pre-key stage standards PK1–PK6, the engagement model
+    (EM), ``BLW`` (below the pre-key stage standards, before the engagement
+    model), and the other codes: A absent (or not enough information), D
+    disapplied (before 2018), L left, F future, P past, Q maladministration.
+    """
+
+    GDS = "GDS"
+    EXS = "EXS"
+    WTS = "WTS"
+    HNM = "HNM"
+    PK6 = "PK6"
+    PK5 = "PK5"
+    PK4 = "PK4"
+    PK3 = "PK3"
+    PK2 = "PK2"
+    PK1 = "PK1"
+    EM = "EM"
+    BLW = "BLW"
+    ABSENT = "A"
+    DISAPPLIED = "D"
+    LEFT = "L"
+    FUTURE = "F"
+    PAST = "P"
+    MALADMINISTRATION = "Q"
+
+
 SEX_DTYPE = pl.Enum([m.value for m in Sex])
 ETHNICITY_DTYPE = pl.Enum([m.value for m in EthnicityMajor])
 SEN_PROVISION_DTYPE = pl.Enum([m.value for m in SenProvision])
 YEAR_GROUP_DTYPE = pl.Enum([m.value for m in YearGroup])
 EDUCATION_PHASE_DTYPE = pl.Enum([m.value for m in EducationPhase])
+KS2_TEST_CODE_DTYPE = pl.Enum([m.value for m in KS2TestCode])
+KS2_TA_DTYPE = pl.Enum([m.value for m in KS2TeacherAssessment])
 
 #: marks: one row per pupil per session.
 MARKS_SCHEMA: dict[str, pl.DataType] = {
@@ -134,6 +196,33 @@ ENROLMENTS_SCHEMA: dict[str, pl.DataType] = {
     "sen_provision": SEN_PROVISION_DTYPE,
     "looked_after": pl.Boolean(),
     "child_in_need": pl.Boolean(),
+}
+
+#: KS2 results: one row per pupil at the end of key stage 2, attributed to the
+#: school where the pupil sat the tests. Each test subject (``read``, ``mat``,
+#: ``gps``) has a scaled score (80–120) or a result code, never both; writing
+#: and science have teacher assessment outcomes. ``disadvantaged``: FSM in the
+#: last 6 years, looked after, or adopted from care (DfE's definition).
+#: ``eal``: first language known or believed to be other than English (null:
+#: unclassified).
+KS2_RESULTS_SCHEMA: dict[str, pl.DataType] = {
+    "pupil_key": pl.UInt64(),
+    "urn": pl.UInt32(),
+    "time_period": pl.Int32(),
+    "read_scaled_score": pl.UInt8(),
+    "read_code": KS2_TEST_CODE_DTYPE,
+    "mat_scaled_score": pl.UInt8(),
+    "mat_code": KS2_TEST_CODE_DTYPE,
+    "gps_scaled_score": pl.UInt8(),
+    "gps_code": KS2_TEST_CODE_DTYPE,
+    "writta_outcome": KS2_TA_DTYPE,
+    "scita_outcome": KS2_TA_DTYPE,
+    "disadvantaged": pl.Boolean(),
+    "sen_provision": SEN_PROVISION_DTYPE,
+    "eal": pl.Boolean(),
+    "sex": SEX_DTYPE,
+    "looked_after": pl.Boolean(),
+    "month_of_birth": pl.UInt8(),
 }
 
 #: schools: one row per school (a Directory as a frame).

@@ -694,6 +694,8 @@ _IN_YEAR = "possible_sessions"
 #: ``pt_overall``; the in-year attendance release's ``*_perc`` columns (all
 #: over ``possible_sessions``; each checked against the published values).
 #: Its ``pa_perc`` has no published numerator and stays an ``other`` column.
+#: KS2's ``pt_<subject>_met_expected_standard`` (and ``_higher_``) are over
+#: ``t_<subject>_eligible_pupils`` (checked against ``ks2_la.csv``).
 DFE_RATE_NAMES: dict[str, tuple[str, str]] = {
     "pt_overall": ("t_sess_overall", "t_sess_possible"),
     "attendance_perc": ("overall_attendance", _IN_YEAR),
@@ -717,6 +719,16 @@ DFE_RATE_NAMES: dict[str, tuple[str, str]] = {
     "auth_interview_perc": ("reason_j1_authorised_interview", _IN_YEAR),
     "auth_part_time_perc": ("reason_c2_authorised_temp_reduced_timetable", _IN_YEAR),
     "auth_other_perc": ("reason_c_authorised_other", _IN_YEAR),
+    # KS2 attainment (outcomes of children in need, DfE's attainment files):
+    # the share of eligible pupils meeting the standard of each subject
+    **{
+        f"pt_{s}_met_{std}_standard": (
+            f"t_{s}_met_{std}_standard",
+            f"t_{s}_eligible_pupils",
+        )
+        for s in ("read", "writta", "mat", "rwm", "gps", "scita")
+        for std in ("expected", "higher")
+    },
 }
 
 
