@@ -96,7 +96,12 @@ def primary_reasons(  # noqa: PLR0912 - one branch per rule kind
 
     for rule in rules.rules:
         if isinstance(rule, Threshold):
-            for col in rule.columns:
+            # a spec that names its counts of people (``spec.protected``, e.g.
+            # a KS2 table's eligible and meeting-the-standard pupils) has them
+            # thresholded like the rule's own pupil columns
+            people = spec.protected or ()
+            cols = (*rule.columns, *(c for c in people if c not in rule.columns))
+            for col in cols:
                 if col in f.columns:
                     v = pl.col(col).cast(pl.Float64)
                     add((v > 0) & (v < rule.minimum), rule.id, col)
