@@ -143,6 +143,7 @@ def run_planted(tmp_path: Path, n_rows: int, n_plants: int) -> None:
             key_file(tmp_path),
             "--report",
             str(report),
+            "--strict-code-dates",  # a planted J is a reject, not a warning
         ]
     )
     assert code == 1

@@ -280,6 +280,14 @@ def aggregate(
     ] = "academic_year",
     decimals: DecimalsOption = None,
     zero_rate: ZeroRateOption = ZeroRate.Z,
+    strict_code_dates: Annotated[
+        bool,
+        typer.Option(
+            "--strict-code-dates",
+            help="reject marks whose code is not in force on their date (default: "
+            "count them, as DfE does, with a warning)",
+        ),
+    ] = False,
     all_pupils: Annotated[
         bool,
         typer.Option(
@@ -350,7 +358,7 @@ def aggregate(
     key = key_from_file(key_file)
     with Steps("aggregate") as steps:
         steps.step(f"reading {marks.name}")
-        marks_read = read_marks(marks, key=key)
+        marks_read = read_marks(marks, key=key, strict_code_dates=strict_code_dates)
         _report("marks", marks_read)
         steps.step(f"reading {enrolments.name}")
         enrolments_read = read_enrolments(enrolments, key=key)

@@ -48,9 +48,16 @@ def _read(
     key: bytes | None,
     encoding: str | None,
     separator: str,
+    strict_code_dates: bool = False,
 ) -> ReadResult:
     if kind is Kind.MARKS:
-        return read_marks(file, key=key, encoding=encoding, separator=separator)
+        return read_marks(
+            file,
+            key=key,
+            encoding=encoding,
+            separator=separator,
+            strict_code_dates=strict_code_dates,
+        )
     if kind is Kind.ENROLMENTS:
         return read_enrolments(file, key=key, encoding=encoding, separator=separator)
     return read_schools(file, encoding=encoding, separator=separator)
@@ -154,6 +161,14 @@ def validate(
     separator: Annotated[
         str, typer.Option("--separator", metavar="SEP", help="CSV field separator")
     ] = ",",
+    strict_code_dates: Annotated[
+        bool,
+        typer.Option(
+            "--strict-code-dates",
+            help="reject marks whose code is not in force on their date (default: "
+            "count them, as DfE does, with a warning)",
+        ),
+    ] = False,
 ) -> ExitCode:
     """Validate a marks, enrolments or schools export.
 
@@ -165,7 +180,14 @@ def validate(
     with Steps("validate") as steps:
         steps.step(f"reading and checking {Path(file).name}")
         key = key_from_file(key_file)
-        result = _read(file, kind, key=key, encoding=encoding, separator=separator)
+        result = _read(
+            file,
+            kind,
+            key=key,
+            encoding=encoding,
+            separator=separator,
+            strict_code_dates=strict_code_dates,
+        )
         elapsed = time.perf_counter() - start
         if report:
             steps.step(f"writing {result.n_rejected:,} rejected rows to {report}")

@@ -602,6 +602,7 @@ def read_marks(
     encoding: str | None = None,
     separator: str = ",",
     strict: bool = False,
+    strict_code_dates: bool = False,
 ) -> ReadResult:
     r"""Read and validate a marks export (CSV, Parquet file or Parquet directory).
 
@@ -617,8 +618,12 @@ def read_marks(
     Values: sessions ``AM``/``PM`` in any case; codes are trimmed and
     upper-cased (lower-case ``i`` is read as ``I``, counted under
     ``code_normalised`` in the report); ``-`` (no mark yet) is rejected.
-    Every rule of :func:`~makingdata.schemas.marks_rules` is applied too
-    (code valid on its date, one mark per pupil, school, date and session).
+    One mark per pupil, school, date and session (a rule of
+    :func:`~makingdata.schemas.marks_rules`). A code used outside its
+    validity dates (``J`` after 18 August 2024, ``H`` …) is kept and counted
+    under its category, as DfE counts it (its 2025/26 in-year file does),
+    and reported as the ``code_valid_on_date`` warning with its first lines;
+    ``strict_code_dates=True`` rejects such marks instead.
 
     Dates: ``yyyy-mm-dd`` (ISO, always accepted), or day first as English
     MIS exports write them, ``dd/mm/yyyy`` or ``dd-mm-yyyy``: ``09/03/2024``
@@ -672,6 +677,9 @@ def read_marks(
     strict
         Raise :class:`~makingdata.errors.ValidationError` (carrying the
         rejects frame) if any row is rejected.
+    strict_code_dates
+        Reject marks whose code is not in force on their date (default:
+        keep and count them, with a warning).
 
     Returns
     -------
@@ -703,21 +711,35 @@ def read_marks(
     ...     "B801200005001,100001,2024-09-02,PM,J\n"
     ... )
     >>> result = read_marks(p, key="example-key-xtdrHM3hka0or0zXRGAmVBEQ")
-    >>> result.valid.columns
-    ['urn', 'pupil_key', 'date', 'session', 'code']
-    >>> result.rejects["errors"].to_list()
+    >>> result.valid.columns, result.valid.height
+    (['urn', 'pupil_key', 'date', 'session', 'code'], 2)
+    >>> checks = result.report.checks
+    >>> checks.filter(check="code_valid_on_date")["result"].to_list()
+    ['WARNING']
+    >>> strict = read_marks(
+    ...     p, key="example-key-xtdrHM3hka0or0zXRGAmVBEQ", strict_code_dates=True
+    ... )
+    >>> strict.rejects["errors"].to_list()
     [['code_valid_on_date']]
     """
     return read_source(
         path,
         MARKS_FIELDS,
-        lambda source: _read_marks(source, key=key, strict=strict),
+        lambda source: _read_marks(
+            source, key=key, strict=strict, strict_code_dates=strict_code_dates
+        ),
         encoding=encoding,
         separator=separator,
     )
 
 
-def _read_marks(source: Source, *, key: str | bytes | None, strict: bool) -> ReadResult:
+def _read_marks(
+    source: Source,
+    *,
+    key: str | bytes | None,
+    strict: bool,
+    strict_code_dates: bool = False,
+) -> ReadResult:
     present = source.headers
     layout = _layout(source)
     missing = [c for c in ("urn", "date") if c not in present]
@@ -750,8 +772,15 @@ def _read_marks(source: Source, *, key: str | bytes | None, strict: bool) -> Rea
     session = prs.parse_session(schema[prs.raw("session")])
     code, normalised = prs.parse_code(schema[prs.raw("code")])
     dated = schema[prs.raw("date")] == pl.String
-    data_rules = [
-        r for r in marks_rules() if r.name in {"code_valid_on_date", "duplicate_mark"}
+    checked = {"duplicate_mark"} | (
+        {"code_valid_on_date"} if strict_code_dates else set()
+    )
+    data_rules = [r for r in marks_rules() if r.name in checked]
+    # DfE counts a code used outside its dates: by default a warning, not a reject
+    code_dates = [
+        r
+        for r in marks_rules()
+        if r.name == "code_valid_on_date" and not strict_code_dates
     ]
     typed = {
         "urn": urn.expr,
@@ -779,7 +808,7 @@ def _read_marks(source: Source, *, key: str | bytes | None, strict: bool) -> Rea
             *code.rules,
             *data_rules,
         ],
-        warnings=[normalised, prs.weekend_rule("date")],
+        warnings=[normalised, prs.weekend_rule("date"), *code_dates],
         extra={"_date_shape": prs.date_shape(prs.text("date"))} if dated else None,
         post=(lambda out: prs.date_format_checks(out, shape="_date_shape"))
         if dated

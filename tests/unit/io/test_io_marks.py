@@ -165,7 +165,7 @@ def test_every_rule_broken_is_listed(tmp_path: Path) -> None:
         ",,,,\n"  # 8 blank
         "TOOSHORT,100001,,AM,\n",  # 9
     )
-    result = read_marks(p, key=KEY)
+    result = read_marks(p, key=KEY, strict_code_dates=True)
     assert rejects_set(result) == {
         (2, "upn_check_letter"),
         (2, "urn_invalid"),
@@ -194,6 +194,24 @@ def test_every_rule_broken_is_listed(tmp_path: Path) -> None:
     failures = result.report.failures
     assert failures.filter(row=2, check="urn_invalid")["value"].item() == "12345"
     assert failures.height == len(rejects_set(result))
+
+
+def test_a_code_outside_its_dates_is_counted_with_a_warning(tmp_path: Path) -> None:
+    # DfE's 2025/26 in-year file counts J (ended 18 August 2024) under its
+    # category; so does the reader, unless strict_code_dates=True
+    p = write(
+        tmp_path,
+        "upn,urn,date,session,code\n"
+        f"{UPN},100001,2024-09-02,AM,/\n"
+        f"{UPN},100001,2024-09-02,PM,J\n",
+    )
+    result = read_marks(p, key=KEY)
+    assert result.valid["code"].to_list() == ["/", "J"]
+    row = result.report.checks.filter(check="code_valid_on_date").row(0, named=True)
+    assert (row["result"], row["n_failing"]) == ("WARNING", 1)
+    assert "(first lines: 3)" in row["message"]
+    strict = read_marks(p, key=KEY, strict_code_dates=True)
+    assert rejects_set(strict) == {(3, "code_valid_on_date")}
 
 
 def test_strict_raises_with_rejects(tmp_path: Path) -> None:
@@ -240,13 +258,13 @@ def test_parquet_file_and_hive_directory(tmp_path: Path) -> None:
         schema=MARKS_SCHEMA,
     )
     typed.write_parquet(tmp_path / "m.parquet")
-    result = read_marks(tmp_path / "m.parquet")
+    result = read_marks(tmp_path / "m.parquet", strict_code_dates=True)
     assert result.format == "parquet"
     assert_frame_equal(result.valid, typed.head(2))
     assert rejects_set(result) == {(2, "code_valid_on_date")}
     hive = tmp_path / "hive"
     typed.write_parquet(hive, partition_by="date")
-    result = read_marks(hive)
+    result = read_marks(hive, strict_code_dates=True)
     assert result.n_read == 3
     assert_frame_equal(result.valid.sort("date", "session"), typed.head(2))
     assert result.rejects["errors"].to_list() == [["code_valid_on_date"]]
