@@ -46,7 +46,7 @@ from makingdata.errors import AccessDenied, ExitCode
 from makingdata.policy import DataRequest
 
 #: A request every reader of the guidance will recognise: an LA asking for
-#: half-termly flight paths in its own spreadsheet (seeds/000, seeds/001).
+#: half-termly flight paths in its own spreadsheet (Making Data Work, 2018, and the Secretary of State's letter of 2019 say not to).
 _DEMO_REQUEST: dict[str, object] = {
     "title": "Half-termly KS2 flight paths",
     "request_date": dt.date(2025, 9, 15),
