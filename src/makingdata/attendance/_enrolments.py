@@ -28,6 +28,7 @@ from makingdata.attendance._sessions import (
     require_columns,
 )
 from makingdata.errors import InputError
+from makingdata.store import Store
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -198,7 +199,7 @@ def date_range(
     return pl.date_range(start, end, interval="1d", eager=True).alias("date")
 
 
-def long_counts(
+def long_counts(  # noqa: PLR0915 - one query plan, step by step
     marks: pl.LazyFrame,
     enrolments: pl.LazyFrame,
     schools: pl.LazyFrame | None,
@@ -274,7 +275,12 @@ def long_counts(
     # meets enrolments that count.
     eligible, by_year, age15 = _eligible(enr, schools, cohort, years)
     s2 = age15 and bool(dates.get_column("_s2").fill_null(False).any())
-    lf = marks.select("urn", "pupil_key", "date", "code")
+    # marks read from a store arrive counted (one row per pupil, school, date
+    # and code, with ``n_marks`` marks): each row then weighs ``n_marks``
+    weighted = "n_marks" in marks.collect_schema().names()
+    lf = marks.select(
+        "urn", "pupil_key", "date", "code", *(["n_marks"] if weighted else [])
+    )
     if start is not None:
         lf = lf.filter(pl.col("date") >= start)
     if end is not None:
@@ -321,7 +327,8 @@ def long_counts(
     if not pre_aggregate:
         # one long row per mark, the carried enrolment columns from the join
         lf = lf.with_columns(
-            _ci=pl.col("code").to_physical().cast(pl.UInt8), n=pl.lit(1, pl.UInt32)
+            _ci=pl.col("code").to_physical().cast(pl.UInt8),
+            n=pl.col("n_marks").cast(pl.UInt32) if weighted else pl.lit(1, pl.UInt32),
         )
         if with_school or carry:
             out += ["urn", *carry]
@@ -334,7 +341,7 @@ def long_counts(
     ) * _CODE_SLOTS + pl.col("code").to_physical().cast(pl.UInt64)
     grouped = (
         lf.group_by(key.alias("_k"), *seg)
-        .agg(n=pl.len())
+        .agg(n=pl.col("n_marks").sum().cast(pl.UInt32) if weighted else pl.len())
         .with_columns(
             _eid=(pl.col("_k") // _CODE_SLOTS // n_dk).cast(
                 pl.UInt32 if groups is None else pl.UInt64
@@ -480,7 +487,7 @@ def _eligible(
 
 
 def enrolment_summary(
-    marks: pl.LazyFrame | pl.DataFrame,
+    marks: pl.LazyFrame | pl.DataFrame | Store,
     enrolments: pl.LazyFrame | pl.DataFrame,
     /,
     *args: pl.LazyFrame | pl.DataFrame,
@@ -497,7 +504,9 @@ def enrolment_summary(
     Parameters
     ----------
     marks
-        Marks in ``MARKS_SCHEMA``.
+        Marks in ``MARKS_SCHEMA``, or a :class:`~makingdata.store.Store`:
+        its stored counts are read in their place (the same result as the
+        marks the store was filled from).
     enrolments
         Enrolments in ``ENROLMENTS_SCHEMA``; each mark counts only if it falls
         between its enrolment's ``enrol_start`` and ``enrol_end`` (inclusive;
@@ -579,6 +588,8 @@ def enrolment_summary(
     schools = keyword_frames(
         "enrolment_summary", args, ("schools",), {"schools": schools}
     )["schools"]
+    if isinstance(marks, Store):
+        marks = marks.code_counts(start=start, end=end)
     marks, enrolments = lazy(marks), lazy(enrolments)
     schools = None if schools is None else lazy(schools)
     cohort = Cohort() if cohort is None else cohort
