@@ -199,7 +199,7 @@ def date_range(
     return pl.date_range(start, end, interval="1d", eager=True).alias("date")
 
 
-def long_counts(  # noqa: PLR0915 - one query plan, step by step
+def long_counts(
     marks: pl.LazyFrame,
     enrolments: pl.LazyFrame,
     schools: pl.LazyFrame | None,
@@ -214,6 +214,7 @@ def long_counts(  # noqa: PLR0915 - one query plan, step by step
     with_school: bool = True,
     groups: EnrolmentGroups | None = None,
     pre_aggregate: bool | None = None,
+    weight: str | None = None,
 ) -> tuple[pl.LazyFrame, pl.DataFrame, list[str]]:
     """Count marks per (enrolment, period[, trust], code) in the cohort.
 
@@ -234,6 +235,10 @@ def long_counts(  # noqa: PLR0915 - one query plan, step by step
     a few per cent. ``None`` (default) chooses: no pre-aggregation for
     ``period="day"`` or a window of one date. Without it each long row is one
     mark (``n`` = 1).
+
+    ``weight`` names a column of ``marks`` holding how many marks each row
+    stands for (a store's counts, :meth:`~makingdata.store.Store.code_counts`);
+    ``None``: each row is one mark.
     """
     require_columns(
         marks,
@@ -275,12 +280,7 @@ def long_counts(  # noqa: PLR0915 - one query plan, step by step
     # meets enrolments that count.
     eligible, by_year, age15 = _eligible(enr, schools, cohort, years)
     s2 = age15 and bool(dates.get_column("_s2").fill_null(False).any())
-    # marks read from a store arrive counted (one row per pupil, school, date
-    # and code, with ``n_marks`` marks): each row then weighs ``n_marks``
-    weighted = "n_marks" in marks.collect_schema().names()
-    lf = marks.select(
-        "urn", "pupil_key", "date", "code", *(["n_marks"] if weighted else [])
-    )
+    lf = marks.select("urn", "pupil_key", "date", "code", *([weight] if weight else []))
     if start is not None:
         lf = lf.filter(pl.col("date") >= start)
     if end is not None:
@@ -328,7 +328,7 @@ def long_counts(  # noqa: PLR0915 - one query plan, step by step
         # one long row per mark, the carried enrolment columns from the join
         lf = lf.with_columns(
             _ci=pl.col("code").to_physical().cast(pl.UInt8),
-            n=pl.col("n_marks").cast(pl.UInt32) if weighted else pl.lit(1, pl.UInt32),
+            n=pl.col(weight).cast(pl.UInt32) if weight else pl.lit(1, pl.UInt32),
         )
         if with_school or carry:
             out += ["urn", *carry]
@@ -341,7 +341,7 @@ def long_counts(  # noqa: PLR0915 - one query plan, step by step
     ) * _CODE_SLOTS + pl.col("code").to_physical().cast(pl.UInt64)
     grouped = (
         lf.group_by(key.alias("_k"), *seg)
-        .agg(n=pl.col("n_marks").sum().cast(pl.UInt32) if weighted else pl.len())
+        .agg(n=pl.col(weight).sum().cast(pl.UInt32) if weight else pl.len())
         .with_columns(
             _eid=(pl.col("_k") // _CODE_SLOTS // n_dk).cast(
                 pl.UInt32 if groups is None else pl.UInt64
@@ -588,8 +588,11 @@ def enrolment_summary(
     schools = keyword_frames(
         "enrolment_summary", args, ("schools",), {"schools": schools}
     )["schools"]
+    # a store's marks arrive counted: one row per pupil, school, date and
+    # code, weighing ``n_marks``
+    weight = None
     if isinstance(marks, Store):
-        marks = marks.code_counts(start=start, end=end)
+        marks, weight = marks.code_counts(start=start, end=end), "n_marks"
     marks, enrolments = lazy(marks), lazy(enrolments)
     schools = None if schools is None else lazy(schools)
     cohort = Cohort() if cohort is None else cohort
@@ -612,6 +615,7 @@ def enrolment_summary(
             cohort=cohort,
             calendar=calendar,
             carry=["pupil_key", "enrol_start"],
+            weight=weight,
         )
         return long, periods
 

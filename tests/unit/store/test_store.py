@@ -104,6 +104,9 @@ def test_the_layout_is_hive_partitioned_parquet_with_a_manifest(filled: Store) -
     assert day["rows_in"] == day["rows_valid"] > 0
     assert day["rows_rejected"] == 0
     assert len(day["sha256"]) == 64
+    days = filled.days()
+    assert days.get_column("date").to_list() == DAYS
+    assert days.get_column("rows_valid").sum() == filled.marks().collect().height
     # a user can open it with polars directly: hive columns from the paths
     counts = pl.scan_parquet(
         root / "counts" / "**" / "*.parquet", hive_partitioning=True
