@@ -278,30 +278,25 @@ class Store:
         from :meth:`counts` and the registry; what the attendance kernels
         read from a store (they weigh each row by ``n_marks``).
         """
-        long = (
-            self.counts(start=start, end=end)
-            .select("enrolment", "date", *REASON_COLUMNS)
-            .unpivot(
-                index=["enrolment", "date"],
-                on=list(REASON_COLUMNS),
-                variable_name="_reason",
-                value_name="n",
-            )
-            .filter(pl.col("n") > 0)
-        )
-        codes = pl.LazyFrame(
-            {"_reason": list(REASON_COLUMNS), "code": list(CODES)},
-            schema={"_reason": pl.String, "code": CODE_DTYPE},
+        counts = self.counts(start=start, end=end)
+        # one filtered select per code (most rows have one or two codes): much
+        # cheaper than unpivoting every code column and dropping the zeros
+        long = pl.concat(
+            [
+                counts.filter(pl.col(r) > 0).select(
+                    "enrolment",
+                    "date",
+                    pl.lit(code, CODE_DTYPE).alias("code"),
+                    pl.col(r).alias("n"),
+                )
+                for r, code in zip(REASON_COLUMNS, CODES, strict=True)
+            ]
         )
         ids = self.registry().select("enrolment", "urn", "pupil_key")
-        return (
-            long.join(codes, on="_reason", how="left")
-            .join(ids, on="enrolment", how="inner")
-            .select(
-                "urn",
-                "pupil_key",
-                "date",
-                "code",
-                pl.col("n").cast(pl.UInt32).alias("n_marks"),
-            )
+        return long.join(ids, on="enrolment", how="inner").select(
+            "urn",
+            "pupil_key",
+            "date",
+            "code",
+            pl.col("n").cast(pl.UInt32).alias("n_marks"),
         )
