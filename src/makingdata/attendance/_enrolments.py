@@ -28,6 +28,7 @@ from makingdata.attendance._sessions import (
     require_columns,
 )
 from makingdata.errors import InputError
+from makingdata.store import Store
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -213,6 +214,7 @@ def long_counts(
     with_school: bool = True,
     groups: EnrolmentGroups | None = None,
     pre_aggregate: bool | None = None,
+    weight: str | None = None,
 ) -> tuple[pl.LazyFrame, pl.DataFrame, list[str]]:
     """Count marks per (enrolment, period[, trust], code) in the cohort.
 
@@ -233,6 +235,10 @@ def long_counts(
     a few per cent. ``None`` (default) chooses: no pre-aggregation for
     ``period="day"`` or a window of one date. Without it each long row is one
     mark (``n`` = 1).
+
+    ``weight`` names a column of ``marks`` holding how many marks each row
+    stands for (a store's counts, :meth:`~makingdata.store.Store.code_counts`);
+    ``None``: each row is one mark.
     """
     require_columns(
         marks,
@@ -274,7 +280,7 @@ def long_counts(
     # meets enrolments that count.
     eligible, by_year, age15 = _eligible(enr, schools, cohort, years)
     s2 = age15 and bool(dates.get_column("_s2").fill_null(False).any())
-    lf = marks.select("urn", "pupil_key", "date", "code")
+    lf = marks.select("urn", "pupil_key", "date", "code", *([weight] if weight else []))
     if start is not None:
         lf = lf.filter(pl.col("date") >= start)
     if end is not None:
@@ -321,7 +327,8 @@ def long_counts(
     if not pre_aggregate:
         # one long row per mark, the carried enrolment columns from the join
         lf = lf.with_columns(
-            _ci=pl.col("code").to_physical().cast(pl.UInt8), n=pl.lit(1, pl.UInt32)
+            _ci=pl.col("code").to_physical().cast(pl.UInt8),
+            n=pl.col(weight).cast(pl.UInt32) if weight else pl.lit(1, pl.UInt32),
         )
         if with_school or carry:
             out += ["urn", *carry]
@@ -334,7 +341,7 @@ def long_counts(
     ) * _CODE_SLOTS + pl.col("code").to_physical().cast(pl.UInt64)
     grouped = (
         lf.group_by(key.alias("_k"), *seg)
-        .agg(n=pl.len())
+        .agg(n=pl.col(weight).sum().cast(pl.UInt32) if weight else pl.len())
         .with_columns(
             _eid=(pl.col("_k") // _CODE_SLOTS // n_dk).cast(
                 pl.UInt32 if groups is None else pl.UInt64
@@ -480,7 +487,7 @@ def _eligible(
 
 
 def enrolment_summary(
-    marks: pl.LazyFrame | pl.DataFrame,
+    marks: pl.LazyFrame | pl.DataFrame | Store,
     enrolments: pl.LazyFrame | pl.DataFrame,
     /,
     *args: pl.LazyFrame | pl.DataFrame,
@@ -497,7 +504,9 @@ def enrolment_summary(
     Parameters
     ----------
     marks
-        Marks in ``MARKS_SCHEMA``.
+        Marks in ``MARKS_SCHEMA``, or a :class:`~makingdata.store.Store`:
+        its stored counts are read in their place (the same result as the
+        marks the store was filled from).
     enrolments
         Enrolments in ``ENROLMENTS_SCHEMA``; each mark counts only if it falls
         between its enrolment's ``enrol_start`` and ``enrol_end`` (inclusive;
@@ -579,6 +588,11 @@ def enrolment_summary(
     schools = keyword_frames(
         "enrolment_summary", args, ("schools",), {"schools": schools}
     )["schools"]
+    # a store's marks arrive counted: one row per pupil, school, date and
+    # code, weighing ``n_marks``
+    weight = None
+    if isinstance(marks, Store):
+        marks, weight = marks.code_counts(start=start, end=end), "n_marks"
     marks, enrolments = lazy(marks), lazy(enrolments)
     schools = None if schools is None else lazy(schools)
     cohort = Cohort() if cohort is None else cohort
@@ -601,6 +615,7 @@ def enrolment_summary(
             cohort=cohort,
             calendar=calendar,
             carry=["pupil_key", "enrol_start"],
+            weight=weight,
         )
         return long, periods
 

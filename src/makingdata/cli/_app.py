@@ -24,6 +24,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "makingdata.cli._codes",
     "makingdata.cli._policy",
     "makingdata.cli._validate",
+    "makingdata.cli._ingest",
     "makingdata.cli._access",
     "makingdata.cli._synth",
     "makingdata.cli._aggregate",

@@ -1,0 +1,488 @@
+"""Ingest marks into a store: validate, number enrolments, count, commit."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import polars as pl
+
+from makingdata._atomic import atomic_path
+from makingdata._calendar import academic_year_start, time_period
+from makingdata.codes import CODES
+from makingdata.errors import ExportError, InputError
+from makingdata.io import ReadResult, read_enrolments, read_marks
+from makingdata.store._layout import (
+    COUNT_CATEGORIES,
+    COUNT_DTYPE,
+    ENROLMENT_DTYPE,
+    LOCK,
+    MANIFEST,
+    REASON_COLUMNS,
+    REGISTRY_KEY,
+    REGISTRY_SCHEMA,
+    Store,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from os import PathLike
+
+__all__ = ["IngestResult", "ingest"]
+
+
+@attrs.frozen(slots=True)
+class IngestResult:
+    """What an ingest did.
+
+    Attributes
+    ----------
+    store
+        The store written.
+    ingest_id
+        The ingest's id (the name of the files it wrote, in the manifest).
+    days
+        The dates ingested (each replaced if it was there before), sorted.
+    replaced
+        The dates among ``days`` that the store held before.
+    marks
+        The marks export as read: ``n_read``, ``valid``, ``rejects`` (with
+        their reasons; they hold the delivered UPNs, so keep them with the
+        export, not in the store).
+    enrolments
+        The enrolments export as read.
+    new_enrolments
+        Enrolments numbered for the first time by this ingest.
+    """
+
+    store: Store
+    ingest_id: str
+    days: tuple[dt.date, ...]
+    replaced: tuple[dt.date, ...]
+    marks: ReadResult
+    enrolments: ReadResult
+    new_enrolments: int
+
+
+@contextlib.contextmanager
+def store_lock(root: Path) -> Iterator[Path]:
+    """Hold the store's lock file while the body runs (created with ``O_EXCL``).
+
+    Raises
+    ------
+    ExportError
+        If another ingest holds the lock (or a killed one left it).
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    lock = root / LOCK
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError as err:
+        try:
+            held = lock.read_text(encoding="utf-8").strip()
+        except OSError:
+            held = "unknown"
+        raise ExportError(
+            f"another ingest is writing this store (its lock file holds: {held})",
+            path=lock,
+            hint="wait for it to finish; if no ingest is running (one was killed), "
+            f"delete {lock} and run the ingest again",
+        ) from err
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(f"pid {os.getpid()} since {_now()}\n")
+        yield lock
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _read(
+    given: str | PathLike[str] | ReadResult,
+    reader: Callable[..., ReadResult],
+    key: str | bytes | None,
+) -> ReadResult:
+    if isinstance(given, ReadResult):
+        return given
+    return reader(given, key=key)
+
+
+def _registry(old: pl.DataFrame, enrolments: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Give new enrolments the next numbers; keep old numbers, update columns."""
+    key = list(REGISTRY_KEY)
+    new = enrolments.select(list(REGISTRY_SCHEMA)[1:]).unique(
+        subset=key, keep="last", maintain_order=True
+    )
+    kept = old.join(new.select(key), on=key, how="anti", nulls_equal=True)
+    updated = new.join(
+        old.select(*key, "enrolment"), on=key, how="left", nulls_equal=True
+    )
+    return _number(kept, updated)
+
+
+def _number(kept: pl.DataFrame, fresh: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Give the rows of ``fresh`` whose ``enrolment`` is null the next free numbers."""
+    used = pl.concat(
+        [kept.get_column("enrolment"), fresh.get_column("enrolment")]
+    ).drop_nulls()
+    first = 0 if used.is_empty() else int(used.max()) + 1  # type: ignore[arg-type]
+    new = fresh.get_column("enrolment").is_null()
+    n_new = int(new.sum())
+    if first + n_new > 2**32:
+        raise ExportError(
+            "the store would hold more than 2**32 enrolment numbers",
+            hint="start a new store (one per academic year keeps numbers small)",
+        )
+    place = new.cast(pl.Int64).cum_sum() - 1 + first
+    fresh = fresh.with_columns(
+        pl.when(new.to_frame("_new").get_column("_new"))
+        .then(place)
+        .otherwise(pl.col("enrolment"))
+        .alias("enrolment")
+    )
+    reg = pl.concat(
+        [
+            kept.select(list(REGISTRY_SCHEMA)).cast(REGISTRY_SCHEMA),  # type: ignore[arg-type]
+            fresh.select(list(REGISTRY_SCHEMA)).cast(REGISTRY_SCHEMA),  # type: ignore[arg-type]
+        ]
+    )
+    return reg.sort("enrolment"), n_new
+
+
+def _assign(
+    marks: pl.DataFrame, reg: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """Give each mark the number of the enrolment it falls in (or a pupil-and-school row).
+
+    Returns the marks with ``enrolment``, the registry with any new
+    pupil-and-school rows, and how many such rows were added.
+    """
+    spells = reg.filter(pl.col("enrol_start").is_not_null()).select(
+        "enrolment", "pupil_key", "urn", "enrol_start", "enrol_end"
+    )
+    m = marks.with_row_index("_r")
+    inside = (pl.col("date") >= pl.col("enrol_start")) & (
+        pl.col("enrol_end").is_null() | (pl.col("date") <= pl.col("enrol_end"))
+    )
+    hit = (
+        m.lazy()
+        .select("_r", "pupil_key", "urn", "date")
+        .join(spells.lazy(), on=["pupil_key", "urn"], how="inner")
+        .filter(inside)
+        .group_by("_r")
+        .agg(pl.col("enrolment").min())
+        .collect()
+    )
+    m = m.join(hit, on="_r", how="left").sort("_r")
+    pairs = m.filter(pl.col("enrolment").is_null()).select("pupil_key", "urn").unique()
+    n_new = 0
+    if not pairs.is_empty():
+        known = reg.filter(pl.col("enrol_start").is_null()).select(
+            "pupil_key", "urn", "enrolment"
+        )
+        fresh = pairs.join(known, on=["pupil_key", "urn"], how="left")
+        fresh = fresh.sort("pupil_key", "urn").with_columns(
+            *(
+                pl.lit(None, dtype).alias(c)
+                for c, dtype in REGISTRY_SCHEMA.items()
+                if c not in fresh.columns
+            )
+        )
+        reg, n_new = _number(reg, fresh.filter(pl.col("enrolment").is_null()))
+        orphans = reg.filter(pl.col("enrol_start").is_null()).select(
+            "pupil_key", "urn", pl.col("enrolment").alias("_o")
+        )
+        m = (
+            m.join(orphans, on=["pupil_key", "urn"], how="left")
+            .sort("_r")
+            .with_columns(pl.coalesce("enrolment", "_o").alias("enrolment"))
+            .drop("_o")
+        )
+    return (
+        m.drop("_r").with_columns(pl.col("enrolment").cast(ENROLMENT_DTYPE)),
+        reg,
+        n_new,
+    )
+
+
+def _counts(day: pl.DataFrame) -> pl.DataFrame:
+    """Count one day's marks per enrolment: the categories and every code."""
+    ci = pl.col("code").to_physical()
+    wide = day.group_by("enrolment").agg(
+        (ci == i).sum().cast(COUNT_DTYPE).alias(r) for i, r in enumerate(REASON_COLUMNS)
+    )
+    reasons = {c.dfe_reason: c.category for c in CODES.values()}
+    cats = [
+        pl.sum_horizontal([pl.col(r) for r, cat in reasons.items() if cat in wanted])
+        .cast(COUNT_DTYPE)
+        .alias(name)
+        for name, wanted in COUNT_CATEGORIES.items()
+    ]
+    return (
+        wide.with_columns(cats)
+        .select("enrolment", *COUNT_CATEGORIES, *REASON_COLUMNS)
+        .sort("enrolment")
+    )
+
+
+def _rejected_per_day(rejects: pl.DataFrame) -> tuple[dict[str, int], int]:
+    """Rejected rows per delivered date (ISO), and how many had no readable date."""
+    if rejects.is_empty() or "date" not in rejects.columns:
+        return {}, rejects.height
+    text = pl.col("date").cast(pl.String).str.strip_chars()
+    parsed = rejects.select(
+        pl.coalesce(
+            *(
+                text.str.to_date(f, strict=False)
+                for f in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
+            )
+        ).alias("d")
+    )
+    undated = int(parsed.get_column("d").is_null().sum())
+    per = parsed.drop_nulls().group_by("d").len()
+    return {d.isoformat(): int(n) for d, n in per.iter_rows()}, undated
+
+
+def _clean(root: Path, manifest: dict[str, Any]) -> None:
+    """Delete the files under the store's folders that the manifest does not name."""
+    named = {manifest["registry"]} if manifest["registry"] else set()
+    for info in manifest["days"].values():
+        named |= {info["marks"], info["counts"]}
+    for folder in ("registry", "marks", "counts"):
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*"), reverse=True):
+            rel = path.relative_to(root).as_posix()
+            if path.is_file() and rel not in named:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+
+
+def ingest(
+    store: str | PathLike[str] | Store,
+    marks: str | PathLike[str] | ReadResult,
+    enrolments: str | PathLike[str] | ReadResult,
+    *,
+    key: str | bytes | None = None,
+    source: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> IngestResult:
+    r"""Ingest a marks export (one day or several) into a store.
+
+    The marks and enrolments are read and validated by
+    :func:`~makingdata.io.read_marks` and :func:`~makingdata.io.read_enrolments`
+    (UPNs become ``pupil_key`` with ``key``); rejected rows come back in the
+    result with their reasons, and each day's manifest entry counts them.
+    Every enrolment gets a dense number the first time it is seen, kept for
+    ever; each valid mark is stored with the number of the enrolment it falls
+    in, and each day gets per-enrolment counts.
+
+    Guarantees: a day ingested again is replaced (idempotent); every file is
+    written under a new name and the manifest is replaced last, so an ingest
+    that fails or is killed leaves the store as it was; a lock file
+    (``ingest.lock``) refuses a second ingest while one runs.
+
+    Parameters
+    ----------
+    store
+        The store's folder (created if missing) or a :class:`Store`.
+    marks
+        A marks export (CSV, Parquet, Parquet folder) or a :class:`ReadResult`
+        from :func:`~makingdata.io.read_marks`.
+    enrolments
+        The enrolments export (every spell the marks may fall in), or its
+        :class:`ReadResult`. Spells already in the store and not in this
+        export keep their number and columns.
+    key
+        The pseudonym key for UPNs (see :func:`~makingdata.io.read_marks`).
+    source
+        What the manifest records as the source (default: the marks path).
+    progress
+        Called with a line of text at each step.
+
+    Returns
+    -------
+    IngestResult
+
+    Raises
+    ------
+    ExportError
+        If another ingest holds the lock, or a file cannot be written (the
+        store is left as it was).
+    InputError
+        If an export cannot be read at all, or holds no valid mark.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from makingdata.store import Store, ingest
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "marks.csv").write_text(
+    ...     "pupil_key,urn,date,session,code\n"
+    ...     "7,100001,2025-09-08,AM,/\n"
+    ...     "7,100001,2025-09-08,PM,I\n"
+    ... )
+    >>> _ = (d / "enrolments.csv").write_text(
+    ...     "pupil_key,urn,enrol_start\n7,100001,2025-09-01\n"
+    ... )
+    >>> result = ingest(d / "store", d / "marks.csv", d / "enrolments.csv")
+    >>> [str(day) for day in result.days]
+    ['2025-09-08']
+    >>> counts = result.store.counts().collect()
+    >>> counts.select("enrolment", "sess_possible", "sess_overall").row(0)
+    (0, 2, 1)
+    """
+    say = progress or (lambda _text: None)
+    root = store.path if isinstance(store, Store) else Path(store)
+    say("reading and checking the marks")
+    m_read = _read(marks, read_marks, key)
+    say("reading and checking the enrolments")
+    e_read = _read(enrolments, read_enrolments, key)
+    valid = m_read.valid
+    if valid.is_empty():
+        raise InputError(
+            f"the marks export holds no valid mark ({m_read.n_rejected:,} rejected)",
+            path=m_read.path,
+            hint="check the export with makingdata validate --kind marks",
+        )
+    src = source if source is not None else m_read.path
+    src_file = Path(m_read.path)
+    src_sha = _sha256(src_file) if src_file.is_file() else None
+    with store_lock(root):
+        st = Store.open(root)
+        manifest = st.manifest()
+        _clean(root, manifest)  # what a killed ingest left behind
+        try:
+            result = _write(
+                root,
+                st=st,
+                manifest=manifest,
+                m_read=m_read,
+                e_read=e_read,
+                src=src,
+                src_sha=src_sha,
+                say=say,
+            )
+        except BaseException:
+            _clean(root, manifest)  # the files this ingest wrote: gone
+            raise
+        _clean(root, result[0])  # the files this ingest replaced
+    ingest_id, days, replaced, n_new = result[1:]
+    return IngestResult(
+        store=st,
+        ingest_id=ingest_id,
+        days=tuple(days),
+        replaced=replaced,
+        marks=m_read,
+        enrolments=e_read,
+        new_enrolments=n_new,
+    )
+
+
+def _write(
+    root: Path,
+    *,
+    st: Store,
+    manifest: dict[str, Any],
+    m_read: ReadResult,
+    e_read: ReadResult,
+    src: str,
+    src_sha: str | None,
+    say: Callable[[str], None],
+) -> tuple[dict[str, Any], str, list[dt.date], tuple[dt.date, ...], int]:
+    """Write an ingest's files, then the manifest (the commit point)."""
+    valid = m_read.valid
+    ingest_id = (
+        dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    )
+    old = st.registry().collect()
+    reg, n_new = _registry(old, e_read.valid)
+    say("numbering enrolments and matching marks to them")
+    numbered, reg, _ = _assign(valid, reg)
+    rejected, undated = _rejected_per_day(m_read.rejects)
+    days = sorted(numbered.get_column("date").unique().to_list())
+    replaced = tuple(d for d in days if d.isoformat() in manifest["days"])
+    now = _now()
+    entries: dict[str, dict[str, Any]] = {}
+    for i, day in enumerate(days, 1):
+        say(f"day {i} of {len(days)}: {day}")
+        ay = time_period(academic_year_start(day))
+        folder = f"academic_year={ay}/date={day.isoformat()}"
+        marks_rel = f"marks/{folder}/{ingest_id}.parquet"
+        counts_rel = f"counts/{folder}/{ingest_id}.parquet"
+        part = numbered.filter(pl.col("date") == day)
+        with atomic_path(root / marks_rel, what="the day's marks", parents=True) as tmp:
+            part.select("enrolment", "urn", "pupil_key", "session", "code").sort(
+                "enrolment", "session"
+            ).write_parquet(tmp)
+        with atomic_path(
+            root / counts_rel, what="the day's counts", parents=True
+        ) as tmp:
+            _counts(part).write_parquet(tmp)
+        n_rej = rejected.get(day.isoformat(), 0)
+        entries[day.isoformat()] = {
+            "academic_year": ay,
+            "marks": marks_rel,
+            "counts": counts_rel,
+            "source": src,
+            "rows_in": part.height + n_rej,
+            "rows_valid": part.height,
+            "rows_rejected": n_rej,
+            "sha256": _sha256(root / marks_rel),
+            "ingested_at": now,
+            "ingest": ingest_id,
+        }
+    reg_rel = f"registry/{ingest_id}.parquet"
+    with atomic_path(
+        root / reg_rel, what="the enrolment registry", parents=True
+    ) as tmp:
+        reg.write_parquet(tmp)
+    manifest = {
+        **manifest,
+        "registry": reg_rel,
+        "days": dict(sorted({**manifest["days"], **entries}.items())),
+        "ingests": [
+            *manifest["ingests"],
+            {
+                "ingest": ingest_id,
+                "source": src,
+                "source_sha256": src_sha,
+                "enrolments_source": e_read.path,
+                "ingested_at": now,
+                "days": sorted(entries),
+                "rows_in": m_read.n_read,
+                "rows_valid": m_read.n_valid,
+                "rows_rejected": m_read.n_rejected,
+                "rows_rejected_other_days": m_read.n_rejected
+                - sum(e["rows_rejected"] for e in entries.values()),
+                "rows_rejected_undated": undated,
+                "enrolments_valid": e_read.n_valid,
+                "enrolments_rejected": e_read.n_rejected,
+                "enrolments_new": n_new,
+            },
+        ],
+    }
+    say("committing the manifest")
+    with atomic_path(root / MANIFEST, what="the store's manifest") as tmp:
+        tmp.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    return manifest, ingest_id, days, replaced, n_new
