@@ -25,6 +25,7 @@ from makingdata.cli._console import Steps
 from makingdata.cli._key import KeyFileOption, RefusedKeyOption, key_from_file
 from makingdata.cli._options import (
     LIST_HELP,
+    StrictCodeDatesOption,
     choice,
     exit_codes,
     parse_date,
@@ -280,14 +281,7 @@ def aggregate(
     ] = "academic_year",
     decimals: DecimalsOption = None,
     zero_rate: ZeroRateOption = ZeroRate.Z,
-    strict_code_dates: Annotated[
-        bool,
-        typer.Option(
-            "--strict-code-dates",
-            help="reject marks whose code is not in force on their date (default: "
-            "count them, as DfE does, with a warning)",
-        ),
-    ] = False,
+    strict_code_dates: StrictCodeDatesOption = False,
     all_pupils: Annotated[
         bool,
         typer.Option(

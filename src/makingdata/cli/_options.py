@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -122,6 +122,17 @@ def parse_decimals(text: str | None) -> int | dict[str, int] | None:
             param_hint="'--decimals'",
         ) from None
     return out
+
+
+#: ``--strict-code-dates`` of the commands that read marks.
+StrictCodeDatesOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict-code-dates",
+        help="reject marks whose code is not in force on their date (default: "
+        "count them, as DfE does, with a warning)",
+    ),
+]
 
 
 def parse_rounding(text: str | None) -> dict[str, int] | None:

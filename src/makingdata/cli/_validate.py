@@ -15,7 +15,7 @@ import typer
 from makingdata._atomic import atomic_path
 from makingdata.cli._console import Steps
 from makingdata.cli._key import KeyFileOption, RefusedKeyOption, key_from_file
-from makingdata.cli._options import exit_codes
+from makingdata.cli._options import StrictCodeDatesOption, exit_codes
 from makingdata.errors import ExitCode, InputError
 from makingdata.io import (
     ReadResult,
@@ -161,14 +161,7 @@ def validate(
     separator: Annotated[
         str, typer.Option("--separator", metavar="SEP", help="CSV field separator")
     ] = ",",
-    strict_code_dates: Annotated[
-        bool,
-        typer.Option(
-            "--strict-code-dates",
-            help="reject marks whose code is not in force on their date (default: "
-            "count them, as DfE does, with a warning)",
-        ),
-    ] = False,
+    strict_code_dates: StrictCodeDatesOption = False,
 ) -> ExitCode:
     """Validate a marks, enrolments or schools export.
 
