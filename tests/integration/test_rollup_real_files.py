@@ -247,3 +247,53 @@ def test_in_year_rate_names_are_placed_and_agree_with_the_published_rates(
         ).item()
         assert got is not None
         assert got < 1e-9, rate
+
+
+IN_YEAR_SESSIONS = (
+    "possible_sessions", "present_sessions", "overall_absence",
+    "authorised_absence", "unauthorised_absence",
+)  # fmt: skip
+EXACT_REGIONS = {
+    "East of England", "London", "North West", "South West", "West Midlands",
+    "Yorkshire and The Humber",
+}  # fmt: skip
+DIFFERING_REGIONS = {"East Midlands", "North East", "South East"}
+
+
+def test_in_year_regions_are_their_las_where_dfe_did_not_adjust_them(
+    real_data_dir: Path,
+) -> None:
+    # DfE's 2025/26 year-to-date file, LA -> region, England by phase: the
+    # session counts of six regions are the sums of their LAs exactly; in
+    # three, DfE's regional figures are up to 1.1 % below the LA sums (its
+    # regional rows are not sums of the LAs there); cells a suppressed LA
+    # enters are x. The daily-mean enrolments sum as decimals.
+    frame = pl.read_csv(real_data_dir / "EES_ytd_data.csv", infer_schema=False)
+    frame = frame.with_columns(pl.col("region_code").replace("", None))
+    ours = (
+        rollup(frame, levels=("region",), by=["education_phase"], from_level="Local authority")
+        .collect()
+        .data()
+    )  # fmt: skip
+    keys = ["region_code", "education_phase"]
+    published = frame.filter(pl.col("geographic_level") == "Regional")
+    joined = ours.join(published, on=keys, how="left", suffix="_dfe")
+    exact_regions: set[str] = set()
+    differing: dict[str, float] = {}
+    for row in joined.iter_rows(named=True):
+        for c in IN_YEAR_SESSIONS:
+            if row[c] in SYMBOLS:
+                continue
+            mine, theirs = int(row[c]), int(row[f"{c}_dfe"])
+            if mine == theirs:
+                exact_regions.add(row["region_name"])
+            else:
+                share = (mine - theirs) / theirs
+                differing[row["region_name"]] = max(
+                    differing.get(row["region_name"], 0), share
+                )
+    assert exact_regions == EXACT_REGIONS
+    assert set(differing) == DIFFERING_REGIONS
+    assert all(0.001 < d < 0.012 for d in differing.values()), differing
+    # a daily mean is summed as a decimal, not written x
+    assert ours["enrolments"].str.contains(r"^\d+\.\d+$").sum() > 20

@@ -63,20 +63,37 @@ def _aggs(num: Sequence[str], txt: Sequence[str]) -> list[pl.Expr]:
     for c in txt:
         v = pl.col(c).str.strip_chars()
         n = v.cast(pl.Int64, strict=False)
-        sym = pl.when(n.is_null()).then(v)
+        f = v.cast(pl.Float64, strict=False)
+        # a number with a fractional part (a daily mean, as DfE's in-year
+        # enrolments) is summed as a float; anything that is not a number is
+        # a symbol
+        sym = pl.when(f.is_null()).then(v)
         out += [
             n.sum().alias(f"__n_{c}"),
-            n.count().alias(f"__k_{c}"),
+            f.sum().alias(f"__f_{c}"),
+            (f.is_not_null() & n.is_null()).any().alias(f"__d_{c}"),
+            f.count().alias(f"__k_{c}"),
             sym.drop_nulls().n_unique().alias(f"__u_{c}"),
             sym.drop_nulls().first().alias(f"__s_{c}"),
         ]
     return out
 
 
+#: Places a sum of fractional numbers is written to (no binary noise).
+_FRACTION_PLACES = 9
+
+
 def _finish_txt(txt: Sequence[str]) -> list[pl.Expr]:
     return [
         (
-            pl.when(pl.col(f"__u_{c}") == 0)
+            pl.when((pl.col(f"__u_{c}") == 0) & pl.col(f"__d_{c}"))
+            .then(
+                pl.col(f"__f_{c}")
+                .round(_FRACTION_PLACES)
+                .cast(pl.String)
+                .str.replace(r"\.0$", "")
+            )
+            .when(pl.col(f"__u_{c}") == 0)
             .then(pl.col(f"__n_{c}").cast(pl.String))
             .when((pl.col(f"__u_{c}") == 1) & (pl.col(f"__k_{c}") == 0))
             .then(pl.col(f"__s_{c}"))
