@@ -297,3 +297,60 @@ def test_in_year_regions_are_their_las_where_dfe_did_not_adjust_them(
     assert all(0.001 < d < 0.012 for d in differing.values()), differing
     # a daily mean is summed as a decimal, not written x
     assert ours["enrolments"].str.contains(r"^\d+\.\d+$").sum() > 20
+
+
+def test_children_in_need_london_is_published_whole_from_its_sub_regions(
+    real_data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the file's LA rows carry Inner (E13000001) and Outer (E13000002) London;
+    # its regional rows are London (E12000007) as well as both sub-regions.
+    # --whole-region london derives the London rows (rounded to 10 from the
+    # exact LA sums, rates before rounding) beside the sub-regions'
+    source = real_data_dir / "absence_la.csv"
+    out = tmp_path / "out.csv"
+    code = main(
+        [
+            "rollup", "--input", str(source), "--from-level", "Local authority",
+            "--to", "region,national", "--by", "phase_type_grouping",
+            "--keep", "absence_terms,social_care_group", "--decimals", "1",
+            "--round", "region=10,national=10",
+            "--round-columns", ",".join(CIN_COUNTS), "--whole-region", "london",
+            "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    derived = pl.read_csv(out, infer_schema=False)
+    filters = ("absence_terms", "social_care_group", "phase_type_grouping")
+    columns = (*CIN_COUNTS, *CIN_RATES)
+    london = derived.filter(pl.col("region_code") == "E12000007")
+    assert set(london["region_name"]) == {"London"}
+    compared, bad, missing = _compare_with_published(source, london, columns, filters)
+    assert (missing, bad) == (0, [])
+    assert compared > 50
+    # every published regional row is derived, and nothing is derived twice
+    keys = ["time_period", "region_code", *filters]
+    published = pl.read_csv(source, infer_schema=False).filter(
+        pl.col("geographic_level") == "Regional"
+    )
+    regional = derived.filter(pl.col("geographic_level") == "Regional")
+    assert regional.select(keys).is_duplicated().sum() == 0
+    assert published.select(keys).join(regional, on=keys, how="anti").height == 0
+    # England is summed once: the same with and without London
+    compared_all, bad_all, _ = _compare_with_published(
+        source, derived, columns, filters
+    )
+    assert bad_all == []
+    assert compared_all == 3_675 + compared
+    # without the option the London rows are not there
+    assert (
+        rollup(
+            pl.read_csv(source, infer_schema=False), levels="region",
+            from_level="Local authority", by=["phase_type_grouping"],
+            keep=["absence_terms", "social_care_group"],
+        )
+        .collect()
+        .data()
+        .filter(pl.col("region_code") == "E12000007")
+        .height
+        == 0
+    )  # fmt: skip

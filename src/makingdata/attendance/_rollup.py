@@ -40,6 +40,7 @@ from makingdata.tables import (
     Rate,
     Table,
     TableSpec,
+    WholeRegion,
     level,
 )
 from makingdata.tables._spec import nestings_for, order_levels
@@ -208,6 +209,7 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
     rounding: Mapping[str, int] | None = None,
     rounding_columns: Sequence[str] | None = None,
     zero_rate: str = "z",
+    whole_regions: Sequence[WholeRegion] = (),
     to: str | Sequence[str] | None = None,
 ) -> Table:
     """Re-aggregate additive counts to higher levels, with ``Total`` rows.
@@ -289,6 +291,15 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
         A rate over a zero denominator: ``"z"`` (default; no value, written
         ``z``, not applicable, as the EES standard says) or ``"0"`` (0.0, as
         DfE's 2018/19 annual absence file publishes).
+    whole_regions
+        Regions published whole while the input's rows carry their
+        sub-regions (:data:`~makingdata.tables.LONDON`: DfE's children in
+        need files publish London ``E12000007`` beside Inner and Outer London,
+        whose codes their LAs carry). At regional level each gets a row of its
+        own, the sum of the rows of its sub-regions (rounded from the exact
+        sum, as DfE does), beside the sub-regions' rows; England is summed
+        once, from the input rows. Default: none (the sub-regions are
+        published as regions, as in DfE's four-year-olds file).
     to
         Deprecated (0.2, removed in 0.3): the old name of ``levels``.
 
@@ -464,6 +475,8 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
                 column=missing[0],
                 hint="add the geography columns of that level to the counts",
             )
+        if lv.name == "region" and whole_regions:
+            src = _with_whole_regions(src, whole_regions)
         base = [*time, *keep, *geo]
         for kept in _grouping_sets(by):
             rows = [(pl.col(c).cast(pl.String) != TOTAL).fill_null(True) for c in kept]
@@ -633,6 +646,29 @@ def _round_counts(
         else:
             exprs.append(rounded.alias(c))
     return out.with_columns(exprs), pairs
+
+
+def _with_whole_regions(
+    src: pl.LazyFrame, whole_regions: Sequence[WholeRegion]
+) -> pl.LazyFrame:
+    """Add the rows of each whole region's sub-regions again, under the whole region."""
+    copies = [src]
+    for w in whole_regions:
+        if not isinstance(w, WholeRegion):
+            raise InputError(
+                f"whole_regions takes WholeRegion values, not {w!r}",
+                column="whole_regions",
+                hint="pass whole_regions=[LONDON] (from makingdata.tables)",
+            )
+        copies.append(
+            src.filter(
+                pl.col("region_code").cast(pl.String).is_in(list(w.parts))
+            ).with_columns(
+                region_code=pl.lit(w.code).cast(src.collect_schema()["region_code"]),
+                region_name=pl.lit(w.name),
+            )
+        )
+    return pl.concat(copies, how="vertical_relaxed")
 
 
 def _grouping_sets(by: Sequence[str]) -> list[tuple[str, ...]]:

@@ -38,7 +38,7 @@ from makingdata.disclosure import ProtectedTable, protect, rule_set
 from makingdata.domain import Directory
 from makingdata.errors import ExitCode, InputError
 from makingdata.io import ReadResult, read_enrolments, read_marks, read_schools
-from makingdata.tables import Table
+from makingdata.tables import Table, parse_whole_region
 
 #: Audiences a scoped table is written for without asking: the viewer's own.
 _TRUSTED = frozenset({Audience.SCHOOL, Audience.TRUST, Audience.LA, Audience.DFE})
@@ -502,6 +502,17 @@ def rollup_command(
             show_default=False,
         ),
     ] = None,
+    whole_region: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--whole-region",
+            metavar="REGION",
+            help="a region to publish whole while the input's rows carry its "
+            "sub-regions: london (E12000007 from Inner and Outer London, as DfE's "
+            "children in need files do), or CODE:NAME=PART+PART; repeat for more",
+            show_default=False,
+        ),
+    ] = None,
     out: OutOption = None,
     ees: EesOption = None,
     complete: CompleteOption = None,
@@ -517,6 +528,7 @@ def rollup_command(
     places = parse_decimals(decimals)
     rounding = parse_rounding(round_)
     rounded = split_list(round_columns)
+    wholes = [parse_whole_region(w) for w in whole_region or []]
     with Steps("rollup") as steps:
         steps.step(f"reading {source.name}")
         table = _read_table(source)
@@ -531,6 +543,7 @@ def rollup_command(
             zero_rate=zero_rate.value,
             rounding=rounding,
             rounding_columns=rounded,
+            whole_regions=wholes,
         ).collect()
         for column, why in derived.spec.unplaced:
             print(f"makingdata rollup: note: {column!r}: {why}", file=sys.stderr)

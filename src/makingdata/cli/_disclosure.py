@@ -22,7 +22,7 @@ from makingdata.disclosure import (
     rule_set,
 )
 from makingdata.errors import ExitCode, InputError
-from makingdata.tables import TableSpec, level
+from makingdata.tables import TableSpec, parse_whole_region, read_published
 
 
 class Guarded(enum.StrEnum):
@@ -126,6 +126,19 @@ def audit_table(
             show_default=False,
         ),
     ] = None,
+    whole_region: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--whole-region",
+            metavar="REGION",
+            help="a region the file publishes whole beside the sub-regions its LAs "
+            "carry: london (E12000007 = E13000001 + E13000002, as DfE's children in "
+            "need files), or CODE:NAME=PART+PART; repeat for more. England is then "
+            "the sum of the whole regions, the sub-regions that of their LAs; the "
+            "sub-regions' cells are reported at level 'Regional (sub-region)'",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -141,23 +154,24 @@ def audit_table(
     Read a published EES CSV (with 'c', 'x', 'z' symbols) and report, for each
     suppressed cell, the interval of values consistent with everything
     published. For a file from before 2020, where x meant suppressed, pass
-    --legacy-x; for levels published rounded, --rounded.
+    --legacy-x; for levels published rounded, --rounded; for a region
+    published whole beside its sub-regions (London), --whole-region.
     """
     with Steps("audit-table") as steps:
         steps.step(f"reading {table.name}")
         frame = _read(table, text=True)
-        spec = TableSpec.infer(frame, filters=split_list(filters))
         wanted = split_list(counts)
-        columns = tuple(wanted) if wanted else spec.counts
-        if legacy_x:
-            frame = frame.with_columns(
-                pl.col(c).str.strip_chars().replace("x", "c") for c in columns
-            )
-        bases = parse_rounding(rounded)
-        if bases:
-            spec = attrs.evolve(
-                spec, rounded_levels=[(level(k).label, v) for k, v in bases.items()]
-            )
+        published = read_published(
+            frame,
+            filters=split_list(filters),
+            counts=wanted or None,
+            legacy_x=legacy_x,
+            rounded=parse_rounding(rounded),
+            whole_regions=[parse_whole_region(w) for w in whole_region or []],
+        )
+        frame = published.data()
+        spec = published.spec
+        columns = spec.counts
         protection = None
         if audience is not None:
             rules = rule_set(audience.value)

@@ -23,6 +23,14 @@ from makingdata.tables._conventions import (
     format_fy_reverse,
     z_replace,
 )
+from makingdata.tables._published import read_published
+from makingdata.tables._regions import (
+    LONDON,
+    SUB_REGION_LEVEL,
+    WholeRegion,
+    parse_whole_region,
+    split_regions,
+)
 from makingdata.tables._spec import (
     Indicator,
     Nesting,
@@ -67,8 +75,10 @@ __all__ = [
     "KEY_COLUMNS",
     "LEGACY_SYMBOLS",
     "LEVELS",
+    "LONDON",
     "PERIOD_COLUMNS",
     "ROUNDS_TO_ZERO",
+    "SUB_REGION_LEVEL",
     "SYMBOLS",
     "TIME_COLUMNS",
     "TIME_IDENTIFIERS",
@@ -81,6 +91,7 @@ __all__ = [
     "Rate",
     "Table",
     "TableSpec",
+    "WholeRegion",
     "ees_text",
     "format_ay",
     "format_ay_reverse",
@@ -88,6 +99,9 @@ __all__ = [
     "format_fy_reverse",
     "is_rate_column",
     "level",
+    "parse_whole_region",
+    "read_published",
+    "split_regions",
     "z_replace",
 ]
 
