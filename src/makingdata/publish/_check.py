@@ -266,7 +266,7 @@ _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 _FILE = re.compile(r"^[a-z0-9_-]+\.csv$")
 
 EES_RULES: Mapping[str, tuple[str, str]] = {
-    "file_read": ("error", "both files can be read as comma-separated UTF-8 text with a .csv name"),
+    "file_read": ("error", "both files are UTF-8 text with a .csv name: the data comma-separated, the metadata with one separator (sniffed, as the screener's reader does)"),
     "file_name": ("error", "file names have no spaces or special characters: letters, digits, _ and - only"),
     "file_name_style": ("warning", "file names are lower case and start with a letter (recommended)"),
     "meta_file_name": ("error", "the metadata file is named <datafile>.meta.csv"),
@@ -1629,8 +1629,32 @@ class _UnreadableError(Exception):
         self.file = path.name
 
 
+#: Separators DfE's screener's reader (DuckDB's CSV sniffer) finds in a meta file.
+_META_SEPARATORS = ("\t", ";", "|")
+
+
+def _sniff_separator(text: str) -> str:
+    """Return the separator of a meta file as DfE's screener reads it.
+
+    The screener reads the metadata with DuckDB's ``read_csv``, which sniffs
+    the separator: a meta whose header has one comma-separated field, and
+    whose every line splits into the same number (two or more) of fields on a
+    tab, semicolon or pipe, is read with that separator. Otherwise a comma.
+    """
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines or len(next(csv.reader(io.StringIO(lines[0])), [])) > 1:
+        return ","
+    for sep in _META_SEPARATORS:
+        widths = {
+            len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=sep)
+        }
+        if len(widths) == 1 and widths.pop() > 1:
+            return sep
+    return ","
+
+
 def _read_text(
-    path: Path, p: _Problems | None = None
+    path: Path, p: _Problems | None = None, *, sniff: bool = False
 ) -> tuple[pl.DataFrame, list[str]]:
     if path.suffix.lower() != ".csv":
         raise _UnreadableError(
@@ -1646,9 +1670,12 @@ def _read_text(
                 path.name, "encoding", "the file is not valid UTF-8: save it as UTF-8"
             )
         text = raw.decode("utf-8-sig", errors="replace")
+    sep = _sniff_separator(text) if sniff else ","
     try:
-        header = next(csv.reader(io.StringIO(text)), [])
-        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema_length=0)
+        header = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")), infer_schema_length=0, separator=sep
+        )
     except (pl.exceptions.PolarsError, csv.Error, ValueError) as exc:
         lines = str(exc).strip().splitlines()
         first = lines[0] if lines else type(exc).__name__
@@ -1657,7 +1684,7 @@ def _read_text(
             f"{path.name!r} cannot be read as comma-separated values ({first}): check "
             "the separator is a comma and every row has as many fields as the header",
         ) from exc
-    if len(header) == 1 and any(sep in header[0] for sep in ("\t", ";", "|")):
+    if len(header) == 1 and any(s in header[0] for s in ("\t", ";", "|")):
         raise _UnreadableError(
             path,
             f"{path.name!r} is not comma-separated (its header is {header[0][:60]!r}): "
@@ -1678,8 +1705,10 @@ def check_ees(
     screener (eesyscreener) fails a file and a warning where it warns; the
     rules are those :func:`~makingdata.publish.write_ees` enforces before
     writing. A file that cannot be read as comma-separated UTF-8 text named
-    ``.csv`` (a ``.txt`` or ``.xlsx`` meta, a tab-separated one) gives one
-    problem, ``file_read``, and nothing else is checked.
+    ``.csv`` (a ``.txt`` or ``.xlsx`` meta, a tab-separated data file) gives
+    one problem, ``file_read``, and nothing else is checked. The meta file's
+    separator is sniffed as the screener's reader does: a meta separated by
+    tabs, semicolons or pipes on every line is read.
 
     Parameters
     ----------
@@ -1733,7 +1762,9 @@ def check_ees(
     try:
         data, header = _read_text(data_path, pre)
         if meta_path.is_file():
-            meta_frame, _ = _read_text(meta_path, pre)
+            # the screener's reader sniffs the meta's separator (a tab
+            # separated meta is read), and reads the data as comma-separated
+            meta_frame, _ = _read_text(meta_path, pre, sniff=True)
     except _UnreadableError as exc:
         # as DfE's screener: a file that cannot be read stops the check there
         unread = _Problems()

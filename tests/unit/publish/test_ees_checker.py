@@ -444,8 +444,10 @@ def test_an_unreadable_file_fails_at_file_read(tmp_path: Path, kind: str) -> Non
         meta = tmp_path / "absence_fsm.meta.txt"
         base_meta().write_csv(meta)
     elif kind == "tab":
+        # a tab-separated data file (DfE's screener reads the data with commas)
+        base_data().write_csv(path, separator="\t")
         meta = tmp_path / "absence_fsm.meta.csv"
-        base_meta().write_csv(meta, separator="\t")
+        base_meta().write_csv(meta)
     elif kind == "xlsx":
         meta = tmp_path / "absence_fsm.meta.xlsx"
         meta.write_bytes(b"PK\x03\x04 not really a workbook")
@@ -455,7 +457,21 @@ def test_an_unreadable_file_fails_at_file_read(tmp_path: Path, kind: str) -> Non
     report = check_ees(path, meta=meta)
     assert not report.ok
     assert report.problems["rule"].to_list() == ["file_read"]
-    assert meta.name in report.problems["message"][0]
+    assert (path if kind == "tab" else meta).name in report.problems["message"][0]
+
+
+@pytest.mark.parametrize("separator", ["\t", ";", "|"])
+def test_a_meta_with_another_separator_is_read_as_the_screener_reads_it(
+    tmp_path: Path, separator: str
+) -> None:
+    # DfE's screener reads the meta with DuckDB's sniffer: tab, semicolon or
+    # pipe on every line is a separator
+    path = write_pair(tmp_path, base_data(), None)
+    meta = tmp_path / "absence_fsm.meta.csv"
+    base_meta().write_csv(meta, separator=separator)
+    report = check_ees(path, meta=meta)
+    assert report.ok
+    assert report.problems.height == 0, report.problems
 
 
 def test_upper_case_file_names_are_a_warning(tmp_path: Path) -> None:
