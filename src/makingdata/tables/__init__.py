@@ -21,6 +21,7 @@ from makingdata.tables._conventions import (
     format_ay_reverse,
     format_fy,
     format_fy_reverse,
+    pretty_num,
     z_replace,
 )
 from makingdata.tables._published import read_published
@@ -100,6 +101,7 @@ __all__ = [
     "is_rate_column",
     "level",
     "parse_whole_region",
+    "pretty_num",
     "read_published",
     "split_regions",
     "z_replace",

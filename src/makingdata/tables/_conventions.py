@@ -5,8 +5,10 @@ Private: the public names are re-exported by :mod:`makingdata.tables`.
 
 from __future__ import annotations
 
+import math
 import re
-from typing import TYPE_CHECKING
+import sys
+from typing import TYPE_CHECKING, overload
 
 import polars as pl
 
@@ -21,6 +23,7 @@ __all__ = [
     "format_ay_reverse",
     "format_fy",
     "format_fy_reverse",
+    "pretty_num",
     "z_replace",
 ]
 
@@ -189,3 +192,225 @@ def z_replace(
         for c in frame.columns
         if c not in skip and not _is_identifier(c)
     )
+
+
+#: dfeR's nudge in ``round_five_up``: R's ``sqrt(.Machine$double.eps)``.
+_DFER_NUDGE = math.sqrt(sys.float_info.epsilon)
+#: Significant digits R's ``format`` shows by default (``digits = 7``).
+_R_DIGITS = 7
+_BILLION = 1e9
+_MILLION = 1e6
+
+Number = int | float | str | None
+
+
+def _round_five_up(x: float, dp: int) -> float:
+    """Round one number as dfeR's ``round_five_up`` does (``dp`` may be negative)."""
+    scale = 10.0**dp
+    z = math.trunc(abs(x) * scale + 0.5 + _DFER_NUDGE)
+    return math.copysign(z / scale, x) if x else 0.0
+
+
+def _comma_sep(x: float, nsmall: int) -> str:
+    """Write a number as dfeR's ``comma_sep`` (R's ``format(x, big.mark = ",", nsmall = nsmall)``).
+
+    R shows a number to 7 significant digits, dropping trailing zeros, and at
+    least ``nsmall`` decimal places.
+    """
+    places = 0
+    if x != 0 and math.isfinite(x):
+        magnitude = math.floor(math.log10(abs(x)))
+        text = f"{abs(x):.{max(0, _R_DIGITS - 1 - magnitude)}f}"
+        if "." in text:
+            places = len(text.split(".")[1].rstrip("0"))
+    return f"{x:,.{max(places, nsmall)}f}"
+
+
+def _as_number(value: Number) -> float | None:
+    """R's ``as.numeric``: a number, or text that reads as one (else None)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        x = float(value)
+    else:
+        try:
+            x = float(str(value).strip())
+        except ValueError:
+            return None
+    return x if math.isfinite(x) else None
+
+
+def _dynamic_dp(x: float, dp: int, dynamic: int) -> int:
+    """Return the places dfeR's ``determine_dp`` gives: ``dynamic`` for millions and billions that are not whole."""
+    for unit in (_BILLION, _MILLION):
+        if abs(x) >= unit:
+            return dynamic if (x / unit) % 1 != 0 else 0
+    return dp
+
+
+def _pretty_one(
+    value: Number,
+    *,
+    prefix: str,
+    gbp: bool,
+    suffix: str,
+    dp: int,
+    ignore_na: bool,
+    alt_na: str | None,
+    nsmall: int | None,
+    dynamic_dp_value: int | None,
+    abbreviate: bool,
+) -> str | None:
+    x = _as_number(value)
+    if x is None:
+        if ignore_na:
+            return None if value is None else str(value)
+        return alt_na
+    if dynamic_dp_value is not None:
+        dp = _dynamic_dp(x, dp, dynamic_dp_value)
+    currency = "\u00a3" if gbp else ""
+    if prefix == "+/-":
+        prefix = "+" if x >= 0 else "-"
+    elif x < 0:
+        prefix = "-" + prefix
+    if nsmall is None:
+        nsmall = dp if dp > 0 else 0
+    unit = ""
+    scaled = abs(x)
+    if abbreviate and scaled >= _BILLION:
+        scaled, unit = scaled / _BILLION, " billion"
+    elif abbreviate and scaled >= _MILLION:
+        scaled, unit = scaled / _MILLION, " million"
+    body = _comma_sep(_round_five_up(scaled, dp), nsmall)
+    return f"{prefix}{currency}{body}{unit}{suffix}"
+
+
+@overload
+def pretty_num(
+    value: Number,
+    *,
+    prefix: str = ...,
+    gbp: bool = ...,
+    suffix: str = ...,
+    dp: int = ...,
+    ignore_na: bool = ...,
+    alt_na: str | None = ...,
+    nsmall: int | None = ...,
+    dynamic_dp_value: int | None = ...,
+    abbreviate: bool = ...,
+) -> str | None: ...
+
+
+@overload
+def pretty_num(
+    value: list[Number] | tuple[Number, ...] | pl.Series,
+    *,
+    prefix: str = ...,
+    gbp: bool = ...,
+    suffix: str = ...,
+    dp: int = ...,
+    ignore_na: bool = ...,
+    alt_na: str | None = ...,
+    nsmall: int | None = ...,
+    dynamic_dp_value: int | None = ...,
+    abbreviate: bool = ...,
+) -> list[str | None]: ...
+
+
+def pretty_num(
+    value: Number | list[Number] | tuple[Number, ...] | pl.Series,
+    *,
+    prefix: str = "",
+    gbp: bool = False,
+    suffix: str = "",
+    dp: int = 0,
+    ignore_na: bool = False,
+    alt_na: str | None = None,
+    nsmall: int | None = None,
+    dynamic_dp_value: int | None = None,
+    abbreviate: bool = True,
+) -> str | list[str | None] | None:
+    """Format a number for people to read, as dfeR's ``pretty_num`` does.
+
+    The value is rounded with dfeR's ``round_five_up`` to ``dp`` places
+    (negative: to tens, hundreds …), written with thousands separators, and
+    abbreviated to millions (1e6 to 1e9) or billions (1e9 and above). A
+    negative number gets ``-`` before the prefix and the pound sign.
+
+    Parameters
+    ----------
+    value
+        A number, text that reads as a number (``"56.089"``), or a sequence
+        or polars Series of them (then a list is returned).
+    prefix
+        Text before the number; ``"+/-"`` writes ``+`` or ``-`` by the sign.
+    gbp
+        Put a pound sign (``£``) before the number.
+    suffix
+        Text after the number (``"%"``).
+    dp
+        Decimal places to round to (0 by default; negative rounds to tens …).
+    ignore_na
+        A value that is not a number is returned as it is (``"x"``).
+    alt_na
+        What to return for a value that is not a number (``"x"``, ``"z"``);
+        default ``None`` (R's ``NA``).
+    nsmall
+        The least number of decimal places shown; default ``dp`` (0 when
+        ``dp`` is negative).
+    dynamic_dp_value
+        Places for a million or billion value that is not whole (a whole one
+        gets 0); overrides ``dp`` for such values.
+    abbreviate
+        Write millions and billions as words.
+
+    Returns
+    -------
+    str, None or list
+        The text (``None`` for a value that is not a number, unless
+        ``ignore_na`` or ``alt_na``); a list for a sequence.
+
+    Examples
+    --------
+    >>> from makingdata.tables import pretty_num
+    >>> pretty_num(5789, gbp=True), pretty_num(564, prefix="+/-")
+    ('£5,789', '+564')
+    >>> pretty_num(11**9, gbp=True, dp=3), pretty_num(-(11**8), gbp=True, dp=-1)
+    ('£2.358 billion', '-£210 million')
+    >>> pretty_num(43.3, dp=1, nsmall=2), pretty_num("56.089", suffix="%")
+    ('43.30', '56%')
+    >>> pretty_num([3998098008, -123421421, "c", "x"], alt_na="z")
+    ['4 billion', '-123 million', 'z', 'z']
+    """
+    options = {
+        "prefix": prefix,
+        "gbp": gbp,
+        "suffix": suffix,
+        "dp": dp,
+        "ignore_na": ignore_na,
+        "alt_na": alt_na,
+        "nsmall": nsmall,
+        "dynamic_dp_value": dynamic_dp_value,
+        "abbreviate": abbreviate,
+    }
+    for name in ("dp", "nsmall", "dynamic_dp_value"):
+        given: object = options[name]
+        if given is not None and (
+            isinstance(given, bool) or not isinstance(given, int)
+        ):
+            raise InputError(
+                f"{name} must be a whole number, not {given!r}",
+                column=name,
+                hint=f"give {name} as an int, e.g. {name}=1",
+            )
+    if nsmall is not None and not 0 <= nsmall <= 20:
+        raise InputError(
+            f"nsmall must be 0 to 20, not {nsmall}",
+            column="nsmall",
+            hint="give nsmall between 0 and 20, as R's format() allows",
+        )
+    if isinstance(value, pl.Series):
+        value = value.to_list()
+    if isinstance(value, (list, tuple)):
+        return [_pretty_one(v, **options) for v in value]  # type: ignore[arg-type]
+    return _pretty_one(value, **options)  # type: ignore[arg-type]
