@@ -48,6 +48,12 @@ from makingdata.publish._check import (
     EesCheck,
     check_ees,
 )
+from makingdata.publish._geography import (
+    GEOGRAPHY_LOOKUPS,
+    HIERARCHY_YEARS,
+    geography_hierarchy,
+    geography_lookup,
+)
 from makingdata.publish._meta import ees_meta
 from makingdata.publish._publish import CsvFile, publish, publish_csv
 from makingdata.publish._write import EesFiles, write_ees
@@ -58,11 +64,15 @@ __all__ = [
     "EES_RULES",
     "EES_SYMBOLS",
     "EES_TIME_IDENTIFIERS",
+    "GEOGRAPHY_LOOKUPS",
+    "HIERARCHY_YEARS",
     "CsvFile",
     "EesCheck",
     "EesFiles",
     "check_ees",
     "ees_meta",
+    "geography_hierarchy",
+    "geography_lookup",
     "publish",
     "publish_csv",
     "write_ees",
