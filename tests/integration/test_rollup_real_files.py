@@ -354,3 +354,43 @@ def test_children_in_need_london_is_published_whole_from_its_sub_regions(
         .height
         == 0
     )  # fmt: skip
+
+
+def test_in_year_file_through_the_command(
+    real_data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the in-year file's options: LA rows -> region and England by phase,
+    # rates unrounded. Every computable session count of six regions is
+    # DfE's; three regions are below their LAs' sums, and England's one
+    # computable row (Special) with them
+    out = tmp_path / "ytd.csv"
+    code = main(
+        [
+            "rollup", "--input", str(real_data_dir / "EES_ytd_data.csv"),
+            "--from-level", "Local authority", "--to", "region,national",
+            "--by", "education_phase", "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    keys = ["geographic_level", "region_code", "education_phase"]
+    blank = pl.col("region_code").replace("", None)
+    ours = pl.read_csv(out, infer_schema=False).with_columns(blank)
+    published = pl.read_csv(
+        real_data_dir / "EES_ytd_data.csv", infer_schema=False
+    ).with_columns(blank)
+    joined = ours.join(published, on=keys, how="left", suffix="_dfe", nulls_equal=True)
+    compared: dict[str, int] = defaultdict(int)
+    worst: dict[str, float] = defaultdict(float)
+    for row in joined.iter_rows(named=True):
+        area = row["region_name"] or "England"
+        for c in IN_YEAR_SESSIONS:
+            if row[c] in SYMBOLS:
+                continue
+            mine, theirs = int(row[c]), int(row[f"{c}_dfe"])
+            compared[area] += 1
+            worst[area] = max(worst[area], (mine - theirs) / theirs)
+    assert sum(compared.values()) == 165
+    assert {a for a, d in worst.items() if d == 0} == EXACT_REGIONS
+    assert {a for a, d in worst.items() if d != 0} == {*DIFFERING_REGIONS, "England"}
+    assert 0.002 < worst["England"] < 0.003
+    assert all(0 < d < 0.012 for d in worst.values() if d)
