@@ -20,6 +20,8 @@ identifiers, symbols) is :mod:`makingdata.tables`'.
 from __future__ import annotations
 
 import csv
+import functools
+import importlib.resources
 import io
 import re
 from pathlib import Path
@@ -314,6 +316,8 @@ EES_RULES: Mapping[str, tuple[str, str]] = {
     "filter_item_limit": ("error", "a filter has at most 25,000 items"),
     "filter_item_length": ("warning", "filter items and location names are at most 120 characters (API standard)"),
     "location_code_length": ("warning", "location codes are at most 30 characters (API standard)"),
+    "data_dict_col_name": ("warning", "filter, filter group and indicator names are in DfE's data dictionary (API standard; check_ees(data_dictionary=True))"),
+    "data_dict_filter_item": ("warning", "the items of a data dictionary filter are the dictionary's (API standard; check_ees(data_dictionary=True))"),
     "null_symbol": ("error", "no NULL or NA text in the data or the metadata"),
     "indicator_blank": ("error", "indicator cells are never blank: use a symbol (z, x, c, low)"),
     "indicator_legacy_symbol": ("error", "the legacy symbols : and ~ are not used in indicators"),
@@ -1695,8 +1699,101 @@ def _read_text(
     return frame, header
 
 
+@functools.cache
+def _data_dictionary() -> pl.DataFrame:
+    ref = importlib.resources.files("makingdata") / "data" / "ees"
+    return pl.read_csv(
+        io.BytesIO((ref / "data_dictionary.csv").read_bytes()), infer_schema_length=0
+    )
+
+
+def _dictionary_names() -> pl.DataFrame:
+    """(col_type, col_name) of every column the data dictionary defines, parents included."""
+    d = _data_dictionary()
+    return (
+        pl.concat(
+            [
+                d.select("col_type", "col_name"),
+                d.select("col_type", pl.col("col_name_parent").alias("col_name")),
+            ]
+        )
+        .drop_nulls()
+        .unique()
+    )
+
+
+def _dictionary_items() -> pl.DataFrame:
+    """(col_name, filter_item) of every filter item the dictionary defines, parents included."""
+    d = _data_dictionary().filter(pl.col("col_type") == "Filter")
+    return (
+        pl.concat(
+            [
+                d.select("col_name", "filter_item"),
+                d.select(
+                    pl.col("col_name_parent").alias("col_name"),
+                    pl.col("filter_item_parent").alias("filter_item"),
+                ),
+            ]
+        )
+        .drop_nulls()
+        .unique()
+    )
+
+
+def _check_data_dictionary(
+    data: pl.DataFrame, meta: pl.DataFrame, dfile: str, mfile: str
+) -> pl.DataFrame:
+    """DfE's screener's two data-dictionary checks (its Check API stage): warnings."""
+    p = _Problems()
+    needed = {"col_name", "col_type", "filter_grouping_column"}
+    if not needed <= set(meta.columns):
+        return p.frame()
+    names = (
+        pl.concat(
+            [
+                meta.select("col_type", "col_name"),
+                meta.select(
+                    "col_type", pl.col("filter_grouping_column").alias("col_name")
+                ),
+            ]
+        )
+        .with_columns(pl.col("col_name").str.strip_chars())
+        .filter(pl.col("col_name").is_not_null() & (pl.col("col_name") != ""))
+        .unique(maintain_order=True)
+    )
+    known = names.join(_dictionary_names(), on=["col_type", "col_name"], how="semi")
+    for col_type, col in names.join(
+        known, on=["col_type", "col_name"], how="anti"
+    ).iter_rows():
+        p.add(
+            mfile,
+            "data_dict_col_name",
+            f"{col_type.lower() if col_type else 'column'} {col!r} is not in DfE's data "
+            "dictionary: it should not be used in a data set for the EES API until it is "
+            "(a standard name, or one added to the dictionary)",
+            column=col,
+        )
+    items = _dictionary_items()
+    for col in known.filter(pl.col("col_type") == "Filter")["col_name"].to_list():
+        if col not in data.columns:
+            continue
+        valid = set(items.filter(pl.col("col_name") == col)["filter_item"].to_list())
+        for item in sorted(set(data[col].drop_nulls().to_list()) - valid):
+            p.add(
+                dfile,
+                "data_dict_filter_item",
+                f"{col!r} item {item!r} is not in DfE's data dictionary: it should not be "
+                "used in a data set for the EES API until it is",
+                column=col,
+            )
+    return p.frame()
+
+
 def check_ees(
-    path: str | PathLike[str], meta: str | PathLike[str] | None = None
+    path: str | PathLike[str],
+    meta: str | PathLike[str] | None = None,
+    *,
+    data_dictionary: bool = False,
 ) -> EesCheck:
     r"""Check an EES data file and its metadata against the open data standards.
 
@@ -1718,6 +1815,13 @@ def check_ees(
         Its metadata; default ``<name>.meta.csv`` beside it. When there is
         none, ``meta_missing`` is reported and filters and indicators are
         guessed from the values (numbers and symbols are indicators).
+    data_dictionary
+        Also run DfE's screener's data-dictionary checks (``data_dict_col_name``,
+        ``data_dict_filter_item``: warnings that a file is not suitable for the
+        EES API), against DfE's data dictionary shipped in
+        ``makingdata/data/ees/``. Off by default: most files name columns the
+        dictionary does not list, and the screener's warning only matters for
+        API data sets.
 
     Returns
     -------
@@ -1783,6 +1887,15 @@ def check_ees(
         header=header,
         strict=False,
     )
+    if data_dictionary and meta_frame is not None:
+        found = pl.concat(
+            [
+                found,
+                _check_data_dictionary(
+                    data, meta_frame, data_path.name, meta_path.name
+                ),
+            ]
+        )
     problems = pl.concat([pre.frame(), found]).sort(
         "row", nulls_last=False, maintain_order=True
     )

@@ -328,6 +328,8 @@ CASES: dict[str, tuple[Callable[[pl.DataFrame, pl.DataFrame], Pair], int | None,
     ),
 }  # fmt: skip
 FILE_CASES = {
+    "data_dict_col_name",
+    "data_dict_filter_item",
     "file_name",
     "file_name_style",
     "file_read",
@@ -497,3 +499,42 @@ def test_a_filter_default_replaces_total(tmp_path: Path) -> None:
     assert report.ok
     assert report.warnings["rule"].to_list() == ["filter_total"]
     assert "no 'Everyone' row" in report.warnings["message"][0]
+
+
+def test_the_data_dictionary_checks_are_asked_for(tmp_path: Path) -> None:
+    # DfE's screener's two API checks: column names and filter items missing
+    # from DfE's data dictionary are warnings, run with data_dictionary=True
+    path = write_pair(tmp_path, base_data(), base_meta())
+    assert check_ees(path).problems.height == 0
+    report = check_ees(path, data_dictionary=True)
+    assert report.ok
+    found = report.warnings.select("file", "column", "rule").rows()
+    # fsm_status and its items are in the dictionary; the two indicators are not
+    assert found == [
+        ("absence_fsm.meta.csv", "enrolments", "data_dict_col_name"),
+        ("absence_fsm.meta.csv", "sess_overall_percent", "data_dict_col_name"),
+    ]
+    assert "not in DfE's data dictionary" in report.warnings["message"][0]
+
+
+def test_a_filter_item_outside_the_data_dictionary_is_named(tmp_path: Path) -> None:
+    d = cell(base_data(), 1, "fsm_status", "Eligible")
+    m = (
+        base_meta()
+        .with_columns(
+            col_name=pl.col("col_name").replace(
+                {
+                    "enrolments": "enrolment_count",
+                    "sess_overall_percent": "enrolment_count",
+                }
+            )
+        )
+        .head(2)
+    )
+    d = d.rename({"enrolments": "enrolment_count"}).drop("sess_overall_percent")
+    report = check_ees(write_pair(tmp_path, d, m), data_dictionary=True)
+    hits = report.warnings.filter(pl.col("rule").str.starts_with("data_dict"))
+    assert hits.select("column", "rule").rows() == [
+        ("fsm_status", "data_dict_filter_item")
+    ]
+    assert "'Eligible'" in hits["message"][0]
