@@ -217,7 +217,18 @@ def test_rollup_zero_rate_is_z_by_default_and_0_when_asked(tmp_path, capsys):
     assert main([*base, "--ees", str(tmp_path / "z.csv")]) == ExitCode.OK
     assert durham(tmp_path / "z.csv") == ["z"]  # the EES standard: not applicable
     assert main([*base, "--out", str(tmp_path / "plain.csv")]) == ExitCode.OK
-    assert durham(tmp_path / "plain.csv") == [None]  # a plain CSV leaves it blank
+    assert durham(tmp_path / "plain.csv") == [None]  # blank: reads back as numbers
+    dot = ["--zero-rate", ".", "--out", str(tmp_path / "dot.csv")]
+    assert main([*base, *dot]) == ExitCode.OK
+    assert durham(tmp_path / "dot.csv") == ["."]  # DfE's files before EES
+    rows = pl.read_csv(tmp_path / "dot.csv", infer_schema=False)
+    others = rows.filter(pl.col("la_name") != "County Durham")[rate]
+    assert others.cast(pl.Float64).is_not_null().all()  # other rates stay numbers
+    capsys.readouterr()
+    dot_ees = ["--zero-rate", ".", "--ees", str(tmp_path / "dot_ees.csv")]
+    assert main([*base, *dot_ees]) == 2  # an EES file writes z
+    assert "EES" in capsys.readouterr().err
+    assert not (tmp_path / "dot_ees.csv").exists()
     zero = ["--zero-rate", "0", "--out", str(tmp_path / "zero.csv")]
     assert main([*base, *zero]) == ExitCode.OK
     assert durham(tmp_path / "zero.csv") == ["0.0"]  # DfE's 2018/19 file

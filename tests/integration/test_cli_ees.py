@@ -104,6 +104,12 @@ def test_rollup_to_ees_and_check_ees(
     assert main(["check-ees", str(out), "--problems", str(problems)]) == 0
     assert "0 errors" in capsys.readouterr().out
     assert pl.read_csv(problems).filter(pl.col("severity") == "error").height == 0
+    # DfE's data dictionary (the screener's API checks): warnings, exit 0
+    asked = ["check-ees", str(out), "--data-dictionary", "--problems", str(problems)]
+    assert main(asked) == 0
+    found = pl.read_csv(problems)
+    assert found.filter(pl.col("severity") == "error").height == 0
+    assert found["rule"].str.starts_with("data_dict").any()
 
 
 def test_check_ees_exit_code_and_problem_list(

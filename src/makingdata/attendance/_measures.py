@@ -246,20 +246,23 @@ def _round_columns(
 
 
 #: What a rate over a zero denominator is: ``"z"`` (no value; written ``z``,
-#: not applicable, as the EES standard says) or ``"0"`` (0.0, as DfE's
-#: 2018/19 annual absence file publishes).
-ZERO_RATES: tuple[str, ...] = ("z", "0")
+#: not applicable, as the EES standard says), ``"0"`` (0.0, as DfE's
+#: 2018/19 annual absence file publishes) or ``"."`` (no value; written ``.``
+#: in a plain CSV, as DfE's files before EES did — an EES file always writes
+#: ``z``).
+ZERO_RATES: tuple[str, ...] = ("z", "0", ".")
 
 
 def check_zero_rate(zero_rate: str) -> None:
     """Raise :class:`InputError` unless ``zero_rate`` is one of :data:`ZERO_RATES`."""
     if zero_rate not in ZERO_RATES:
         raise InputError(
-            f"zero_rate must be 'z' or '0', got {zero_rate!r}",
+            f"zero_rate must be 'z', '0' or '.', got {zero_rate!r}",
             column="zero_rate",
             hint="'z' writes z (not applicable) for a rate over a zero "
             "denominator, as the EES standard says; '0' writes 0.0, as DfE's "
-            "2018/19 annual absence file does",
+            "2018/19 annual absence file does; '.' writes . in a plain CSV, as "
+            "DfE's files before EES did",
         )
 
 
@@ -288,7 +291,8 @@ def rate_expr(
     decimals
         Places to round to; ``None`` keeps the unrounded float.
     zero_rate
-        ``"z"`` (default: null, written ``z``) or ``"0"`` (0.0).
+        ``"z"`` (default: null, written ``z``), ``"0"`` (0.0) or ``"."``
+        (null, written ``.`` in a plain CSV).
 
     Examples
     --------

@@ -289,8 +289,9 @@ def rollup(  # noqa: PLR0912, PLR0915 - one query plan, step by step
         count of sessions (no ``sess`` in its name: pupils, not sessions).
     zero_rate
         A rate over a zero denominator: ``"z"`` (default; no value, written
-        ``z``, not applicable, as the EES standard says) or ``"0"`` (0.0, as
-        DfE's 2018/19 annual absence file publishes).
+        ``z``, not applicable, as the EES standard says), ``"0"`` (0.0, as
+        DfE's 2018/19 annual absence file publishes) or ``"."`` (no value,
+        written ``.`` in a plain CSV, as DfE's files before EES did).
     whole_regions
         Regions published whole while the input's rows carry their
         sub-regions (:data:`~makingdata.tables.LONDON`: DfE's children in

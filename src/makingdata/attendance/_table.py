@@ -591,8 +591,9 @@ def attendance_table(
         small machine, raise it to trade memory for fewer passes.
     zero_rate
         A rate over a zero denominator: ``"z"`` (default; no value, written
-        ``z``, not applicable, as the EES standard says) or ``"0"`` (0.0, as
-        DfE's 2018/19 annual absence file publishes).
+        ``z``, not applicable, as the EES standard says), ``"0"`` (0.0, as
+        DfE's 2018/19 annual absence file publishes) or ``"."`` (no value,
+        written ``.`` in a plain CSV, as DfE's files before EES did).
 
     Returns
     -------

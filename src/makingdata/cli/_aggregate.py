@@ -96,6 +96,7 @@ class ZeroRate(enum.StrEnum):
 
     Z = "z"
     ZERO = "0"
+    DOT = "."
 
 
 ZeroRateOption = Annotated[
@@ -103,7 +104,8 @@ ZeroRateOption = Annotated[
     typer.Option(
         "--zero-rate",
         help="a rate over a zero denominator: z (not applicable, the EES "
-        "standard) or 0 (0.0, as DfE's 2018/19 annual absence file)",
+        "standard), 0 (0.0, as DfE's 2018/19 annual absence file) or . (as "
+        "DfE's files before EES; plain CSV only: an EES file writes z)",
     ),
 ]
 DecimalsOption = Annotated[
@@ -157,11 +159,19 @@ def _protect_series(
     return protect(table, audience.value, previous=releases)
 
 
-def _one_output(out: Path | None, ees: Path | None) -> None:
+def _one_output(
+    out: Path | None, ees: Path | None, zero_rate: ZeroRate = ZeroRate.Z
+) -> None:
     if (out is None) == (ees is None):
         raise typer.BadParameter(
             "give exactly one of --out PATH (plain CSV) and --ees PATH (EES pair)",
             param_hint="'--out' / '--ees'",
+        )
+    if ees is not None and zero_rate is ZeroRate.DOT:
+        raise typer.BadParameter(
+            "'.' is the symbol of DfE's files before EES; an EES file writes z for "
+            "a rate over a zero denominator (the EES standard)",
+            param_hint="'--zero-rate'",
         )
 
 
@@ -347,7 +357,7 @@ def aggregate(
     breakdowns with Total rows, any period. With --viewer and --purpose only
     what the viewer may see for the purpose is counted (makingdata.access).
     """
-    _one_output(out, ees)
+    _one_output(out, ees, zero_rate)
     places = parse_decimals(decimals)
     key = key_from_file(key_file)
     with Steps("aggregate") as steps:
@@ -408,6 +418,7 @@ def aggregate(
             ees=ees,
             audience=None if for_whom is None else for_whom.value,
             complete=None if complete is None else _COMPLETE[complete],
+            zero_symbol="." if zero_rate is ZeroRate.DOT else None,
             steps=steps,
         )
     return ExitCode.OK
@@ -524,7 +535,7 @@ def rollup_command(
     Sum the counts of a lower-level table (such as a published school-level
     EES file) to higher levels and recompute the percentages.
     """
-    _one_output(out, ees)
+    _one_output(out, ees, zero_rate)
     places = parse_decimals(decimals)
     rounding = parse_rounding(round_)
     rounded = split_list(round_columns)
@@ -567,6 +578,7 @@ def rollup_command(
             ees=ees,
             audience=None if audience is None else audience.value,
             complete=None if complete is None else _COMPLETE[complete],
+            zero_symbol="." if zero_rate is ZeroRate.DOT else None,
             steps=steps,
         )
     return ExitCode.OK

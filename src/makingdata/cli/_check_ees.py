@@ -37,6 +37,15 @@ def check_ees(
             show_default=False,
         ),
     ] = None,
+    data_dictionary: Annotated[
+        bool,
+        typer.Option(
+            "--data-dictionary",
+            help="also check filter and indicator names, and the items of its "
+            "filters, against DfE's data dictionary (warnings, as DfE's screener "
+            "gives for files meant for the EES API)",
+        ),
+    ] = False,
 ) -> ExitCode:
     """Check an EES data file and its .meta.csv against the open data standards.
 
@@ -46,7 +55,7 @@ def check_ees(
     """
     with Steps("check-ees") as steps:
         steps.step(f"checking {path.name}")
-        report = _check_ees(path, meta=meta)
+        report = _check_ees(path, meta=meta, data_dictionary=data_dictionary)
     print(report)
     if problems is not None:
         with atomic_path(problems, what="the problems file") as tmp:

@@ -74,6 +74,38 @@ def needs_audience(table: pl.DataFrame) -> str | None:
     return None
 
 
+def zero_rate_text(frame: pl.DataFrame, spec: TableSpec, symbol: str) -> pl.DataFrame:
+    """Write ``symbol`` in each rate of ``spec`` whose denominator is 0; other cells as they are.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from makingdata.tables import Rate, TableSpec
+    >>> from makingdata.cli._output import zero_rate_text
+    >>> df = pl.DataFrame({"n": [1, 0], "d": [4, 0], "p": [25.0, None]})
+    >>> spec = TableSpec(counts=("n", "d"), rates=(Rate("p", "n", "d"),))
+    >>> zero_rate_text(df, spec, ".")["p"].to_list()
+    ['25.0', '.']
+    """
+    exprs = []
+    for rate in spec.rates:
+        col, den = rate.column, rate.denominator
+        if col not in frame.columns or den not in frame.columns:
+            continue
+        if not frame.schema[den].is_numeric():
+            continue
+        zero = pl.col(den) == 0
+        if not frame.select(zero.any()).item():
+            continue
+        exprs.append(
+            pl.when(zero & pl.col(col).is_null())
+            .then(pl.lit(symbol))
+            .otherwise(pl.col(col).cast(pl.String))
+            .alias(col)
+        )
+    return frame.with_columns(exprs) if exprs else frame
+
+
 def _say_protected(protected: ProtectedTable) -> None:
     _say_report(protected.report)
 
@@ -96,6 +128,7 @@ def write_table(
     audience: str | None,
     complete: Literal["z", "0"] | None = None,
     spec: TableSpec | None = None,
+    zero_symbol: str | None = None,
     steps: Steps | None = None,
 ) -> None:
     """Write ``table`` to ``out`` (plain CSV) or ``ees`` (EES data + meta) for ``audience``.
@@ -108,6 +141,12 @@ def write_table(
     audience, written only if :func:`needs_audience` finds nothing. An EES
     pair always needs an audience and goes through
     :func:`makingdata.publish.publish` (protect, then write).
+
+    In a plain CSV written as built, a rate of the spec whose denominator is 0
+    is written ``zero_symbol`` when one is given (``.`` for DfE's files
+    before EES); by default it is left as the table has it (blank for no
+    value, so that the file reads back as numbers). A protected table
+    carries the EES symbols already.
 
     Raises
     ------
@@ -126,6 +165,9 @@ def write_table(
         # a kernel's table: protect with its own spec, write its frame
         spec = spec if spec is not None else table.spec
         table = table.data()
+        trusted = not rule_set(audience or "public").needs_protection
+        if zero_symbol is not None and (audience is None or trusted):
+            table = zero_rate_text(table, spec, zero_symbol)
     if isinstance(table, pl.DataFrame) and audience is None:
         why = needs_audience(table)
         if why is not None:
