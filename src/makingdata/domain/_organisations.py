@@ -279,8 +279,13 @@ class School:
     >>> school.is_open_on(dt.date(2014, 8, 31)), school.establishment_number
     (False, 2001)
     >>> School(
-    ...     123457, "Example First School", 8852002, worcs, "Primary",
-    ...     lad_code="E07000234", lad_name="Bromsgrove",
+    ...     123457,
+    ...     "Example First School",
+    ...     8852002,
+    ...     worcs,
+    ...     "Primary",
+    ...     lad_code="E07000234",
+    ...     lad_name="Bromsgrove",
     ... ).lad_name
     'Bromsgrove'
     >>> School(123456, "Example Primary School", 3032001, worcs)

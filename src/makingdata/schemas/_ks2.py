@@ -10,18 +10,22 @@ under the same names.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from makingdata._contracts import KS2_RESULTS_SCHEMA, KS2_SCALED_SCORE_RANGE
 from makingdata._contracts import KS2TeacherAssessment as TA  # noqa: N814 - short names of the codes
 from makingdata.schemas._frames import _check, _pandera_schema, _urn_range, _validate
-from makingdata.schemas._report import ValidationReport
 from makingdata.schemas._rules import (
     RowRule,
     key_duplicated,
     key_text,
     not_null_rules,
 )
+
+if TYPE_CHECKING:
+    from makingdata.schemas._report import ValidationReport
 
 __all__ = [
     "KS2_KEY",
