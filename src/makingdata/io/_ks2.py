@@ -39,7 +39,7 @@ KS2_RESULTS_FIELDS: tuple[Field, ...] = (
     Field("upn", ("unique_pupil_number", "pupil_upn")),
     Field("pupil_key", ()),
     Field("urn", ("school_urn", "establishment_urn")),
-    Field("time_period", ("academic_year", "year", "ks2_year")),
+    Field("time_period", ("academic_year", "ks2_year")),
     *(
         f
         for s in _TESTS

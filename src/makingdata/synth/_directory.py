@@ -26,9 +26,10 @@ from makingdata.synth._hash import mix_int
 I64 = npt.NDArray[np.int64]
 
 #: LAs modelled with a three-tier system (first, middle and high schools):
-#: Central Bedfordshire and Northumberland throughout, Worcestershire only in
-#: the districts of ``THREE_TIER_LADS`` (a partly three-tier county).
-THREE_TIER_LAS: tuple[int, ...] = (823, 929, 885)
+#: Central Bedfordshire and Northumberland throughout, Worcestershire and
+#: Staffordshire only in the districts of ``THREE_TIER_LADS`` (partly
+#: three-tier counties).
+THREE_TIER_LAS: tuple[int, ...] = (823, 929, 885, 860)
 #: The LAs that are three-tier throughout.
 WHOLLY_THREE_TIER_LAS: tuple[int, ...] = (823, 929)
 

@@ -68,10 +68,11 @@ COUNTY_DISTRICTS: dict[str, tuple[int, ...]] = {
 }
 
 #: Districts modelled with first, middle and high schools inside a county that
-#: is otherwise two-tier (a partly three-tier county, as the county scrutiny
+#: is otherwise two-tier (partly three-tier counties, as the county scrutiny
 #: panel of the KS2 issue describes): Bromsgrove and Redditch in
-#: Worcestershire. Which districts really keep middle schools is not claimed.
-THREE_TIER_LADS: tuple[str, ...] = ("E07000234", "E07000236")
+#: Worcestershire, Staffordshire Moorlands in Staffordshire. Which districts
+#: really keep middle schools is not claimed.
+THREE_TIER_LADS: tuple[str, ...] = ("E07000234", "E07000236", "E07000198")
 
 
 @cache
