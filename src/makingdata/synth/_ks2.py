@@ -232,7 +232,7 @@ def ks2_results_frame(
     absent_p = P_ABSENT + P_ABSENT_PER_ABSENCE2 * absence**2
     eal_known = np.asarray([v is True for v in eal])
     columns: dict[str, pl.Series] = {}
-    for i, (s, name) in enumerate((("read", "read"), ("mat", "mat"), ("gps", "gps"))):
+    for i, s in enumerate(("read", "mat", "gps")):
         y = score[s]
         u = to_unit(draw(50 + i))
         code = np.full(n, None, dtype=object)
@@ -256,11 +256,11 @@ def ks2_results_frame(
         ):
             code[rest & (u >= before) & (u < cut)] = letter
         scaled = _scaled(y, EXPECTED_AT[s], HIGHER_AT[s])
-        columns[f"{name}_scaled_score"] = pl.Series(
+        columns[f"{s}_scaled_score"] = pl.Series(
             np.where(code == None, scaled, np.nan),  # noqa: E711
             nan_to_null=True,
         )
-        columns[f"{name}_code"] = pl.Series(code.tolist(), dtype=pl.String)
+        columns[f"{s}_code"] = pl.Series(code.tolist(), dtype=pl.String)
 
     y = score["writ"]
     depth = np.clip(
