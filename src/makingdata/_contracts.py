@@ -20,11 +20,13 @@ __all__ = [
     "ENROLMENTS_SCHEMA",
     "ETHNICITY_DTYPE",
     "KS2_RESULTS_SCHEMA",
+    "KS2_SCALED_SCORE_RANGE",
     "KS2_TA_DTYPE",
     "KS2_TEST_CODE_DTYPE",
     "MARKS_SCHEMA",
     "MEMBERSHIPS_SCHEMA",
     "PERIOD_COLUMNS",
+    "SCHOOLS_OPTIONAL",
     "SCHOOLS_SCHEMA",
     "SEN_PROVISION_DTYPE",
     "SEX_DTYPE",
@@ -198,6 +200,10 @@ ENROLMENTS_SCHEMA: dict[str, pl.DataType] = {
     "child_in_need": pl.Boolean(),
 }
 
+#: The range of a KS2 test scaled score ("Key stage 2 assessment and reporting
+#: arrangements", Standards and Testing Agency).
+KS2_SCALED_SCORE_RANGE: tuple[int, int] = (80, 120)
+
 #: KS2 results: one row per pupil at the end of key stage 2, attributed to the
 #: school where the pupil sat the tests. Each test subject (``read``, ``mat``,
 #: ``gps``) has a scaled score (80–120) or a result code, never both; writing
@@ -241,7 +247,16 @@ SCHOOLS_SCHEMA: dict[str, pl.DataType] = {
     "establishment_type_group": pl.String(),
     "open_date": pl.Date(),
     "close_date": pl.Date(),
+    "lad_code": pl.String(),
+    "lad_name": pl.String(),
 }
+#: Columns of ``SCHOOLS_SCHEMA`` a schools frame may leave out: read as null
+#: when absent, so a Directory made before they existed keeps working. The
+#: local authority district (LAD, GIAS ``DistrictAdministrative``): ``lad_code``
+#: its GSS code (E06, E07, E08 or E09 and six digits; for a unitary authority,
+#: a metropolitan district or a London borough the LAD is the LA itself),
+#: ``lad_name`` its name.
+SCHOOLS_OPTIONAL: tuple[str, ...] = ("lad_code", "lad_name")
 
 #: trust memberships over time: a school in a trust from ``joined`` to ``left``
 #: (inclusive; null = still a member).

@@ -9,7 +9,7 @@ import polars as pl
 from makingdata._contracts import ENROLMENTS_SCHEMA, MARKS_SCHEMA, SCHOOLS_SCHEMA
 from makingdata.cli import main
 from makingdata.errors import ExitCode
-from makingdata.schemas import check_marks
+from makingdata.schemas import KS2_RESULTS_SCHEMA, check_ks2_results, check_marks
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -46,6 +46,12 @@ def test_synth_writes_a_hive_dataset(
     assert dict(schools.schema) == SCHOOLS_SCHEMA
     assert schools["old_la_code"].unique().to_list() == [330]
     assert dict(pl.read_parquet(out / "enrolments.parquet").schema) == ENROLMENTS_SCHEMA
+    ks2 = pl.read_parquet(out / "ks2_results.parquet")
+    assert dict(ks2.schema) == KS2_RESULTS_SCHEMA
+    assert ks2.height > 0
+    assert check_ks2_results(ks2).ok
+    assert ks2["urn"].is_in(schools["urn"].implode()).all()
+    assert f"{ks2.height:,} KS2 results" in captured.out
 
 
 def test_synth_rejects_a_range_across_years(

@@ -75,11 +75,13 @@ def synth(
         bool, typer.Option("--quiet", help="no progress output on stderr")
     ] = False,
 ) -> ExitCode:
-    """Write synthetic schools, enrolments and daily marks as Parquet.
+    """Write synthetic schools, enrolments, daily marks and KS2 results as Parquet.
 
     Generate seeded synthetic national data (makingdata.synth) and write
-    schools, memberships, enrolments, the calendar and marks partitioned by
-    date (marks/date=YYYY-MM-DD/) under OUT, a new or empty folder. The
+    schools, memberships, enrolments, the calendar, the KS2 results of the
+    academic year's Year 6 pupils (ks2_results.parquet) and marks
+    partitioned by date (marks/date=YYYY-MM-DD/) under OUT, a new or empty
+    folder. The
     data set appears at OUT only when every day is written; until then it is
     in a hidden .OUT.partial-* folder beside it. Progress goes to stderr: a
     bar on a terminal, one line per day otherwise.
@@ -141,7 +143,8 @@ def synth(
             written = data.write(out, on_day=on_day)
     secs = time.perf_counter() - t0
     print(
-        f"wrote {data.schools.height:,} schools, {data.enrolments.height:,} enrolments "
+        f"wrote {data.schools.height:,} schools, {data.enrolments.height:,} enrolments, "
+        f"{data.ks2_results.height:,} KS2 results "
         f"and {state['marks']:,} marks over {total} days to {written} in {secs:.1f}s"
     )
     return ExitCode.OK

@@ -15,6 +15,7 @@ from makingdata._contracts import (
     ENROLMENTS_SCHEMA,
     MARKS_SCHEMA,
     MEMBERSHIPS_SCHEMA,
+    SCHOOLS_OPTIONAL,
     SCHOOLS_SCHEMA,
 )
 from makingdata.domain._organisations import (
@@ -28,7 +29,7 @@ from makingdata.domain._records import AttendanceRecord
 from makingdata.errors import InputError, MakingDataError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
 __all__ = [
     "enrolments_to_frame",
@@ -53,16 +54,21 @@ def conform(
     *,
     name: str,
     optional: Mapping[str, pl.DataType] | None = None,
+    nullable: Sequence[str] = (),
 ) -> pl.DataFrame:
     """Select and cast the contract columns of ``frame``, or raise InputError.
 
-    Extra columns are left out; ``optional`` columns are kept when present.
+    Extra columns are left out; ``optional`` columns are kept when present;
+    contract columns named in ``nullable`` are null when absent.
     """
     if not isinstance(frame, pl.DataFrame):
         raise InputError(
             f"expected a polars DataFrame of {name}, got a {type(frame).__name__}",
             hint="collect a LazyFrame first, or build the frame with polars",
         )
+    absent = [c for c in nullable if c in schema and c not in frame.columns]
+    if absent:
+        frame = frame.with_columns(pl.lit(None, schema[c]).alias(c) for c in absent)
     missing = [c for c in schema if c not in frame.columns]
     if missing:
         raise InputError(
@@ -325,6 +331,8 @@ def schools_to_frame(
         "establishment_type_group": [s.establishment_type_group for s in rows],
         "open_date": [s.open_date for s in rows],
         "close_date": [s.close_date for s in rows],
+        "lad_code": [s.lad_code for s in rows],
+        "lad_name": [s.lad_name for s in rows],
     }
     schema = dict(SCHOOLS_SCHEMA)
     if with_previous_la:
@@ -379,6 +387,8 @@ def school_from_row(
         open_date=row["open_date"],
         close_date=row["close_date"],
         previous_la_code=row.get(PREVIOUS_LA),
+        lad_code=row.get("lad_code"),
+        lad_name=row.get("lad_name"),
     )
 
 
@@ -388,7 +398,8 @@ def frame_to_schools(frame: pl.DataFrame) -> list[School]:
     The ``trust_id`` column is not part of a :class:`School` (use
     :meth:`Directory.from_frames` to keep trusts). An optional
     ``previous_la_code`` column (GIAS ``PreviousLA (code)``) is read when
-    present.
+    present; ``lad_code`` and ``lad_name`` (the district) are null when the
+    frame has no such columns.
 
     Raises
     ------
@@ -422,7 +433,11 @@ def frame_to_schools(frame: pl.DataFrame) -> list[School]:
     'Worcestershire'
     """
     data = conform(
-        frame, SCHOOLS_SCHEMA, name="schools", optional={PREVIOUS_LA: pl.UInt16()}
+        frame,
+        SCHOOLS_SCHEMA,
+        name="schools",
+        optional={PREVIOUS_LA: pl.UInt16()},
+        nullable=SCHOOLS_OPTIONAL,
     )
     cache: dict[tuple[Any, ...], LocalAuthority] = {}
     return build_rows(data, lambda row: school_from_row(row, None, cache))

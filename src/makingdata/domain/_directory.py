@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import polars as pl
 
-from makingdata._contracts import MEMBERSHIPS_SCHEMA, SCHOOLS_SCHEMA
+from makingdata._contracts import MEMBERSHIPS_SCHEMA, SCHOOLS_OPTIONAL, SCHOOLS_SCHEMA
 from makingdata.domain._convert import (
     PREVIOUS_LA,
     build_rows,
@@ -253,7 +253,8 @@ class Directory:
         ----------
         schools
             A frame with the columns of ``SCHOOLS_SCHEMA`` (and optionally
-            ``previous_la_code``).
+            ``previous_la_code``); ``lad_code`` and ``lad_name`` may be left
+            out (null districts).
         memberships
             A frame with the columns of ``MEMBERSHIPS_SCHEMA``. When ``None``,
             each school with a ``trust_id`` is taken to be in that trust
@@ -297,7 +298,11 @@ class Directory:
         'TR00092'
         """
         data = conform(
-            schools, SCHOOLS_SCHEMA, name="schools", optional={PREVIOUS_LA: pl.UInt16()}
+            schools,
+            SCHOOLS_SCHEMA,
+            name="schools",
+            optional={PREVIOUS_LA: pl.UInt16()},
+            nullable=SCHOOLS_OPTIONAL,
         )
         las = (
             default_local_authorities()

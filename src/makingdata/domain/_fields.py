@@ -17,6 +17,7 @@ from makingdata._contracts import (
     YearGroup,
 )
 from makingdata.domain._identifiers import (
+    validate_lad_code,
     validate_laestab,
     validate_new_la_code,
     validate_old_la_code,
@@ -196,6 +197,11 @@ def to_optional_old_la_code(value: int | str | None) -> int | None:
 def to_new_la_code(value: str) -> str:
     """Convert to a validated new (GSS) LA code."""
     return validate_new_la_code(value)
+
+
+def to_optional_lad_code(value: str | None) -> str | None:
+    """Convert to a validated LAD code, or ``None``."""
+    return None if value is None else validate_lad_code(value)
 
 
 def to_region_code(value: str) -> str:

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 __all__ = [
     "UPN_RULES",
     "check_upns",
+    "is_valid_lad_code",
+    "is_valid_lad_code_expr",
     "is_valid_laestab",
     "is_valid_laestab_expr",
     "is_valid_new_la_code",
@@ -52,6 +54,7 @@ __all__ = [
     "is_valid_urn_expr",
     "make_laestab",
     "split_laestab",
+    "validate_lad_code",
     "validate_laestab",
     "validate_new_la_code",
     "validate_old_la_code",
@@ -65,6 +68,7 @@ _URN_RE = r"^[1-9][0-9]{5}$"
 _LAESTAB_RE = r"^[1-9][0-9]{6}$"
 _OLD_LA_RE = r"^[1-9][0-9]{2}$"
 _NEW_LA_RE = r"^E(06|08|09|10)[0-9]{6}$"
+_LAD_RE = r"^E0[6-9][0-9]{6}$"
 _REGION_RE = r"^(E12[0-9]{6}|E1300000[12])$"
 _TRUST_RE = r"^TR[0-9]{5}$"
 
@@ -437,6 +441,66 @@ def is_valid_new_la_code_expr(column: str | pl.Expr = "new_la_code") -> pl.Expr:
     [True, False]
     """
     return _col(column).cast(pl.String).str.contains(_NEW_LA_RE)
+
+
+# --------------------------------------------------------- local authority district
+
+
+def validate_lad_code(value: str, *, field: str = "lad_code") -> str:
+    """Return ``value`` as a local authority district (LAD) code, or raise.
+
+    A LAD's ONS GSS code is ``E06`` (unitary authority), ``E07`` (district
+    of a two-tier county), ``E08`` (metropolitan district) or ``E09`` (London
+    borough) followed by 6 digits. Outside the two-tier counties the LAD is
+    the LA itself (same code).
+
+    Examples
+    --------
+    >>> from makingdata.domain import validate_lad_code
+    >>> validate_lad_code("E07000234")
+    'E07000234'
+    >>> validate_lad_code("E10000034")
+    Traceback (most recent call last):
+    ...
+    makingdata.errors.IdentifierError: column 'lad_code': 'E10000034' is not a LAD code: a LAD code is E06, E07, E08 or E09 followed by 6 digits, e.g. E07000234. What to do: give the district's 9-character GSS code (GIAS DistrictAdministrative (code)); a county (E10) is an LA, not a district.
+    """
+    return _text(
+        value,
+        field=field,
+        pattern=_LAD_RE,
+        what="a LAD code",
+        rule="a LAD code is E06, E07, E08 or E09 followed by 6 digits, e.g. E07000234",
+        hint=(
+            "give the district's 9-character GSS code (GIAS DistrictAdministrative "
+            "(code)); a county (E10) is an LA, not a district"
+        ),
+    )
+
+
+def is_valid_lad_code(value: object) -> bool:
+    """Return whether ``value`` is a LAD code (see :func:`validate_lad_code`).
+
+    Examples
+    --------
+    >>> from makingdata.domain import is_valid_lad_code
+    >>> is_valid_lad_code("E07000234"), is_valid_lad_code("E10000034")
+    (True, False)
+    """
+    return _is_valid(validate_lad_code, value)
+
+
+def is_valid_lad_code_expr(column: str | pl.Expr = "lad_code") -> pl.Expr:
+    """Return a boolean expression: whether each value is a LAD (GSS) code.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from makingdata.domain import is_valid_lad_code_expr
+    >>> df = pl.DataFrame({"lad_code": ["E07000234", "E10000034"]})
+    >>> df.select(ok=is_valid_lad_code_expr())["ok"].to_list()
+    [True, False]
+    """
+    return _col(column).cast(pl.String).str.contains(_LAD_RE)
 
 
 # ------------------------------------------------------------------------ region

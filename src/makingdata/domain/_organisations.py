@@ -21,6 +21,7 @@ from makingdata.domain._fields import (
     to_laestab,
     to_new_la_code,
     to_old_la_code,
+    to_optional_lad_code,
     to_optional_old_la_code,
     to_optional_phase,
     to_predecessors,
@@ -252,6 +253,14 @@ class School:
         GIAS ``PreviousLA (code)``: the 3-digit code of the LA the school was in
         before a reorganisation moved it. Only needed where an LA was formed
         from several (Bournemouth, Christchurch and Poole, 839).
+    lad_code
+        The local authority district (LAD) the school is in: GIAS
+        ``DistrictAdministrative (code)``, a GSS code (E07 for a district of a
+        two-tier county; for a unitary authority, metropolitan district or
+        London borough, the LA's own code). ``None`` when not known.
+    lad_name
+        The district's name (GIAS ``DistrictAdministrative (name)``); needs
+        ``lad_code``.
 
     Examples
     --------
@@ -269,6 +278,16 @@ class School:
     ... )
     >>> school.is_open_on(dt.date(2014, 8, 31)), school.establishment_number
     (False, 2001)
+    >>> School(
+    ...     123457,
+    ...     "Example First School",
+    ...     8852002,
+    ...     worcs,
+    ...     "Primary",
+    ...     lad_code="E07000234",
+    ...     lad_name="Bromsgrove",
+    ... ).lad_name
+    'Bromsgrove'
     >>> School(123456, "Example Primary School", 3032001, worcs)
     Traceback (most recent call last):
     ...
@@ -297,9 +316,22 @@ class School:
     previous_la_code: int | None = attrs.field(
         default=None, kw_only=True, converter=to_optional_old_la_code
     )
+    lad_code: str | None = attrs.field(
+        default=None, kw_only=True, converter=to_optional_lad_code
+    )
+    lad_name: str | None = attrs.field(
+        default=None, kw_only=True, validator=check_optional_text
+    )
 
     def __attrs_post_init__(self) -> None:
         check_order(self, "open_date", self.open_date, "close_date", self.close_date)
+        if self.lad_name is not None and self.lad_code is None:
+            raise IdentifierError(
+                f"School {self.urn}: district name {self.lad_name!r} has no lad_code",
+                column="lad_code",
+                hint="give the district's GSS code (GIAS DistrictAdministrative "
+                "(code)) with its name, or neither",
+            )
         if self.laestab // 10000 != self.la.old_la_code:
             raise IdentifierError(
                 f"School {self.urn}: LAESTAB {self.laestab} starts with LA "

@@ -1,7 +1,7 @@
-r"""Reading MIS exports and GIAS extracts.
+r"""Reading MIS exports, GIAS extracts and KS2 results.
 
-:func:`read_marks`, :func:`read_enrolments` and :func:`read_schools` read a CSV
-file, a Parquet file or a hive-partitioned Parquet directory, validate every
+:func:`read_marks`, :func:`read_enrolments`, :func:`read_schools` and
+:func:`read_ks2_results` read a CSV file, a Parquet file or a hive-partitioned Parquet directory, validate every
 row, and return a :class:`ReadResult`: ``valid`` rows in the contract dtypes,
 ``rejects`` with their delivered values, source row number and every rule
 broken, and a report. Rows in = rows valid + rows rejected, always. UPNs are
@@ -48,6 +48,7 @@ from makingdata.io._exports import (
     rejects_for_csv,
 )
 from makingdata.io._gias import GIAS_NULLS, SCHOOLS_FIELDS, read_schools
+from makingdata.io._ks2 import KS2_RESULTS_FIELDS, read_ks2_results
 from makingdata.io._parse import DATE_FORMATS
 from makingdata.io._source import Field
 
@@ -56,6 +57,7 @@ __all__ = [
     "ENROLMENTS_FIELDS",
     "GIAS_NULLS",
     "KEY_ENV_VAR",
+    "KS2_RESULTS_FIELDS",
     "MARKS_FIELDS",
     "SCHOOLS_FIELDS",
     "Field",
@@ -63,6 +65,7 @@ __all__ = [
     "pseudonymise",
     "read_enrolments",
     "read_key_file",
+    "read_ks2_results",
     "read_marks",
     "read_schools",
     "rejects_for_csv",

@@ -46,6 +46,14 @@ SCHOOLS_FIELDS: tuple[Field, ...] = (
     ),
     Field("open_date", ("opendate",)),
     Field("close_date", ("closedate",)),
+    Field(
+        "lad_code",
+        ("districtadministrative_code", "district_administrative_code", "lad"),
+    ),
+    Field(
+        "lad_name",
+        ("districtadministrative_name", "district_administrative_name", "district"),
+    ),
 )
 
 #: GIAS placeholders for "no value".
@@ -98,8 +106,11 @@ def read_schools(
     ``URN``, ``EstablishmentName``, ``LA (code)``, ``EstablishmentNumber``
     (LAESTAB = LA code x 10000 + number), ``GSSLACode (name)``, ``GOR (name)``,
     ``Trusts (code)``, ``PhaseOfEducation (name)``, ``TypeOfEstablishment (name)``,
-    ``EstablishmentTypeGroup (name)``, ``OpenDate``, ``CloseDate``; the other
-    GIAS columns are ignored and GIAS placeholders (``Not applicable``,
+    ``EstablishmentTypeGroup (name)``, ``OpenDate``, ``CloseDate``, and the
+    local authority district ``DistrictAdministrative (code)`` and ``(name)``
+    (``lad_code``, ``lad_name``: null when the file has no such columns; a
+    code that is not an English district's GSS code is rejected,
+    ``lad_code_format``); the other GIAS columns are ignored and GIAS placeholders (``Not applicable``,
     ``Does not apply``, ``None``, ``..``) read as blank.
 
     LA name, new LA code and region come from the LA reference table
@@ -156,6 +167,8 @@ def read_schools(
     'latin-1'
     >>> r.valid.select("laestab", "school_name", "new_la_code", "region_code").row(0)
     (3302001, 'St Maryés', 'E08000025', 'E12000005')
+    >>> r.valid["lad_code"].to_list()  # no DistrictAdministrative columns
+    [None]
     """
     return read_source(
         path,
@@ -268,6 +281,8 @@ def _read_schools(
         "establishment_type_group": pl.col("_t_establishment_type_group"),
         "open_date": open_date.expr,
         "close_date": close_date.expr,
+        "lad_code": pl.col("_t_lad_code").str.to_uppercase(),
+        "lad_name": pl.col("_t_lad_name"),
     }
     rules = [
         *urn.rules,
@@ -319,6 +334,8 @@ def _read_schools(
                 "region_code_format",
                 "trust_id_format",
                 "open_after_close",
+                "lad_code_format",
+                "lad_name_without_code",
             }
         ],
     ]

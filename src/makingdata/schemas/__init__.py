@@ -1,8 +1,9 @@
-"""Schemas and validators for the frames between stages: marks, enrolments, schools.
+"""Schemas and validators for the frames between stages: marks, enrolments, schools, KS2 results.
 
 Each frame has a pandera schema (polars backend) that declares its contract
 dtypes and carries every row rule as a check (:data:`MarkRecords`,
-:data:`EnrolmentRecords`, :data:`SchoolRecords`), and two functions:
+:data:`EnrolmentRecords`, :data:`SchoolRecords`, :data:`KS2Results`), and two
+functions:
 
 * ``check_*`` returns a :class:`ValidationReport` (one row per check, every
   failure as data) and never raises on bad data;
@@ -43,8 +44,11 @@ from makingdata._contracts import (
     EDUCATION_PHASE_DTYPE,
     ENROLMENTS_SCHEMA,
     ETHNICITY_DTYPE,
+    KS2_RESULTS_SCHEMA,
+    KS2_SCALED_SCORE_RANGE,
     MARKS_SCHEMA,
     MEMBERSHIPS_SCHEMA,
+    SCHOOLS_OPTIONAL,
     SCHOOLS_SCHEMA,
     SEN_PROVISION_DTYPE,
     SEX_DTYPE,
@@ -68,6 +72,13 @@ from makingdata.schemas._frames import (
     validate_marks,
     validate_schools,
 )
+from makingdata.schemas._ks2 import (
+    KS2_KEY,
+    KS2Results,
+    check_ks2_results,
+    ks2_results_rules,
+    validate_ks2_results,
+)
 from makingdata.schemas._report import ValidationReport
 from makingdata.schemas._rules import RowRule
 
@@ -78,27 +89,35 @@ __all__ = [
     "EDUCATION_PHASE_DTYPE",
     "ENROLMENTS_SCHEMA",
     "ETHNICITY_DTYPE",
+    "KS2_KEY",
+    "KS2_RESULTS_SCHEMA",
+    "KS2_SCALED_SCORE_RANGE",
     "MARKS_SCHEMA",
     "MARK_KEY",
     "MEMBERSHIPS_SCHEMA",
+    "SCHOOLS_OPTIONAL",
     "SCHOOLS_SCHEMA",
     "SEN_PROVISION_DTYPE",
     "SEX_DTYPE",
     "SPELL_KEY",
     "YEAR_GROUP_DTYPE",
     "EnrolmentRecords",
+    "KS2Results",
     "MarkRecords",
     "RowRule",
     "SchoolRecords",
     "ValidationReport",
     "check_enrolments",
+    "check_ks2_results",
     "check_marks",
     "check_marks_enrolled",
     "check_schools",
     "enrolments_rules",
+    "ks2_results_rules",
     "marks_rules",
     "schools_rules",
     "validate_enrolments",
+    "validate_ks2_results",
     "validate_marks",
     "validate_schools",
 ]

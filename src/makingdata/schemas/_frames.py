@@ -10,7 +10,12 @@ import polars as pl
 from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
-from makingdata._contracts import ENROLMENTS_SCHEMA, MARKS_SCHEMA, SCHOOLS_SCHEMA
+from makingdata._contracts import (
+    ENROLMENTS_SCHEMA,
+    MARKS_SCHEMA,
+    SCHOOLS_OPTIONAL,
+    SCHOOLS_SCHEMA,
+)
 from makingdata.codes import CODE_LETTERS, CODES
 from makingdata.schemas import _ids
 from makingdata.schemas._report import (
@@ -205,14 +210,32 @@ def schools_rules() -> list[RowRule]:
             "open_date must be on or before close_date",
             pl.col("open_date") > pl.col("close_date"),
         ),
+        RowRule(
+            "lad_code_format",
+            "lad_code",
+            "lad_code must be a GSS district code (E06, E07, E08 or E09 and six digits)",
+            _ids.bad_lad_code("lad_code"),
+        ),
+        RowRule(
+            "lad_name_without_code",
+            "lad_name",
+            "a district name needs its lad_code",
+            pl.col("lad_name").is_not_null() & pl.col("lad_code").is_null(),
+        ),
     ]
 
 
 def _pandera_schema(
-    name: str, contract: Mapping[str, pl.DataType], rules: Sequence[RowRule]
+    name: str,
+    contract: Mapping[str, pl.DataType],
+    rules: Sequence[RowRule],
+    optional: Sequence[str] = (),
 ) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
-        {col: pa.Column(dtype, nullable=True) for col, dtype in contract.items()},
+        {
+            col: pa.Column(dtype, nullable=True, required=col not in optional)
+            for col, dtype in contract.items()
+        },
         checks=[r.as_pandera_check() for r in rules],
         name=name,
         strict=False,
@@ -232,8 +255,28 @@ EnrolmentRecords = _pandera_schema(
 )
 """pandera schema of the enrolments frame: contract dtypes plus every enrolments rule."""
 
-SchoolRecords = _pandera_schema("SchoolRecords", SCHOOLS_SCHEMA, schools_rules())
-"""pandera schema of the schools frame: contract dtypes plus every schools rule."""
+SchoolRecords = _pandera_schema(
+    "SchoolRecords", SCHOOLS_SCHEMA, schools_rules(), optional=SCHOOLS_OPTIONAL
+)
+"""pandera schema of the schools frame: contract dtypes plus every schools rule.
+
+``lad_code`` and ``lad_name`` may be absent (``SCHOOLS_OPTIONAL``).
+"""
+
+
+def with_optional_schools_columns(
+    frame: pl.DataFrame | pl.LazyFrame,
+) -> pl.DataFrame | pl.LazyFrame:
+    """Return ``frame`` with the optional schools columns it lacks, as nulls."""
+    names = (
+        frame.collect_schema().names()
+        if isinstance(frame, pl.LazyFrame)
+        else frame.columns
+    )
+    absent = [c for c in SCHOOLS_OPTIONAL if c not in names]
+    if not absent:
+        return frame
+    return frame.with_columns(pl.lit(None, SCHOOLS_SCHEMA[c]).alias(c) for c in absent)
 
 
 def _schema_stage(
@@ -499,8 +542,10 @@ def check_schools(frame: pl.DataFrame | pl.LazyFrame) -> ValidationReport:
     """Check a schools frame against its contract; never raises on bad data.
 
     Data rules (:func:`schools_rules`): ``urn`` and ``school_name`` not null,
-    identifier shapes (URN, LAESTAB, old and new LA codes, region, trust id),
-    LAESTAB agrees with the old LA code, one row per URN, opened before closed.
+    identifier shapes (URN, LAESTAB, old and new LA codes, region, trust id,
+    district), LAESTAB agrees with the old LA code, one row per URN, opened
+    before closed, no district name without its code. The district columns
+    (``lad_code``, ``lad_name``) may be absent: they are checked as null.
 
     Parameters
     ----------
@@ -535,7 +580,9 @@ def check_schools(frame: pl.DataFrame | pl.LazyFrame) -> ValidationReport:
     >>> check_schools(schools).failures.select("check", "value").rows()
     [('laestab_matches_la', '3011234')]
     """
-    return _check("schools", SchoolRecords, schools_rules(), frame)
+    return _check(
+        "schools", SchoolRecords, schools_rules(), with_optional_schools_columns(frame)
+    )
 
 
 def validate_schools(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:

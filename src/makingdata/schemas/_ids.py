@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from makingdata.domain import (
+    is_valid_lad_code_expr,
     is_valid_new_la_code_expr,
     is_valid_region_code_expr,
     is_valid_trust_id_expr,
@@ -59,3 +60,8 @@ def bad_region_code(col: str = "region_code") -> pl.Expr:
 def bad_trust_id(col: str = "trust_id") -> pl.Expr:
     """Flag text that is not a trust id (``TR`` + 5 digits)."""
     return is_valid_trust_id_expr(col).not_()
+
+
+def bad_lad_code(col: str = "lad_code") -> pl.Expr:
+    """Flag text that is not a LAD code (E06, E07, E08, E09 + 6 digits)."""
+    return is_valid_lad_code_expr(col).not_()

@@ -42,6 +42,12 @@ class SynthData:
     calendar
         The term weekdays of each LA in the range: ``old_la_code``, ``date``,
         ``term``, ``school_day`` (index in the year) and ``inset_candidate``.
+    ks2_results
+        KS2 results of the academic year's Year 6 pupils
+        (``KS2_RESULTS_SCHEMA``): one row per Year 6 pupil of ``enrolments``,
+        attributed to the school of the pupil's latest spell, consistent with
+        the pupil's characteristics and absence (see the *Synthetic data*
+        concept page).
     start
         First date of the range.
     end
@@ -73,6 +79,7 @@ class SynthData:
     seed: int
     scale: float
     _engine: MarkEngine = attrs.field(repr=False, alias="engine")
+    ks2_results: pl.DataFrame = attrs.field(kw_only=True, repr=False)
 
     def dates(self) -> list[dt.date]:
         """Return the dates in the range on which any selected school meets."""
@@ -172,7 +179,8 @@ class SynthData:
         """Write the data set as Parquet under ``out`` and return the folder.
 
         Layout: ``schools.parquet``, ``memberships.parquet``,
-        ``enrolments.parquet``, ``calendar.parquet`` and
+        ``enrolments.parquet``, ``calendar.parquet``, ``ks2_results.parquet``
+        and
         ``marks/date=YYYY-MM-DD/part-0.parquet`` (a hive-partitioned dataset;
         read it with ``pl.scan_parquet(out / "marks", hive_partitioning=True)``).
         ``on_day(date, n_marks)`` is called after each day is written.
@@ -210,6 +218,7 @@ class SynthData:
             memberships=self.memberships,
             enrolments=self.enrolments,
             calendar=self.calendar,
+            ks2_results=self.ks2_results,
             days=self.iter_marks(),
             on_day=on_day,
         )
@@ -277,7 +286,7 @@ def generate(
     ... ).to_list()  # legacy code set before 19 Aug 2024
     False
     """
-    schools, memberships, enrolments, calendar, engine = build(
+    schools, memberships, enrolments, calendar, engine, ks2 = build(
         scale=scale, start=start, end=end, seed=seed, la=la, trust=trust
     )
     return SynthData(
@@ -285,6 +294,7 @@ def generate(
         memberships=memberships,
         enrolments=enrolments,
         calendar=calendar,
+        ks2_results=ks2,
         start=start,
         end=end,
         seed=seed,

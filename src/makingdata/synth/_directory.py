@@ -16,12 +16,22 @@ from makingdata._contracts import (
     SCHOOLS_SCHEMA,
     EducationPhase,
 )
+from makingdata.synth._districts import (
+    THREE_TIER_LADS,
+    district_names,
+    school_districts,
+)
 from makingdata.synth._hash import mix_int
 
 I64 = npt.NDArray[np.int64]
 
-#: LAs modelled with a three-tier system (first, middle and high schools).
-THREE_TIER_LAS: tuple[int, ...] = (823, 929)  # Central Bedfordshire, Northumberland
+#: LAs modelled with a three-tier system (first, middle and high schools):
+#: Central Bedfordshire and Northumberland throughout, Worcestershire and
+#: Staffordshire only in the districts of ``THREE_TIER_LADS`` (partly
+#: three-tier counties).
+THREE_TIER_LAS: tuple[int, ...] = (823, 929, 885, 860)
+#: The LAs that are three-tier throughout.
+WHOLLY_THREE_TIER_LAS: tuple[int, ...] = (823, 929)
 
 #: Share of schools that are academies, by base phase (primary, secondary, special).
 ACADEMY_SHARE = (0.40, 0.80, 0.45)
@@ -130,7 +140,7 @@ def build_directory(*, scale: float, seed: int, year: int) -> DirectoryPlan:  # 
     rng = np.random.default_rng(mix_int(seed, year, 101) % (1 << 63))
     n_la = las.height
     la_code = las["old_la_code"].to_numpy().astype(np.int64)
-    three = np.isin(la_code, THREE_TIER_LAS)
+    three = np.isin(la_code, WHOLLY_THREE_TIER_LAS)
     p_cnt = las["primary_schools"].to_numpy().astype(np.int64)
     s_cnt = las["secondary_schools"].to_numpy().astype(np.int64)
     x_cnt = las["special_schools"].to_numpy().astype(np.int64)
@@ -154,7 +164,9 @@ def build_directory(*, scale: float, seed: int, year: int) -> DirectoryPlan:  # 
     # three-tier LAs: one LA-wide cohort shared by first, middle and high schools
     la_cohort = (p_enr + s_enr) / 11.0
     first_coh = np.where(three, la_cohort / np.maximum(p_cnt, 1), p_coh)
-    mid_coh = np.where(three, 2 * la_cohort / np.maximum(s_cnt, 1), s_coh)
+    # middle and high schools (about half the "secondary" count each) share the
+    # LA-wide cohort, in wholly and partly three-tier areas alike
+    mid_coh = 2 * la_cohort / np.maximum(s_cnt, 1)
 
     n_p = allocate(p_cnt, scale, 1)
     n_s = allocate(s_cnt, scale, 0)
@@ -171,11 +183,16 @@ def build_directory(*, scale: float, seed: int, year: int) -> DirectoryPlan:  # 
         ]
     )
     n = la_idx.size
+    # districts from a generator of their own: the main stream does not move
+    lad = school_districts(
+        las["new_la_code"].to_numpy().astype(object)[la_idx],
+        np.random.default_rng(mix_int(seed, year, 103) % (1 << 63)),
+    )
     phase = np.select(
         [base == 0, base == 1], [PRIMARY, SECONDARY], default=SPECIAL
     ).astype(np.int64)
     u = rng.random(n)
-    in3 = three[la_idx]
+    in3 = three[la_idx] | np.isin(lad, THREE_TIER_LADS)
     phase = np.where(in3 & (base == 0), FIRST, phase)
     phase = np.where(in3 & (base == 1) & (u < 0.375), MIDDLE_S, phase)
     phase = np.where(in3 & (base == 1) & (u >= 0.375) & (u < 0.5), MIDDLE_P, phase)
@@ -248,6 +265,7 @@ def build_directory(*, scale: float, seed: int, year: int) -> DirectoryPlan:  # 
             "close_days": close_day,
             "establishment_type": est_type,
             "establishment_type_group": est_group,
+            "lad_code": pl.Series(lad.tolist(), dtype=pl.String),
         }
     ).sort("urn")
     las_idx = las.with_row_index("la_idx").with_columns(pl.col("la_idx").cast(pl.Int64))
@@ -279,6 +297,10 @@ def build_directory(*, scale: float, seed: int, year: int) -> DirectoryPlan:  # 
         pl.when(pl.col("close_days") >= 0)
         .then(pl.from_epoch(pl.col("close_days"), time_unit="d"))
         .alias("close_date"),
+        "lad_code",
+        pl.col("lad_code")
+        .replace_strict(district_names(), default=pl.col("la_name"))
+        .alias("lad_name"),
     )
     schools = schools.cast(SCHOOLS_SCHEMA)  # type: ignore[arg-type]
     plan = frame.select(

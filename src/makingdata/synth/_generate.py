@@ -13,6 +13,7 @@ from makingdata.errors import InputError
 from makingdata.synth._calendar import academic_year_of, build_calendar, calendar_frame
 from makingdata.synth._directory import build_directory, load_las
 from makingdata.synth._hash import hash_keys, mix_int
+from makingdata.synth._ks2 import ks2_results_frame
 from makingdata.synth._marks import MarkEngine, day_factors, inset_masks
 from makingdata.synth._pupils import enrolments_frame, la_pupils
 
@@ -95,8 +96,10 @@ def build(
     seed: int,
     la: int | str | None,
     trust: str | None,
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, MarkEngine]:
-    """Return (schools, memberships, enrolments, calendar, engine)."""
+) -> tuple[
+    pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, MarkEngine, pl.DataFrame
+]:
+    """Return (schools, memberships, enrolments, calendar, engine, KS2 results)."""
     year = check_request(scale=scale, start=start, end=end, seed=seed)
     directory = build_directory(scale=scale, seed=seed, year=year)
     schools = select_schools(directory, la=la, trust=trust)
@@ -177,4 +180,5 @@ def build(
     memberships = directory.memberships.filter(
         pl.col("urn").is_in(schools["urn"].implode())
     )
-    return schools, memberships, enrolments_frame(model), calendar, engine
+    ks2 = ks2_results_frame(model, schools, seed=seed, year=year)
+    return schools, memberships, enrolments_frame(model), calendar, engine, ks2

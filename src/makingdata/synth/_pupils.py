@@ -295,6 +295,7 @@ def la_pupils(  # noqa: PLR0915
         "looked_after": cla,
         "child_in_need": cin,
         "pg": pg.astype(np.uint8),
+        "absence": share.astype(np.float32),
         "s_start": s_start,
         "tier": tier,
         "dual_role": np.where(dual, 1, 0).astype(np.uint8),

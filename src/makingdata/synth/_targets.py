@@ -29,6 +29,40 @@ _FSM_GAP = (
     "DfE's recent releases; not checked against a file in this project"
 )
 
+# KS2 attainment (the synthetic KS2 results; DfE's national statistics,
+# explore-education-statistics: "Key stage 2 attainment: National headlines"
+# and "Key stage 2 attainment", all schools, England).
+_KS2_HEAD_2025 = (
+    "DfE 'Key stage 2 attainment: National headlines', 2024/25 (July 2025): "
+    "62% met the expected standard in reading, writing and maths"
+)
+_KS2_SEX_2025 = (
+    "DfE 'Key stage 2 attainment', 2024/25 provisional, attainment by sex: "
+    "RWM 65% girls, 59% boys; higher standard in maths 22% girls, 30% boys, "
+    "greater depth in writing 16% girls, 10% boys, RWM 9% girls, 7% boys"
+)
+_KS2_2024 = (
+    "DfE 'Key stage 2 attainment', 2023/24 national figures (reading 74%, "
+    "writing 72%, maths 73%, GPS 72%, science 81%; higher standard 28% / 31% "
+    "(reading / GPS); average scaled scores 105, 104, 105), as quoted from "
+    "DfE's release by sector summaries; not checked against DfE's file"
+)
+_KS2_DISADV = (
+    "DfE 'Key stage 2 attainment', 2023/24 revised: RWM 46% of disadvantaged "
+    "pupils, 67% of other pupils (as reported by the Social Mobility "
+    "Commission's 'Attainment at age 11' indicator); the 2024/25 breakdown "
+    "was not found"
+)
+_KS2_SEN = (
+    "approximate: RWM for pupils on SEN support and with an EHC plan in DfE's "
+    "recent KS2 releases (about a quarter and under a tenth); not checked "
+    "against a file or page in this project"
+)
+_KS2_CODES = (
+    "assumption: a few % of pupils working below the standard of the test or "
+    "absent; not checked against DfE's figures"
+)
+
 
 @attrs.frozen
 class Target:
@@ -45,7 +79,8 @@ class Target:
     high
         Highest accepted value.
     unit
-        ``"%"`` or ``"count"`` or ``"ratio"``.
+        ``"%"``, ``"count"``, ``"ratio"`` or ``"score"`` (a KS2 average
+        scaled score).
     source
         Where the figure comes from.
 
@@ -94,6 +129,28 @@ _ROWS = (
     ("ethnicity_white", 67.5, 63.0, 72.0, "%", _ASSUMED),
     ("schools", 21292.0, 21000.0, 21600.0, "count", _CENSUS),
     ("enrolments_5_to_15", 8102761.0, 7700000.0, 8500000.0, "count", _CENSUS),
+    # KS2: % of eligible pupils (ks2_table's national Total row)
+    ("ks2_rwm_expected", 62.0, 59.0, 65.0, "%", _KS2_HEAD_2025),
+    ("ks2_rwm_higher", 8.0, 6.0, 11.0, "%", _KS2_SEX_2025),
+    ("ks2_read_expected", 74.0, 71.0, 77.0, "%", _KS2_2024),
+    ("ks2_writta_expected", 72.0, 69.0, 75.0, "%", _KS2_2024),
+    ("ks2_mat_expected", 73.0, 70.0, 76.0, "%", _KS2_2024),
+    ("ks2_gps_expected", 72.0, 69.0, 75.0, "%", _KS2_2024),
+    ("ks2_scita_expected", 81.0, 78.0, 84.0, "%", _KS2_2024),
+    ("ks2_read_higher", 28.0, 25.0, 31.0, "%", _KS2_2024),
+    ("ks2_writta_higher", 13.0, 10.0, 16.0, "%", _KS2_SEX_2025),
+    ("ks2_mat_higher", 26.0, 23.0, 29.0, "%", _KS2_SEX_2025),
+    ("ks2_gps_higher", 31.0, 28.0, 34.0, "%", _KS2_2024),
+    ("ks2_read_average", 105.0, 104.0, 106.0, "score", _KS2_2024),
+    ("ks2_mat_average", 104.0, 103.0, 106.0, "score", _KS2_2024),
+    ("ks2_gps_average", 105.0, 104.0, 106.0, "score", _KS2_2024),
+    ("ks2_rwm_girls", 65.0, 62.0, 68.0, "%", _KS2_SEX_2025),
+    ("ks2_rwm_boys", 59.0, 56.0, 62.0, "%", _KS2_SEX_2025),
+    ("ks2_rwm_disadvantaged", 46.0, 43.0, 50.0, "%", _KS2_DISADV),
+    ("ks2_rwm_not_disadvantaged", 67.0, 64.0, 70.0, "%", _KS2_DISADV),
+    ("ks2_rwm_sen_support", 24.0, 17.0, 31.0, "%", _KS2_SEN),
+    ("ks2_rwm_ehc_plan", 8.0, 3.0, 13.0, "%", _KS2_SEN),
+    ("ks2_test_code_share", 3.0, 1.5, 5.0, "%", _KS2_CODES),
 )
 
 #: Calibration targets by name (the figures tests hold the generator to).

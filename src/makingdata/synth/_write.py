@@ -30,6 +30,7 @@ def write_dataset(
     calendar: pl.DataFrame,
     days: Iterable[tuple[dt.date, pl.DataFrame]],
     on_day: Callable[[dt.date, int], None] | None = None,
+    ks2_results: pl.DataFrame | None = None,
 ) -> Path:
     """Write the frames and the marks, one hive partition per date, as one folder.
 
@@ -54,6 +55,8 @@ def write_dataset(
         write_parquet_deterministic(memberships, tmp / "memberships.parquet")
         write_parquet_deterministic(enrolments, tmp / "enrolments.parquet")
         write_parquet_deterministic(calendar, tmp / "calendar.parquet")
+        if ks2_results is not None:
+            write_parquet_deterministic(ks2_results, tmp / "ks2_results.parquet")
         (tmp / "marks").mkdir()
         for date, frame in days:
             write_parquet_deterministic(

@@ -106,6 +106,12 @@ def schools(draw: st.DrawFn) -> School:
         )
     )
     previous = draw(st.one_of(st.none(), st.integers(100, 999)))
+    district = draw(
+        st.one_of(
+            st.none(),
+            st.sampled_from([("E07000234", "Bromsgrove"), ("E08000025", None)]),
+        )
+    )
     return School(
         draw(urns),
         draw(
@@ -119,6 +125,8 @@ def schools(draw: st.DrawFn) -> School:
         open_date=opened,
         close_date=closed,
         previous_la_code=previous,
+        lad_code=None if district is None else district[0],
+        lad_name=None if district is None else district[1],
     )
 
 
