@@ -185,8 +185,12 @@ def with_period(frame: pl.DataFrame) -> pl.DataFrame:
     """Add ``_period`` (a label) and ``_order`` (a sort key) to every row."""
     col, is_date = time_axis(frame)
     if is_date:
+        day = pl.col(col).cast(pl.Date).dt.strftime("%-d %b %Y")
+        if col == "period_end" and "period_start" in frame.columns:
+            start = pl.col("period_start").cast(pl.Date).dt.strftime("%-d %b %Y")
+            day = pl.concat_str([start, day], separator=" to ", ignore_nulls=True)
         return frame.with_columns(
-            pl.col(col).cast(pl.Date).dt.strftime("%-d %b %Y").alias("_period"),
+            day.alias("_period"),
             pl.col(col).cast(pl.Date).cast(pl.Int64).alias("_order"),
         )
     parts: list[pl.Expr] = []
