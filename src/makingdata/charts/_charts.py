@@ -57,6 +57,13 @@ _NOTE_COLOR = _SECONDARY
 
 
 # ------------------------------------------------------------------ helpers
+def _not_published(n: int, what: str, how: str) -> str:
+    """Return the alt text's sentence about the gaps ("" when there are none)."""
+    if n == 0:
+        return ""
+    return f" {n} {what}{' is' if n == 1 else 's are'} not published ({how})."
+
+
 def _fmt(value: float | None, places: int) -> str:
     return "not published" if value is None else f"{value:.{places}f}"
 
@@ -415,7 +422,10 @@ def attendance_over_time(
         )
     else:
         x_enc = alt.X(
-            "x:O", title="Period", sort=alt.SortField("_order"), axis=alt.Axis()
+            "x:O",
+            title="Period",
+            sort=alt.EncodingSortField(field="_order", op="min"),
+            axis=alt.Axis(),
         )
     color = alt.Color(
         "series:N",
@@ -479,7 +489,7 @@ def attendance_over_time(
     layers.append(gaps)
     body = alt.layer(*layers).properties(width=width, height=height)
     n_gaps = int((data["value"].is_null() & data["symbol"].is_not_null()).sum())
-    periods = f["_period"].unique(maintain_order=True).to_list()
+    periods = data["_period"].unique(maintain_order=True).to_list()
     first = data.sort("_order")["_period"][0] if data.height else ""
     last = data.sort("_order")["_period"][-1] if data.height else ""
     latest = [
@@ -494,7 +504,7 @@ def attendance_over_time(
         f"Line chart of {label} for {focus_name}{compared}, "
         f"{len(periods)} periods from {first} to {last}. "
         f"Latest values: {'; '.join(latest)}."
-        + (f" {n_gaps} values are not published (gaps)." if n_gaps else "")
+        + _not_published(n_gaps, "value", "gaps")
         + (f" Shaded: {', '.join(dict.fromkeys(shaded))}." if shaded else "")
     )
     subtitle = [f"{focus_name}{compared}, by period"]
@@ -671,7 +681,7 @@ def absence_by_reason(
     description = (
         f"Stacked bar chart of {what}, one bar per "
         f"{'unit' if by_unit else 'period'} ({len(bars)} bars). Totals: {summary}."
-        + (f" {n_gaps} values are not published (left out)." if n_gaps else "")
+        + _not_published(n_gaps, "value", "left out")
     )
     return _finish(
         body,
@@ -921,7 +931,7 @@ def absence_by_group(
         f"Horizontal bar chart of {what} by {_lower(spec.label(by))} for {unit}"
         + (", with England's values marked" if england else "")
         + f": {values}."
-        + (f" {n_gaps} values are not published (no bar)." if n_gaps else "")
+        + _not_published(n_gaps, "value", "no bar")
     )
     subtitle = [f"{unit}, {rows['_period'][0] if rows.height else ''}"]
     if england:
@@ -1107,8 +1117,7 @@ def weekly_heatmap(
     description = (
         f"Heatmap of {label} for {len(names)} schools over {len(weeks)} weeks "
         f"({weeks[0] if weeks else ''} to {weeks[-1] if weeks else ''}); darker is "
-        f"higher.{peak}"
-        + (f" {n_gaps} cells are not published (blank)." if n_gaps else "")
+        f"higher.{peak}" + _not_published(n_gaps, "cell", "blank")
     )
     width = cell * max(len(weeks), 1) + 230
     return _finish(

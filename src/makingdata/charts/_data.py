@@ -44,8 +44,9 @@ class Source:
             ind = spec.indicator(column)
         except InputError:
             return column
-        unit = f" ({ind.unit})" if ind.unit and ind.unit not in ind.label else ""
-        return ind.label.replace(" (percent)", " (%)") + unit
+        label = ind.label.replace(" (percent)", " (%)")
+        unit = f" ({ind.unit})" if ind.unit and ind.unit not in label else ""
+        return label + unit
 
     def decimals(self, column: str) -> int:
         """Return the decimal places of an indicator (1 when the spec does not say)."""

@@ -439,3 +439,33 @@ def test_save_chart_errors(tmp_path: Path) -> None:
 def test_a_frame_is_not_a_table() -> None:
     with pytest.raises(InputError, match="a chart takes a Table or a ProtectedTable"):
         attendance_over_time(pl.DataFrame({"a": [1]}))  # type: ignore[arg-type]
+
+
+def test_over_time_by_term_uses_an_ordered_period_axis() -> None:
+    frame = pl.DataFrame(
+        {
+            "time_period": [202425] * 6,
+            "time_identifier": ["Autumn term", "Spring term", "Summer term"] * 2,
+            "geographic_level": ["Local authority"] * 3 + ["National"] * 3,
+            "new_la_code": ["E06000001"] * 3 + [None] * 3,
+            "la_name": ["Hartlepool"] * 3 + [None] * 3,
+            "country_code": ["E92000001"] * 6,
+            "country_name": ["England"] * 6,
+            "sess_overall_percent": [6.1, 7.2, None, 6.0, 6.8, 7.5],
+        }
+    )
+    chart = attendance_over_time(Table.infer(frame), level="la")
+    spec = chart.to_dict()
+    line = layer(spec, "line")
+    assert line["encoding"]["x"]["type"] == "ordinal"
+    rows = values(spec, "line")
+    assert [r["x"] for r in rows[:3]] == [
+        "2024/25 Autumn term",
+        "2024/25 Spring term",
+        "2024/25 Summer term",
+    ]
+    assert spec["usermeta"]["makingdata"]["breaks"] == []
+    assert spec["description"].endswith("1 value is not published (gaps).")
+    assert "Sess overall (%) for Hartlepool" in spec["description"]
+    svg = render_svg(chart)
+    assert marks_in(svg, "symbol") == 5
