@@ -664,9 +664,12 @@ def absence_by_reason(
         order=alt.Order("_measure_order:Q"),
         tooltip=tooltip,
     )
+    # a stack's gaps one above the other at the foot of its bar, bottom segment lowest
     gaps = _symbol_marks(
-        base, {"x": x_enc, "y": alt.value(height - 8)}, tooltip
-    ).encode(xOffset=alt.XOffset("measure:N", sort=labels))
+        base.transform_calculate(_y=f"{height - 8} - 14 * datum._measure_order"),
+        {"x": x_enc, "y": alt.Y("_y:Q", scale=None)},
+        tooltip,
+    )
     body = alt.layer(stack, gaps).properties(width=width, height=height)
     n_gaps = int((data["value"].is_null() & data["symbol"].is_not_null()).sum())
     totals = (
@@ -1115,7 +1118,8 @@ def weekly_heatmap(
         else ""
     )
     description = (
-        f"Heatmap of {label} for {len(names)} schools over {len(weeks)} weeks "
+        f"Heatmap of {label} for {len(names)} school{'' if len(names) == 1 else 's'} "
+        f"over {len(weeks)} weeks "
         f"({weeks[0] if weeks else ''} to {weeks[-1] if weeks else ''}); darker is "
         f"higher.{peak}" + _not_published(n_gaps, "cell", "blank")
     )
@@ -1123,7 +1127,10 @@ def weekly_heatmap(
     return _finish(
         body,
         title=title or f"{label} by school and week",
-        subtitle=[f"{len(names)} schools, {len(weeks)} weeks; darker is higher"],
+        subtitle=[
+            f"{len(names)} school{'' if len(names) == 1 else 's'}, {len(weeks)} weeks; "
+            "darker is higher"
+        ],
         description=description,
         notes=symbol_notes(data["symbol"], s.audience),
         source=source,
