@@ -43,6 +43,17 @@ NEVER: dict[str, set[str]] = {
     },
 }  # fmt: skip
 
+# charts (issue 19) sit in the output stage beside publish: they read tables,
+# disclosure, publish and the kernels; no stage below imports them
+NEVER["charts"] = {"cli", "io", "store", "access", "policy", "synth", "schemas"}
+for _below in ("tables", "io", "store", "attendance", "attainment", "disclosure",
+               "domain", "publish", "policy", "_atomic"):  # fmt: skip
+    NEVER[_below].add("charts")
+# notebook HTML reprs: a private helper at the bottom, like _atomic, used by the
+# classes of every stage (Table, ReadResult, ProtectedTable, EesCheck, Assessment)
+NEVER["_html"] = {*NEVER["_atomic"], "_atomic"}
+NEVER["_atomic"].add("_html")
+
 
 def _name(path: Path) -> str:
     parts = ("makingdata", *path.relative_to(SRC).with_suffix("").parts)

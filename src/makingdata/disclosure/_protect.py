@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import polars as pl
 
+from makingdata import _html
 from makingdata._atomic import atomic_path
 from makingdata.disclosure._primary import primary_reasons
 from makingdata.disclosure._rounding import round_to_base_expr
@@ -180,6 +181,24 @@ class ProtectedTable:
     def as_table(self) -> Table:
         """Return the protected frame as a :class:`~makingdata.tables.Table` (suppressed cells null)."""
         return Table(self.table, self.spec)
+
+    def _repr_html_(self) -> str:
+        """Show the audience, what was suppressed, and the first rows as published."""
+        counts = self.status["disclosure_status"].value_counts(sort=True)
+        facts: list[tuple[str, object]] = [
+            ("audience", self.audience),
+            ("rows", f"{self.table.height:,}"),
+            (
+                "suppressed rows",
+                ", ".join(f"{s} {n:,}" for s, n in counts.iter_rows()),
+            ),
+        ]
+        return _html.repr_html(
+            f"ProtectedTable for {self.audience}",
+            _html.facts_html(facts),
+            _html.note_html(str(self.report)),
+            _html.frame_html(self.to_ees()),
+        )
 
 
 def protected_columns(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import attrs
 import polars as pl
 
+from makingdata import _html
 from makingdata._contracts import (
     ENROLMENTS_SCHEMA,
     ETHNICITY_DTYPE,
@@ -151,6 +152,39 @@ class ReadResult:
     def ok(self) -> bool:
         """Whether every row was accepted."""
         return self.rejects.height == 0
+
+    def _repr_html_(self) -> str:
+        """Show the counts, the rules broken and the first rejects in a notebook.
+
+        Rejected rows are shown by line and rules only: their delivered values
+        (UPNs among them) stay in :attr:`rejects`.
+        """
+        facts: list[tuple[str, object]] = [
+            ("file", self.path),
+            ("format", self.format + (f", {self.layout}" if self.layout else "")),
+            ("read", f"{self.n_read:,}"),
+            ("valid", f"{self.n_valid:,}"),
+            ("rejected", f"{self.n_rejected:,}"),
+        ]
+        parts = [_html.facts_html(facts)]
+        checks = self.report.checks
+        if "result" in checks.columns:
+            broken = checks.filter(pl.col("result") != "PASS")
+            if broken.height:
+                wanted = ("check", "result", "n_failing", "message")
+                parts.append(
+                    _html.frame_html(
+                        broken, columns=[c for c in wanted if c in broken.columns]
+                    )
+                )
+        if self.rejects.height:
+            keep = [c for c in ("row", "errors") if c in self.rejects.columns]
+            shown = self.rejects.select(keep)
+            if "errors" in keep:
+                shown = shown.with_columns(pl.col("errors").list.join(", "))
+            parts.append(_html.frame_html(shown))
+        verdict = "every row accepted" if self.ok else "some rows rejected"
+        return _html.repr_html(f"ReadResult: {verdict}", *parts)
 
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP,

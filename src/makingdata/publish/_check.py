@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import attrs
 import polars as pl
 
+from makingdata import _html
 from makingdata.errors import InputError
 from makingdata.publish._geography import GEOGRAPHY_LOOKUPS, valid_combinations
 from makingdata.tables import (
@@ -418,6 +419,21 @@ class EesCheck:
             )
             .sort("severity", "rule")
         )
+
+    def _repr_html_(self) -> str:
+        """Show the verdict and the problems per rule (first of each) in a notebook."""
+        facts: list[tuple[str, object]] = [
+            ("data", self.data.name),
+            ("meta", self.meta.name if self.meta is not None else "none"),
+            ("rows", f"{self.rows:,}"),
+            ("errors", f"{self.errors.height:,}"),
+            ("warnings", f"{self.warnings.height:,}"),
+        ]
+        parts = [_html.facts_html(facts)]
+        if self.problems.height:
+            parts.append(_html.frame_html(self.summary()))
+        verdict = "passes" if self.ok else "fails"
+        return _html.repr_html(f"EesCheck: {self.data.name} {verdict}", *parts)
 
     def __str__(self) -> str:
         head = (

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import polars as pl
 
+from makingdata import _html
 from makingdata.tables._spec import TableSpec
 from makingdata.tables._vocabulary import EES_SYMBOLS
 
@@ -121,8 +122,28 @@ class Table:
         return f"{head}\n{self.frame!r}"
 
     def _repr_html_(self) -> str:
-        body = self.frame._repr_html_() if hasattr(self.frame, "_repr_html_") else ""
-        return f"<p>{self.__repr__().splitlines()[0]}</p>{body}"
+        """Show the spec and the first rows in a notebook (escaped; a lazy table is not run)."""
+        spec = self.spec
+        facts = [
+            ("filters", ", ".join(spec.filters) or "none"),
+            (
+                "indicators",
+                f"{len(spec.indicators)} ({len(spec.counts)} counts, "
+                f"{len(spec.rates)} rates)",
+            ),
+        ]
+        if spec.levels:
+            facts.append(("levels", ", ".join(spec.levels)))
+        if isinstance(self.frame, pl.LazyFrame):
+            names = _names(self.frame)
+            body = _html.note_html(
+                f"lazy: {len(names)} columns, not yet computed; table.collect() runs it"
+            )
+            title = "Table (lazy)"
+        else:
+            body = _html.frame_html(self.frame)
+            title = f"Table: {self.frame.height:,} rows × {self.frame.width} columns"
+        return _html.repr_html(title, _html.facts_html(facts), body)
 
 
 def _names(frame: pl.DataFrame | pl.LazyFrame) -> list[str]:
