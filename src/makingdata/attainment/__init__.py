@@ -50,19 +50,34 @@ from makingdata.attainment._schema import (
     ks2_results_rules,
     validate_ks2_results,
 )
-from makingdata.attainment._table import KS2_BREAKDOWNS, ks2_table
+from makingdata.attainment._table import (
+    ACADEMY,
+    DISTRICT,
+    KS2_BREAKDOWNS,
+    KS2_SCHOOL_BREAKDOWNS,
+    MAINTAINED,
+    THREE_TIER,
+    TWO_TIER,
+    ks2_table,
+)
 
 __all__ = [
+    "ACADEMY",
+    "DISTRICT",
     "EXPECTED_SCORE",
     "HIGHER_SCORE",
     "KS2_BREAKDOWNS",
     "KS2_RESULTS_SCHEMA",
+    "KS2_SCHOOL_BREAKDOWNS",
     "KS2_SUBJECTS",
     "KS2_TA_DTYPE",
     "KS2_TEST_CODE_DTYPE",
+    "MAINTAINED",
     "SCALED_SCORE_RANGE",
     "TA_ELIGIBLE",
     "TEST_ELIGIBLE_CODES",
+    "THREE_TIER",
+    "TWO_TIER",
     "KS2Results",
     "KS2TeacherAssessment",
     "KS2TestCode",
