@@ -34,6 +34,13 @@ from makingdata._contracts import (
     KS2TeacherAssessment,
     KS2TestCode,
 )
+from makingdata.attainment._compare import (
+    NATIONAL,
+    gap_to_group,
+    gap_to_national,
+    near_national,
+    trend,
+)
 from makingdata.attainment._measures import (
     EXPECTED_SCORE,
     HIGHER_SCORE,
@@ -73,6 +80,7 @@ __all__ = [
     "KS2_TA_DTYPE",
     "KS2_TEST_CODE_DTYPE",
     "MAINTAINED",
+    "NATIONAL",
     "SCALED_SCORE_RANGE",
     "TA_ELIGIBLE",
     "TEST_ELIGIBLE_CODES",
@@ -83,8 +91,12 @@ __all__ = [
     "KS2TestCode",
     "Subject",
     "check_ks2_results",
+    "gap_to_group",
+    "gap_to_national",
     "ks2_results_rules",
     "ks2_table",
+    "near_national",
     "round_whole",
+    "trend",
     "validate_ks2_results",
 ]
