@@ -290,7 +290,7 @@ def _check(results: pl.LazyFrame) -> None:
             )
 
 
-def ks2_table(  # noqa: PLR0912, PLR0915 - one query plan, step by step
+def ks2_table(
     results: pl.LazyFrame | pl.DataFrame,
     schools: pl.LazyFrame | pl.DataFrame,
     /,
@@ -425,35 +425,10 @@ def ks2_table(  # noqa: PLR0912, PLR0915 - one query plan, step by step
     ... ).rows()
     [('Bromsgrove', 'Academies and free schools', 100.0), ('Malvern Hills', 'Local authority maintained schools', 0.0)]
     """
-    lvs = [_level(x) for x in ([levels] if isinstance(levels, str) else levels)]
-    if DISTRICT in lvs:
-        # a school's row names its district too, as its LA's
-        lvs = [
-            Level(lv.name, lv.label, (*lv.columns, *DISTRICT.columns[-2:]), lv.rank)
-            if lv.name == "school"
-            else lv
-            for lv in lvs
-        ]
-    for b in by:
-        if b not in KS2_BREAKDOWNS and b not in KS2_SCHOOL_BREAKDOWNS:
-            raise InputError(
-                f"unknown KS2 breakdown {b!r}",
-                column="by",
-                hint=f"choose from {[*KS2_BREAKDOWNS, *KS2_SCHOOL_BREAKDOWNS]}",
-            )
-    pupil_by = [b for b in by if b in KS2_BREAKDOWNS]
-    school_by = [b for b in by if b in KS2_SCHOOL_BREAKDOWNS]
+    lvs = levels_of(levels)
+    breakdowns_of(by)  # unknown breakdowns are refused before the results are read
     lf = results.lazy()
     _check(lf)
-    names = lf.collect_schema().names()
-    for b in pupil_by:
-        need = KS2_BREAKDOWNS[b].meta.root_names()[0]
-        if need not in names:
-            raise InputError(
-                f"the breakdown {b!r} needs a {need!r} column in the results",
-                column=need,
-                hint=f"add {need!r} (KS2_RESULTS_SCHEMA) or drop {b!r} from by=",
-            )
     lf = pupil_indicators(lf, KS2_SUBJECTS)
     counts = [
         c
@@ -466,6 +441,130 @@ def ks2_table(  # noqa: PLR0912, PLR0915 - one query plan, step by step
         )
     ]
     sums = [f"t_{s.name}_scaled_score_sum" for s in KS2_SUBJECTS if s.kind == "test"]
+    out = aggregate(
+        lf,
+        schools,
+        lvs,
+        by,
+        [*counts, *sums],
+        time_identifier=time_identifier,
+    )
+    time = ["time_period", "time_identifier"]
+    rates: list[Rate] = []
+    exprs: list[pl.Expr] = []
+    for s in KS2_SUBJECTS:
+        for std in ("expected", *(("higher",) if s.higher else ())):
+            r = Rate(
+                f"pt_{s.name}_met_{std}_standard",
+                f"t_{s.name}_met_{std}_standard",
+                f"t_{s.name}_eligible_pupils",
+            )
+            rates.append(r)
+            exprs.append(_ratio(r.numerator, r.denominator, 100).alias(r.column))
+    averages = []
+    for s in KS2_SUBJECTS:
+        if s.kind == "test":
+            name = f"avg_{s.name}_scaled_score"
+            averages.append(name)
+            exprs.append(
+                _ratio(
+                    f"t_{s.name}_scaled_score_sum",
+                    f"t_{s.name}_scaled_score_pupils",
+                    1,
+                ).alias(name)
+            )
+    out = out.with_columns(exprs)
+    geo_cols = geography_of(lvs)
+    ordered = [
+        *time,
+        "geographic_level",
+        *geo_cols,
+        *by,
+        "num_schools",
+        *counts,
+        *sums,
+        *(r.column for r in rates),
+        *averages,
+    ]
+    frame = sort_rows(out, geo_cols, by).select(ordered)
+    labels = _labels()
+    lv_labels = order_levels([lv.label for lv in lvs])
+    spec = TableSpec(
+        # the sums of scaled scores are counts too (suppressed with their row:
+        # a sum of scores near 100 x pupils would give a suppressed count away),
+        # but not counts of pupils
+        counts=[*counts, *sums],
+        filters=list(by),
+        nestings=_nestings(lv_labels, ordered),
+        rates=rates,
+        levels=lv_labels,
+        additive=["num_schools"],
+        other=averages,
+        # every count is a count of pupils: each is protected, not only the first
+        protected=counts,
+        labels=labels,
+        decimals={
+            **dict.fromkeys(("num_schools", *counts, *sums), 0),
+            **{r.column: 0 for r in rates},
+            **dict.fromkeys(averages, 0),
+        },
+    )
+    return Table(frame, spec)
+
+
+def levels_of(levels: str | Sequence[str]) -> list[Level]:
+    """Return the levels of ``levels=``, the school level naming its district when asked."""
+    lvs = [_level(x) for x in ([levels] if isinstance(levels, str) else levels)]
+    if DISTRICT in lvs:
+        # a school's row names its district too, as its LA's
+        lvs = [
+            Level(lv.name, lv.label, (*lv.columns, *DISTRICT.columns[-2:]), lv.rank)
+            if lv.name == "school"
+            else lv
+            for lv in lvs
+        ]
+    return lvs
+
+
+def breakdowns_of(by: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Return the pupil and the school breakdowns of ``by=``, refusing unknown ones."""
+    for b in by:
+        if b not in KS2_BREAKDOWNS and b not in KS2_SCHOOL_BREAKDOWNS:
+            raise InputError(
+                f"unknown KS2 breakdown {b!r}",
+                column="by",
+                hint=f"choose from {[*KS2_BREAKDOWNS, *KS2_SCHOOL_BREAKDOWNS]}",
+            )
+    return (
+        [b for b in by if b in KS2_BREAKDOWNS],
+        [b for b in by if b in KS2_SCHOOL_BREAKDOWNS],
+    )
+
+
+def aggregate(
+    lf: pl.LazyFrame,
+    schools: pl.LazyFrame | pl.DataFrame,
+    lvs: Sequence[Level],
+    by: Sequence[str],
+    sums: Sequence[str],
+    *,
+    time_identifier: str,
+) -> pl.LazyFrame:
+    """Sum ``sums`` of the pupils' rows to every level and breakdown, with ``Total`` rows.
+
+    Private to the kernels of this package: :func:`ks2_table` and the
+    progress table share it, so both have the same levels and breakdowns.
+    """
+    pupil_by, school_by = breakdowns_of(by)
+    names = lf.collect_schema().names()
+    for b in pupil_by:
+        need = KS2_BREAKDOWNS[b].meta.root_names()[0]
+        if need not in names:
+            raise InputError(
+                f"the breakdown {b!r} needs a {need!r} column in the results",
+                column=need,
+                hint=f"add {need!r} (KS2_RESULTS_SCHEMA) or drop {b!r} from by=",
+            )
     lf = lf.with_columns(
         pl.col("urn").cast(pl.UInt32).alias("__urn"),
         pl.col("time_period").cast(pl.Int32),
@@ -498,7 +597,7 @@ def ks2_table(  # noqa: PLR0912, PLR0915 - one query plan, step by step
             for kept in itertools.combinations(by, k):
                 g = src.group_by([*time, *lv.columns, *kept]).agg(
                     pl.col("__urn").n_unique().cast(pl.Int64).alias("num_schools"),
-                    *(pl.col(c).sum() for c in (*counts, *sums)),
+                    *(pl.col(c).sum() for c in sums),
                 )
                 g = g.with_columns(
                     [pl.lit(TOTAL).alias(c) for c in by if c not in kept]
@@ -506,72 +605,24 @@ def ks2_table(  # noqa: PLR0912, PLR0915 - one query plan, step by step
                     geographic_level=pl.lit(lv.label), __rank=pl.lit(lv.rank)
                 )
                 parts.append(g)
-    out = pl.concat(parts, how="diagonal_relaxed")
-    rates: list[Rate] = []
-    exprs: list[pl.Expr] = []
-    for s in KS2_SUBJECTS:
-        for std in ("expected", *(("higher",) if s.higher else ())):
-            r = Rate(
-                f"pt_{s.name}_met_{std}_standard",
-                f"t_{s.name}_met_{std}_standard",
-                f"t_{s.name}_eligible_pupils",
-            )
-            rates.append(r)
-            exprs.append(_ratio(r.numerator, r.denominator, 100).alias(r.column))
-    averages = []
-    for s in KS2_SUBJECTS:
-        if s.kind == "test":
-            name = f"avg_{s.name}_scaled_score"
-            averages.append(name)
-            exprs.append(
-                _ratio(
-                    f"t_{s.name}_scaled_score_sum",
-                    f"t_{s.name}_scaled_score_pupils",
-                    1,
-                ).alias(name)
-            )
-    out = out.with_columns(exprs)
-    geo_cols = list(
+    return pl.concat(parts, how="diagonal_relaxed")
+
+
+def geography_of(lvs: Sequence[Level]) -> list[str]:
+    """Return the geography columns of the levels, from the top."""
+    return list(
         dict.fromkeys(c for lv in sorted(lvs, key=lambda x: x.rank) for c in lv.columns)
     )
-    ordered = [
-        *time,
-        "geographic_level",
-        *geo_cols,
-        *by,
-        "num_schools",
-        *counts,
-        *sums,
-        *(r.column for r in rates),
-        *averages,
-    ]
+
+
+def sort_rows(
+    out: pl.LazyFrame, geo_cols: Sequence[str], by: Sequence[str]
+) -> pl.LazyFrame:
+    """Sort a table's rows: by year, level from the top, geography, then each breakdown with its Total last."""
     sort_by: list[pl.Expr] = [pl.col(c) for c in ("time_period", "__rank", *geo_cols)]
     for c in by:
         sort_by += [pl.col(c) == TOTAL, pl.col(c)]
-    frame = out.sort(sort_by, nulls_last=True, maintain_order=True).select(ordered)
-    labels = _labels()
-    lv_labels = order_levels([lv.label for lv in lvs])
-    spec = TableSpec(
-        # the sums of scaled scores are counts too (suppressed with their row:
-        # a sum of scores near 100 x pupils would give a suppressed count away),
-        # but not counts of pupils
-        counts=[*counts, *sums],
-        filters=list(by),
-        nestings=_nestings(lv_labels, ordered),
-        rates=rates,
-        levels=lv_labels,
-        additive=["num_schools"],
-        other=averages,
-        # every count is a count of pupils: each is protected, not only the first
-        protected=counts,
-        labels=labels,
-        decimals={
-            **dict.fromkeys(("num_schools", *counts, *sums), 0),
-            **{r.column: 0 for r in rates},
-            **dict.fromkeys(averages, 0),
-        },
-    )
-    return Table(frame, spec)
+    return out.sort(sort_by, nulls_last=True, maintain_order=True)
 
 
 def _nestings(levels: Sequence[str], names: Sequence[str]) -> list[Nesting]:
