@@ -57,6 +57,7 @@ __all__ = [
     "PROGRESS_SHARE_RULE",
     "PROGRESS_SUBJECTS",
     "PROGRESS_Z",
+    "progress_interval",
     "progress_reference",
     "progress_table",
     "pupil_progress",
@@ -466,10 +467,76 @@ def pupil_progress(
     )
 
 
-def _round2(x: pl.Expr) -> pl.Expr:
-    """Round to 2 decimal places, halves away from zero."""
-    a = x.abs() * 100
-    return (a.floor() + ((a - a.floor()) >= 0.5).cast(pl.Float64)) / 100 * x.sign()
+def _round2(x: pl.Expr, decimals: int = 2) -> pl.Expr:
+    """Round half away from zero to ``decimals`` places."""
+    scale = 10.0**decimals
+    a = x.abs() * scale
+    whole = a.floor() + ((a - a.floor()) >= 0.5).cast(pl.Float64)
+    # on the grid already: round only tidies the float's representation
+    return (whole / scale * x.sign()).round(decimals)
+
+
+def progress_interval(
+    total: str | pl.Expr,
+    pupils: str | pl.Expr,
+    sd: float | str | pl.Expr,
+    *,
+    decimals: int = 2,
+) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Return the average progress score and its 95% confidence interval, as DfE computes them.
+
+    ``total / pupils``, and that mean minus and plus
+    ``PROGRESS_Z * sd / sqrt(pupils)`` ("Primary school accountability
+    technical guidance": the national standard deviation of pupils'
+    progress scores in the subject and year), each rounded half away from
+    zero to ``decimals`` places after the interval is computed from the
+    unrounded mean; null over zero pupils. :func:`progress_table` uses it;
+    it re-derives the intervals of DfE's published files from their
+    components (``t_<s>_progress_score``, ``t_<s>_progress_eligible_pupils``).
+
+    Parameters
+    ----------
+    total
+        The sum of the pupils' progress scores (a column name or expression).
+    pupils
+        The number of pupils with a progress score.
+    sd
+        The national standard deviation (a number, column or expression).
+    decimals
+        Decimal places (DfE publishes 2).
+
+    Returns
+    -------
+    tuple of polars.Expr
+        The average, the lower and the upper limit (name them with ``alias``).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from makingdata.attainment import progress_interval
+    >>> avg, lo, hi = progress_interval("t", "n", 6.0)
+    >>> pl.DataFrame({"t": [-30.0, 5.0], "n": [25, 0]}).select(
+    ...     avg.alias("avg"), lo.alias("lo"), hi.alias("hi")
+    ... ).rows()
+    [(-1.2, -3.55, 1.15), (None, None, None)]
+    """
+    t = pl.col(total) if isinstance(total, str) else total
+    n = (pl.col(pupils) if isinstance(pupils, str) else pupils).cast(pl.Float64)
+    s = (
+        pl.col(sd)
+        if isinstance(sd, str)
+        else sd
+        if isinstance(sd, pl.Expr)
+        else pl.lit(float(sd))
+    )
+    mean = t.cast(pl.Float64) / n
+    half = PROGRESS_Z * s / n.sqrt()
+    ok = n > 0
+    return (
+        pl.when(ok).then(_round2(mean, decimals)).otherwise(None),
+        pl.when(ok).then(_round2(mean - half, decimals)).otherwise(None),
+        pl.when(ok).then(_round2(mean + half, decimals)).otherwise(None),
+    )
 
 
 def progress_table(
@@ -491,7 +558,7 @@ def progress_table(
     ``t_<s>_progress_score`` (the sum of their scores),
     ``avg_<s>_progress_score`` (the mean, 2 decimal places) and
     ``avg_<s>_progress_score_lower_CI`` / ``_upper_CI``: the mean minus and
-    plus ``1.96 * sd / sqrt(n)``, where ``sd`` is the national standard
+    plus ``1.96 * sd / sqrt(n)`` (:func:`progress_interval`), where ``sd`` is the national standard
     deviation of pupils' progress scores in the subject and year (from
     ``reference``) and ``n`` the pupils ("Primary school accountability
     technical guidance", confidence intervals). Rounding: half away from
@@ -604,17 +671,12 @@ def progress_table(
     avgs: list[str] = []
     exprs: list[pl.Expr] = []
     for s in subjects:
-        cnt = pl.col(n[s]).cast(pl.Float64)
-        mean = pl.col(total[s]) / cnt
-        half = PROGRESS_Z * pl.col(f"__sd_{s}") / cnt.sqrt()
-        ok = pl.col(n[s]) > 0
         a = f"avg_{s}_progress_score"
-        for name, value in (
-            (a, mean),
-            (f"{a}_lower_CI", mean - half),
-            (f"{a}_upper_CI", mean + half),
+        values = progress_interval(total[s], n[s], f"__sd_{s}")
+        for name, value in zip(
+            (a, f"{a}_lower_CI", f"{a}_upper_CI"), values, strict=True
         ):
-            exprs.append(pl.when(ok).then(_round2(value)).otherwise(None).alias(name))
+            exprs.append(value.alias(name))
             avgs.append(name)
     out = out.with_columns(exprs)
     time = ["time_period", "time_identifier"]
