@@ -410,7 +410,7 @@ def trend(
     year's), ``<column>_change_national`` (England's change between the same
     two years, same breakdown) and ``<column>_change_against_national`` (the
     row's change minus England's: positive means improving faster than
-    national, as seeds of a scrutiny panel put it). A row's first year has
+    national, as a county scrutiny panel's minutes put it). A row's first year has
     no change (null, or ``z`` in text: not applicable).
 
     Parameters
