@@ -79,6 +79,9 @@ class _Frame:
             for c in keys
             if c not in self.time and c != _LEVEL and c not in self.filters
         ]
+        # the geography's names ride along (never keys): a report names its areas
+        named = {g.name for g in GEOGRAPHIES.values()} | set(self.geo)
+        self.shown = [c for c in names if c in named and c not in self.filters]
         if columns is None:
             columns = [
                 c
@@ -258,7 +261,7 @@ def gap_to_national(
         labels[g] = f"{what}: gap to England (points)"
         labels[c] = what
     frame = joined.with_columns(exprs).select(
-        *f.time, _LEVEL, *f.geo, *f.filters, *out_cols
+        *f.time, _LEVEL, *f.shown, *f.filters, *out_cols
     )
     return _table(frame, f, out_cols, labels)
 
@@ -388,7 +391,7 @@ def gap_to_group(
         labels[n] = f"{what}: {comparison} ({where})"
         labels[g] = f"{what}: gap to {comparison} ({where}, points)"
     frame = joined.with_columns(exprs).select(
-        *f.time, _LEVEL, *f.geo, *f.filters, *out_cols
+        *f.time, _LEVEL, *f.shown, *f.filters, *out_cols
     )
     return _table(frame, f, out_cols, labels)
 
@@ -502,7 +505,7 @@ def trend(
         labels[vs] = f"{what}: change against England's change (points)"
     frame = (
         joined.with_columns(exprs)
-        .select(*f.time, _LEVEL, *f.geo, *f.filters, "previous_period", *out_cols)
+        .select(*f.time, _LEVEL, *f.shown, *f.filters, "previous_period", *out_cols)
         .sort("time_period", maintain_order=True)
     )
     return _table(frame, f, out_cols, labels)

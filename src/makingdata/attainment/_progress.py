@@ -135,9 +135,9 @@ def _audience(audience: str, *, pupil_level: bool) -> None:
     if a in _REFUSED:
         raise ScopeError(
             f"progress scores are not for {a}: policy rule {PROGRESS_SHARE_RULE} — "
-            f"{_SHARE_TEXT} Source: {_SHARE_SOURCE}. What to do: report "
-            "attainment to pupils and parents; progress scores are a relative "
-            "measure of schools, published by DfE each autumn"
+            f"{_SHARE_TEXT} Source: {_SHARE_SOURCE}",
+            hint="report attainment to pupils and parents; progress scores are a "
+            "relative measure of schools, published by DfE each autumn",
         )
     if a not in PROGRESS_AUDIENCES:
         raise InputError(
@@ -147,9 +147,9 @@ def _audience(audience: str, *, pupil_level: bool) -> None:
         )
     if pupil_level and not Audience(a).sees_school_identities:
         raise ScopeError(
-            f"pupil-level progress scores are not for the {a} audience. What to "
-            "do: give the school, trust, LA or DfE the pupils' scores, and "
-            "others the protected progress_table"
+            f"pupil-level progress scores are not for the {a} audience",
+            hint="give the school, trust, LA or DfE the pupils' scores, and "
+            "others the protected progress_table",
         )
 
 
@@ -305,6 +305,31 @@ def _reference(
         PROGRESS_REFERENCE_SCHEMA  # type: ignore[arg-type]
     )
     _years(ref, "the progress reference")
+    keys = ["time_period", "subject", "prior_attainment_group"]
+    dup = ref.group_by(keys).len().filter(pl.col("len") > 1).head(1).collect()
+    if dup.height:
+        y, subj, g = dup.row(0)[:3]
+        raise InputError(
+            f"the progress reference has more than one row for {subj!r}, "
+            f"group {g!r}, {y}",
+            column="prior_attainment_group",
+            hint="give one national average per year, subject and prior attainment group",
+        )
+    sds = (
+        ref.group_by("time_period", "subject")
+        .agg(pl.col("national_progress_sd").n_unique().alias("n"))
+        .filter(pl.col("n") > 1)
+        .head(1)
+        .collect()
+    )
+    if sds.height:
+        y, subj = sds.row(0)[:2]
+        raise InputError(
+            f"the progress reference has more than one national standard deviation "
+            f"for {subj!r} in {y}",
+            column="national_progress_sd",
+            hint="DfE's confidence intervals use one standard deviation per subject and year",
+        )
     have = set(ref.select("time_period", "subject").unique().collect().iter_rows())
     for y in years:
         for s in subjects:
@@ -453,7 +478,7 @@ def pupil_progress(
     >>> pupil_progress(results, ref, audience="parents")
     Traceback (most recent call last):
     ...
-    makingdata.errors.ScopeError: progress scores are not for parents: policy rule NAHT-SHARE-01 — Individual pupils' progress scores should not be shared with pupils or parents. Source: DfE, Primary accountability technical guide (updated 13 December 2018), 13 December 2018, p29, paragraph 2 (as reported by NAHT, 13 December 2018). What to do: report attainment to pupils and parents; progress scores are a relative measure of schools, published by DfE each autumn
+    makingdata.errors.ScopeError: progress scores are not for parents: policy rule NAHT-SHARE-01 — Individual pupils' progress scores should not be shared with pupils or parents. Source: DfE, Primary accountability technical guide (updated 13 December 2018), 13 December 2018, p29, paragraph 2 (as reported by NAHT, 13 December 2018). What to do: report attainment to pupils and parents; progress scores are a relative measure of schools, published by DfE each autumn.
     """
     _audience(audience, pupil_level=True)
     _need(results.lazy(), ["pupil_key", "urn"], "KS2 results")

@@ -325,3 +325,13 @@ def test_trend_is_a_plain_change_against_the_same_years_of_england(
         assert r[f"{PT}_change_against_national"] == (
             None if ch is None or nch is None else ch - nch
         )
+
+
+def test_the_comparisons_name_their_areas() -> None:
+    t = ks2_table(
+        _pupils([{}, {"urn": 100003}]), SCHOOLS, levels=["school", "la", "national"]
+    )
+    g = gap_to_national(t).collect().frame
+    assert {"la_name", "school_name", "region_name", "school_urn"} <= set(g.columns)
+    la = g.filter(pl.col("geographic_level") == "Local authority")
+    assert sorted(la["la_name"].to_list()) == ["Herefordshire", "Worcestershire"]

@@ -314,3 +314,18 @@ def test_a_pupils_score_moves_with_their_own_result_only() -> None:
         - before.collect()["read_progress_score"][0]
     )
     assert delta == 8.0
+
+
+def test_a_reference_with_two_rows_for_a_group_or_two_sds_is_refused() -> None:
+    ref = progress_reference(NATIONAL).collect()
+    with pytest.raises(
+        InputError, match="more than one row for 'mat', group '12', 202223"
+    ):
+        pupil_progress(NATIONAL, pl.concat([ref, ref.head(1)]), audience="la")
+    two_sds = ref.with_columns(
+        national_progress_sd=pl.when(pl.col("prior_attainment_group") == "12")
+        .then(pl.col("national_progress_sd") + 1)
+        .otherwise(pl.col("national_progress_sd"))
+    )
+    with pytest.raises(InputError, match="more than one national standard deviation"):
+        progress_table(NATIONAL, SCHOOLS, two_sds, audience="la")
