@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from makingdata._contracts import KS2_RESULTS_SCHEMA
+from makingdata._contracts import KS2_RESULTS_SCHEMA, EducationPhase
 from makingdata.attainment._measures import (
     KS2_SUBJECTS,
     SCALED_SCORE_RANGE,
@@ -23,8 +23,11 @@ from makingdata.attainment._measures import (
 )
 from makingdata.errors import InputError
 from makingdata.tables import (
+    CHAIN_COLUMNS,
     ENGLAND,
     TOTAL,
+    Level,
+    Nesting,
     Rate,
     Table,
     TableSpec,
@@ -35,7 +38,16 @@ from makingdata.tables._spec import nestings_for, order_levels
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-__all__ = ["KS2_BREAKDOWNS", "ks2_table"]
+__all__ = [
+    "ACADEMY",
+    "DISTRICT",
+    "KS2_BREAKDOWNS",
+    "KS2_SCHOOL_BREAKDOWNS",
+    "MAINTAINED",
+    "THREE_TIER",
+    "TWO_TIER",
+    "ks2_table",
+]
 
 _UNCLASSIFIED = "Unclassified"
 
@@ -57,6 +69,119 @@ KS2_BREAKDOWNS: Mapping[str, pl.Expr] = {
     .otherwise(pl.lit("Not looked after")),
 }
 
+#: The local authority district level (EES ``Local authority district``:
+#: ``lad_code``, ``lad_name``), from the Directory's ``lad_code`` and
+#: ``lad_name``. A district lies within one local authority (a county's
+#: districts, or a unitary authority that is its own district), so its rows
+#: carry their LA and region too. makingdata's own level, beside
+#: :data:`makingdata.tables.LEVELS`: ``levels="district"`` (or ``"lad"``,
+#: ``"Local authority district"``) in :func:`ks2_table`.
+DISTRICT = Level(
+    "district",
+    "Local authority district",
+    (
+        *CHAIN_COLUMNS["National"],
+        *CHAIN_COLUMNS["Regional"],
+        *CHAIN_COLUMNS["Local authority"],
+        "lad_code",
+        "lad_name",
+    ),
+    3,
+)
+_DISTRICT_NAMES = frozenset({"district", "lad", "local authority district"})
+
+#: ``school_type`` label of academies and free schools (GIAS establishment
+#: type groups ``Academies`` and ``Free Schools``).
+ACADEMY = "Academies and free schools"
+#: ``school_type`` label of maintained schools (GIAS group ``Local authority
+#: maintained schools``, and the LA's community and foundation special
+#: schools of group ``Special schools``).
+MAINTAINED = "Local authority maintained schools"
+#: ``area_tier`` label of a school in a district with no middle school.
+TWO_TIER = "2-tier area"
+#: ``area_tier`` label of a school in a district with a middle school.
+THREE_TIER = "3-tier area"
+_OTHER = "Other"
+_MIDDLE = [
+    EducationPhase.MIDDLE_DEEMED_PRIMARY.value,
+    EducationPhase.MIDDLE_DEEMED_SECONDARY.value,
+]
+
+_group = pl.col("establishment_type_group").cast(pl.String)
+_type = pl.col("establishment_type").cast(pl.String)
+
+#: The school breakdowns of :func:`ks2_table` (``by=``), read from the
+#: schools frame (the Directory), not from the pupils' results:
+#:
+#: - ``school_type``: :data:`ACADEMY` (GIAS establishment type groups
+#:   ``Academies``, ``Free Schools``), :data:`MAINTAINED` (``Local authority
+#:   maintained schools``, and ``Special schools`` except a
+#:   ``Non-maintained special school``), ``Other`` (any other group, e.g.
+#:   independent schools), ``Unclassified`` (no group);
+#: - ``area_tier``: :data:`THREE_TIER` for a school whose district
+#:   (``lad_code``) has a middle school (``education_phase`` ``Middle (deemed
+#:   primary)`` or ``Middle (deemed secondary)``) in the schools frame,
+#:   :data:`TWO_TIER` otherwise, ``Unclassified`` without a district. This is
+#:   makingdata's definition, not DfE's: DfE publishes no 2-tier/3-tier
+#:   breakdown.
+#:
+#: Each value is the columns of the schools frame it needs.
+KS2_SCHOOL_BREAKDOWNS: Mapping[str, tuple[str, ...]] = {
+    "school_type": ("establishment_type_group",),
+    "area_tier": ("lad_code", "education_phase"),
+}
+
+
+def _school_type(names: Sequence[str]) -> pl.Expr:
+    non_maintained = (
+        (_type == "Non-maintained special school").fill_null(value=False)
+        if "establishment_type" in names
+        else pl.lit(value=False)
+    )
+    return (
+        pl.when(_group.is_null())
+        .then(pl.lit(_UNCLASSIFIED))
+        .when(_group.is_in(["Academies", "Free Schools"]))
+        .then(pl.lit(ACADEMY))
+        .when(
+            (_group == "Local authority maintained schools")
+            | ((_group == "Special schools") & ~non_maintained)
+        )
+        .then(pl.lit(MAINTAINED))
+        .otherwise(pl.lit(_OTHER))
+    )
+
+
+def _area_tier() -> pl.Expr:
+    lad = pl.col("lad_code")
+    middle = (
+        pl.col("education_phase").cast(pl.String).is_in(_MIDDLE).fill_null(value=False)
+    )
+    return (
+        pl.when(lad.is_null())
+        .then(pl.lit(_UNCLASSIFIED))
+        .when(middle.any().over(lad))
+        .then(pl.lit(THREE_TIER))
+        .otherwise(pl.lit(TWO_TIER))
+    )
+
+
+def _level(name: str | Level) -> Level:
+    if isinstance(name, Level):
+        return name
+    if str(name).strip().lower() in _DISTRICT_NAMES:
+        return DISTRICT
+    try:
+        return level(name)
+    except InputError:
+        raise InputError(
+            f"unknown level {name!r}",
+            column="levels",
+            hint="use school, trust, district, la, region or national "
+            "(or the EES labels)",
+        ) from None
+
+
 _SCHOOL_GEO = {
     "school_urn": pl.col("urn").cast(pl.String),
     "school_name": pl.col("school_name"),
@@ -68,10 +193,17 @@ _SCHOOL_GEO = {
     "region_name": pl.col("region_name"),
     "trust_id": pl.col("trust_id"),
     "trust_name": pl.col("trust_name"),
+    "lad_code": pl.col("lad_code").cast(pl.String),
+    "lad_name": pl.col("lad_name").cast(pl.String),
 }
 
 
-def _schools(schools: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+def _schools(
+    schools: pl.LazyFrame | pl.DataFrame,
+    *,
+    district: bool = False,
+    by: Sequence[str] = (),
+) -> pl.LazyFrame:
     lf = schools.lazy()
     names = lf.collect_schema().names()
     missing = [c for c in ("urn", "new_la_code", "region_code") if c not in names]
@@ -81,6 +213,24 @@ def _schools(schools: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
             column=missing[0],
             hint="pass a Directory frame (SCHOOLS_SCHEMA) with each school's LA and region",
         )
+    if district:
+        for c in ("lad_code", "lad_name"):
+            if c not in names:
+                raise InputError(
+                    f"the district level needs a {c!r} column in the schools frame",
+                    column=c,
+                    hint="add each school's local authority district (lad_code, "
+                    "lad_name) to the Directory, or drop 'district' from levels=",
+                )
+    for b in by:
+        for c in KS2_SCHOOL_BREAKDOWNS[b]:
+            if c not in names:
+                raise InputError(
+                    f"the breakdown {b!r} needs a {c!r} column in the schools frame",
+                    column=c,
+                    hint=f"add {c!r} to the Directory (SCHOOLS_SCHEMA) or drop "
+                    f"{b!r} from by=",
+                )
     exprs = [pl.col("urn").cast(pl.UInt32).alias("__urn")]
     for out, expr in _SCHOOL_GEO.items():
         src = expr.meta.root_names()[0]
@@ -88,6 +238,11 @@ def _schools(schools: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
             exprs.append(expr.alias(out))
         else:
             exprs.append(pl.lit(None, pl.String).alias(out))
+    if "school_type" in by:
+        exprs.append(_school_type(names).alias("school_type"))
+    if "area_tier" in by:
+        # over every school of the frame, before one row per URN is kept
+        exprs.append(_area_tier().alias("area_tier"))
     return lf.select(exprs).unique(subset=["__urn"], keep="first")
 
 
@@ -135,7 +290,7 @@ def _check(results: pl.LazyFrame) -> None:
             )
 
 
-def ks2_table(  # noqa: PLR0912 - one query plan, step by step
+def ks2_table(
     results: pl.LazyFrame | pl.DataFrame,
     schools: pl.LazyFrame | pl.DataFrame,
     /,
@@ -187,12 +342,17 @@ def ks2_table(  # noqa: PLR0912 - one query plan, step by step
         The Directory as a frame (``SCHOOLS_SCHEMA``): each school's LA and
         region (and ``trust_id`` for the trust level).
     levels
-        Any of ``"school"``, ``"trust"``, ``"la"``, ``"region"``,
-        ``"national"`` (or the EES labels).
+        Any of ``"school"``, ``"trust"``, ``"district"`` (:data:`DISTRICT`,
+        the local authority district: the schools frame needs ``lad_code``
+        and ``lad_name``), ``"la"``, ``"region"``, ``"national"`` (or the EES
+        labels).
     by
-        Breakdowns, from :data:`KS2_BREAKDOWNS`: ``disadvantage_status``,
-        ``sen_provision``, ``sex``, ``first_language``, ``looked_after``. Each
-        gets a ``Total`` row; two or more are crossed.
+        Breakdowns of pupils, from :data:`KS2_BREAKDOWNS`:
+        ``disadvantage_status``, ``sen_provision``, ``sex``,
+        ``first_language``, ``looked_after``; and of schools, from
+        :data:`KS2_SCHOOL_BREAKDOWNS`: ``school_type`` (academies against
+        maintained schools) and ``area_tier`` (2-tier against 3-tier areas).
+        Each gets a ``Total`` row; two or more are crossed.
     time_identifier
         The EES time identifier of ``time_period``.
 
@@ -204,7 +364,8 @@ def ks2_table(  # noqa: PLR0912 - one query plan, step by step
     Raises
     ------
     InputError
-        If a column is missing, a breakdown or level is unknown, a scaled score
+        If a column is missing (``lad_code`` for the district level, the
+        schools frame's columns of a school breakdown), a breakdown or level is unknown, a scaled score
         is outside 80–120 or a test has both a score and a code, or a pupil's
         school is not in ``schools``.
 
@@ -248,26 +409,26 @@ def ks2_table(  # noqa: PLR0912 - one query plan, step by step
     ...     "t_gps_eligible_pupils",
     ... ).rows()
     [('Disadvantaged', 2, 0.0, 0.0, 99.0, 1), ('Disadvantaged all other', 2, 100.0, 100.0, 108.0, 2), ('Total', 4, 50.0, 50.0, 105.0, 3)]
+
+    Districts, and academies against maintained schools:
+
+    >>> schools = schools.with_columns(
+    ...     lad_code=pl.Series(["E07000234", "E07000235"]),
+    ...     lad_name=pl.Series(["Bromsgrove", "Malvern Hills"]),
+    ...     establishment_type_group=pl.Series(
+    ...         ["Academies", "Local authority maintained schools"]
+    ...     ),
+    ... )
+    >>> t = ks2_table(results, schools, levels="district", by=["school_type"])
+    >>> t.collect().filter(pl.col("school_type") != "Total").select(
+    ...     "lad_name", "school_type", "pt_read_met_expected_standard"
+    ... ).rows()
+    [('Bromsgrove', 'Academies and free schools', 100.0), ('Malvern Hills', 'Local authority maintained schools', 0.0)]
     """
-    lvs = [level(x) for x in ([levels] if isinstance(levels, str) else levels)]
-    for b in by:
-        if b not in KS2_BREAKDOWNS:
-            raise InputError(
-                f"unknown KS2 breakdown {b!r}",
-                column="by",
-                hint=f"choose from {list(KS2_BREAKDOWNS)}",
-            )
+    lvs = levels_of(levels)
+    breakdowns_of(by)  # unknown breakdowns are refused before the results are read
     lf = results.lazy()
     _check(lf)
-    names = lf.collect_schema().names()
-    for b in by:
-        need = KS2_BREAKDOWNS[b].meta.root_names()[0]
-        if need not in names:
-            raise InputError(
-                f"the breakdown {b!r} needs a {need!r} column in the results",
-                column=need,
-                hint=f"add {need!r} (KS2_RESULTS_SCHEMA) or drop {b!r} from by=",
-            )
     lf = pupil_indicators(lf, KS2_SUBJECTS)
     counts = [
         c
@@ -280,45 +441,15 @@ def ks2_table(  # noqa: PLR0912 - one query plan, step by step
         )
     ]
     sums = [f"t_{s.name}_scaled_score_sum" for s in KS2_SUBJECTS if s.kind == "test"]
-    lf = lf.with_columns(
-        pl.col("urn").cast(pl.UInt32).alias("__urn"),
-        pl.col("time_period").cast(pl.Int32),
-        time_identifier=pl.lit(time_identifier),
-        country_code=pl.lit(ENGLAND[0]),
-        country_name=pl.lit(ENGLAND[1]),
-        **{b: KS2_BREAKDOWNS[b] for b in by},
+    out = aggregate(
+        lf,
+        schools,
+        lvs,
+        by,
+        [*counts, *sums],
+        time_identifier=time_identifier,
     )
-    geo = _schools(schools)
-    unknown = (
-        lf.select("__urn").unique().join(geo, on="__urn", how="anti").collect()["__urn"]
-    )
-    if unknown.len():
-        raise InputError(
-            f"{unknown.len()} school(s) of the results are not in the schools frame, "
-            f"e.g. URN {unknown.sort()[0]}",
-            column="urn",
-            hint="add them to the Directory; results are never dropped silently",
-        )
-    lf = lf.join(geo, on="__urn", how="left")
     time = ["time_period", "time_identifier"]
-    parts: list[pl.LazyFrame] = []
-    for lv in lvs:
-        src = lf
-        if lv.name == "trust":
-            src = src.filter(pl.col("trust_id").is_not_null())
-        for k in range(len(by), -1, -1):
-            for kept in itertools.combinations(by, k):
-                g = src.group_by([*time, *lv.columns, *kept]).agg(
-                    pl.col("__urn").n_unique().cast(pl.Int64).alias("num_schools"),
-                    *(pl.col(c).sum() for c in (*counts, *sums)),
-                )
-                g = g.with_columns(
-                    [pl.lit(TOTAL).alias(c) for c in by if c not in kept]
-                ).with_columns(
-                    geographic_level=pl.lit(lv.label), __rank=pl.lit(lv.rank)
-                )
-                parts.append(g)
-    out = pl.concat(parts, how="diagonal_relaxed")
     rates: list[Rate] = []
     exprs: list[pl.Expr] = []
     for s in KS2_SUBJECTS:
@@ -343,9 +474,7 @@ def ks2_table(  # noqa: PLR0912 - one query plan, step by step
                 ).alias(name)
             )
     out = out.with_columns(exprs)
-    geo_cols = list(
-        dict.fromkeys(c for lv in sorted(lvs, key=lambda x: x.rank) for c in lv.columns)
-    )
+    geo_cols = geography_of(lvs)
     ordered = [
         *time,
         "geographic_level",
@@ -357,10 +486,7 @@ def ks2_table(  # noqa: PLR0912 - one query plan, step by step
         *(r.column for r in rates),
         *averages,
     ]
-    sort_by: list[pl.Expr] = [pl.col(c) for c in ("time_period", "__rank", *geo_cols)]
-    for c in by:
-        sort_by += [pl.col(c) == TOTAL, pl.col(c)]
-    frame = out.sort(sort_by, nulls_last=True, maintain_order=True).select(ordered)
+    frame = sort_rows(out, geo_cols, by).select(ordered)
     labels = _labels()
     lv_labels = order_levels([lv.label for lv in lvs])
     spec = TableSpec(
@@ -369,7 +495,7 @@ def ks2_table(  # noqa: PLR0912 - one query plan, step by step
         # but not counts of pupils
         counts=[*counts, *sums],
         filters=list(by),
-        nestings=nestings_for(lv_labels, ordered),
+        nestings=_nestings(lv_labels, ordered),
         rates=rates,
         levels=lv_labels,
         additive=["num_schools"],
@@ -384,6 +510,137 @@ def ks2_table(  # noqa: PLR0912 - one query plan, step by step
         },
     )
     return Table(frame, spec)
+
+
+def levels_of(levels: str | Sequence[str]) -> list[Level]:
+    """Return the levels of ``levels=``, the school level naming its district when asked."""
+    lvs = [_level(x) for x in ([levels] if isinstance(levels, str) else levels)]
+    if DISTRICT in lvs:
+        # a school's row names its district too, as its LA's
+        lvs = [
+            Level(lv.name, lv.label, (*lv.columns, *DISTRICT.columns[-2:]), lv.rank)
+            if lv.name == "school"
+            else lv
+            for lv in lvs
+        ]
+    return lvs
+
+
+def breakdowns_of(by: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Return the pupil and the school breakdowns of ``by=``, refusing unknown ones."""
+    for b in by:
+        if b not in KS2_BREAKDOWNS and b not in KS2_SCHOOL_BREAKDOWNS:
+            raise InputError(
+                f"unknown KS2 breakdown {b!r}",
+                column="by",
+                hint=f"choose from {[*KS2_BREAKDOWNS, *KS2_SCHOOL_BREAKDOWNS]}",
+            )
+    return (
+        [b for b in by if b in KS2_BREAKDOWNS],
+        [b for b in by if b in KS2_SCHOOL_BREAKDOWNS],
+    )
+
+
+def aggregate(
+    lf: pl.LazyFrame,
+    schools: pl.LazyFrame | pl.DataFrame,
+    lvs: Sequence[Level],
+    by: Sequence[str],
+    sums: Sequence[str],
+    *,
+    time_identifier: str,
+) -> pl.LazyFrame:
+    """Sum ``sums`` of the pupils' rows to every level and breakdown, with ``Total`` rows.
+
+    Private to the kernels of this package: :func:`ks2_table` and the
+    progress table share it, so both have the same levels and breakdowns.
+    """
+    pupil_by, school_by = breakdowns_of(by)
+    names = lf.collect_schema().names()
+    for b in pupil_by:
+        need = KS2_BREAKDOWNS[b].meta.root_names()[0]
+        if need not in names:
+            raise InputError(
+                f"the breakdown {b!r} needs a {need!r} column in the results",
+                column=need,
+                hint=f"add {need!r} (KS2_RESULTS_SCHEMA) or drop {b!r} from by=",
+            )
+    lf = lf.with_columns(
+        pl.col("urn").cast(pl.UInt32).alias("__urn"),
+        pl.col("time_period").cast(pl.Int32),
+        time_identifier=pl.lit(time_identifier),
+        country_code=pl.lit(ENGLAND[0]),
+        country_name=pl.lit(ENGLAND[1]),
+        **{b: KS2_BREAKDOWNS[b] for b in pupil_by},
+    )
+    geo = _schools(schools, district=DISTRICT in lvs, by=school_by)
+    unknown = (
+        lf.select("__urn").unique().join(geo, on="__urn", how="anti").collect()["__urn"]
+    )
+    if unknown.len():
+        raise InputError(
+            f"{unknown.len()} school(s) of the results are not in the schools frame, "
+            f"e.g. URN {unknown.sort()[0]}",
+            column="urn",
+            hint="add them to the Directory; results are never dropped silently",
+        )
+    lf = lf.join(geo, on="__urn", how="left")
+    time = ["time_period", "time_identifier"]
+    parts: list[pl.LazyFrame] = []
+    for lv in lvs:
+        src = lf
+        if lv.name == "trust":
+            src = src.filter(pl.col("trust_id").is_not_null())
+        elif lv is DISTRICT:
+            src = src.filter(pl.col("lad_code").is_not_null())
+        for k in range(len(by), -1, -1):
+            for kept in itertools.combinations(by, k):
+                g = src.group_by([*time, *lv.columns, *kept]).agg(
+                    pl.col("__urn").n_unique().cast(pl.Int64).alias("num_schools"),
+                    *(pl.col(c).sum() for c in sums),
+                )
+                g = g.with_columns(
+                    [pl.lit(TOTAL).alias(c) for c in by if c not in kept]
+                ).with_columns(
+                    geographic_level=pl.lit(lv.label), __rank=pl.lit(lv.rank)
+                )
+                parts.append(g)
+    return pl.concat(parts, how="diagonal_relaxed")
+
+
+def geography_of(lvs: Sequence[Level]) -> list[str]:
+    """Return the geography columns of the levels, from the top."""
+    return list(
+        dict.fromkeys(c for lv in sorted(lvs, key=lambda x: x.rank) for c in lv.columns)
+    )
+
+
+def sort_rows(
+    out: pl.LazyFrame, geo_cols: Sequence[str], by: Sequence[str]
+) -> pl.LazyFrame:
+    """Sort a table's rows: by year, level from the top, geography, then each breakdown with its Total last."""
+    sort_by: list[pl.Expr] = [pl.col(c) for c in ("time_period", "__rank", *geo_cols)]
+    for c in by:
+        sort_by += [pl.col(c) == TOTAL, pl.col(c)]
+    return out.sort(sort_by, nulls_last=True, maintain_order=True)
+
+
+def _nestings(levels: Sequence[str], names: Sequence[str]) -> list[Nesting]:
+    """Return the chain's nestings, and districts within their schools and area."""
+    out = nestings_for(levels, names)
+    if DISTRICT.label in levels:
+        # schools within their district: also what makes ``lad_code`` a key
+        # column of the spec, so two districts of one LA are two rows
+        out.append(Nesting(DISTRICT.label, "School", ("lad_code",)))
+        for parent, on in (
+            ("Local authority", "new_la_code"),
+            ("Regional", "region_code"),
+            ("National", "country_code"),
+        ):
+            if parent in levels:
+                out.append(Nesting(parent, DISTRICT.label, (on,)))
+                break
+    return out
 
 
 def _ratio(num: str, den: str, scale: int) -> pl.Expr:
