@@ -243,6 +243,118 @@ def _counts(day: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _write_day(
+    root: Path, day: dt.date, ingest_id: str, part: pl.DataFrame
+) -> dict[str, Any]:
+    """Write one day's numbered marks and their counts; return their manifest paths."""
+    ay = time_period(academic_year_start(day))
+    folder = f"academic_year={ay}/date={day.isoformat()}"
+    marks_rel = f"marks/{folder}/{ingest_id}.parquet"
+    counts_rel = f"counts/{folder}/{ingest_id}.parquet"
+    with atomic_path(root / marks_rel, what="the day's marks", parents=True) as tmp:
+        part.select("enrolment", "urn", "pupil_key", "session", "code").sort(
+            "enrolment", "session"
+        ).write_parquet(tmp)
+    with atomic_path(root / counts_rel, what="the day's counts", parents=True) as tmp:
+        _counts(part).write_parquet(tmp)
+    return {"academic_year": ay, "marks": marks_rel, "counts": counts_rel}
+
+
+def _changed_spells(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """Return the enrolment numbers whose marks a change of spells may move, and from when.
+
+    Returns ``enrolment`` (every number ``old`` gave a pupil and school whose
+    spells changed: its spells and its row for marks outside them) and
+    ``from`` (the first date whose assignment may differ). A spell new in
+    ``new`` changes its pupil and school from its start; a spell whose end
+    moved, from the day after the earlier end.
+    """
+    key = list(REGISTRY_KEY)
+    spells_old = old.filter(pl.col("enrol_start").is_not_null()).select(
+        *key, pl.col("enrol_end").alias("_end_old")
+    )
+    spells_new = new.filter(pl.col("enrol_start").is_not_null()).select(
+        *key, pl.col("enrol_end").alias("_end_new")
+    )
+    both = spells_new.join(spells_old, on=key, how="inner", nulls_equal=True)
+    moved = pl.col("_end_old").is_null() != pl.col("_end_new").is_null()
+    moved = moved | (pl.col("_end_old") != pl.col("_end_new")).fill_null(False)
+    earlier_end = pl.min_horizontal("_end_old", "_end_new") + dt.timedelta(days=1)
+    changed = both.filter(moved).select("pupil_key", "urn", earlier_end.alias("from"))
+    added = spells_new.join(spells_old, on=key, how="anti", nulls_equal=True).select(
+        "pupil_key", "urn", pl.col("enrol_start").alias("from")
+    )
+    dropped = spells_old.join(spells_new, on=key, how="anti", nulls_equal=True).select(
+        "pupil_key", "urn", pl.col("enrol_start").alias("from")
+    )
+    pairs = (
+        pl.concat([changed, added, dropped])
+        .group_by("pupil_key", "urn")
+        .agg(pl.col("from").min())
+    )
+    return (
+        old.select("enrolment", "pupil_key", "urn")
+        .join(pairs, on=["pupil_key", "urn"], how="inner")
+        .select("enrolment", "from")
+    )
+
+
+def _rederive(
+    root: Path,
+    manifest: dict[str, Any],
+    old: pl.DataFrame,
+    reg: pl.DataFrame,
+    *,
+    skip: set[dt.date],
+    say: Callable[[str], None],
+) -> Iterator[tuple[dt.date, dict[str, Any], pl.DataFrame]]:
+    """Yield each stored day a spell change touches: its entry and its marks, unnumbered.
+
+    Only the days from the change on that hold marks of the pupils and
+    schools concerned are read (found from the counts' ``enrolment``
+    column); the marks come back with ``date`` and without ``enrolment``,
+    every mark of the day, for :func:`_assign` to number again.
+    """
+    moved = _changed_spells(old, reg)
+    if moved.is_empty() or not manifest["days"]:
+        return
+    low = moved.get_column("from").min()
+    first = low if isinstance(low, dt.date) else None
+    stored = {
+        d: info
+        for d, info in manifest["days"].items()
+        if dt.date.fromisoformat(d) not in skip
+        and (first is None or dt.date.fromisoformat(d) >= first)
+    }
+    if not stored:
+        return
+    counts = pl.concat(
+        [
+            pl.scan_parquet(root / info["counts"])
+            .select("enrolment")
+            .with_columns(date=pl.lit(dt.date.fromisoformat(d), pl.Date))
+            for d, info in stored.items()
+        ]
+    )
+    touched = (
+        counts.join(moved.lazy(), on="enrolment", how="inner")
+        .filter(pl.col("date") >= pl.col("from"))
+        .select(pl.col("date").unique().sort())
+        .collect()
+        .get_column("date")
+        .to_list()
+    )
+    for i, day in enumerate(touched, 1):
+        say(f"re-deriving stored day {i} of {len(touched)} ({day}): spells changed")
+        info = manifest["days"][day.isoformat()]
+        marks = (
+            pl.read_parquet(root / info["marks"])
+            .with_columns(date=pl.lit(day, pl.Date))
+            .select("urn", "pupil_key", "date", "session", "code")
+        )
+        yield day, info, marks
+
+
 def _rejected_per_day(rejects: pl.DataFrame) -> tuple[dict[str, int], int]:
     """Rejected rows per delivered date (ISO), and how many had no readable date."""
     if rejects.is_empty() or "date" not in rejects.columns:
@@ -424,26 +536,27 @@ def _write(
     replaced = tuple(d for d in days if d.isoformat() in manifest["days"])
     now = _now()
     entries: dict[str, dict[str, Any]] = {}
+    # stored days whose marks a changed spell moves to another number
+    for day, info, part in _rederive(root, manifest, old, reg, skip=set(days), say=say):
+        numbered_day, reg, _ = _assign(part, reg)
+        rel = _write_day(root, day, ingest_id, numbered_day)
+        entries[day.isoformat()] = {
+            **info,
+            **rel,
+            "sha256": _sha256(root / rel["marks"]),
+            "rederived_at": now,
+            "rederived_by": ingest_id,
+        }
     for i, day in enumerate(days, 1):
         say(f"day {i} of {len(days)}: {day}")
-        ay = time_period(academic_year_start(day))
-        folder = f"academic_year={ay}/date={day.isoformat()}"
-        marks_rel = f"marks/{folder}/{ingest_id}.parquet"
-        counts_rel = f"counts/{folder}/{ingest_id}.parquet"
         part = numbered.filter(pl.col("date") == day)
-        with atomic_path(root / marks_rel, what="the day's marks", parents=True) as tmp:
-            part.select("enrolment", "urn", "pupil_key", "session", "code").sort(
-                "enrolment", "session"
-            ).write_parquet(tmp)
-        with atomic_path(
-            root / counts_rel, what="the day's counts", parents=True
-        ) as tmp:
-            _counts(part).write_parquet(tmp)
+        rel = _write_day(root, day, ingest_id, part)
+        marks_rel = rel["marks"]
         n_rej = rejected.get(day.isoformat(), 0)
         entries[day.isoformat()] = {
-            "academic_year": ay,
+            "academic_year": rel["academic_year"],
             "marks": marks_rel,
-            "counts": counts_rel,
+            "counts": rel["counts"],
             "source": src,
             "rows_in": part.height + n_rej,
             "rows_valid": part.height,

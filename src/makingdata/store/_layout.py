@@ -270,15 +270,26 @@ class Store:
         return lf.select("enrolment", "date", *COUNT_CATEGORIES, *REASON_COLUMNS)
 
     def code_counts(
-        self, *, start: dt.date | None = None, end: dt.date | None = None
+        self,
+        *,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        enrolments: pl.Series | None = None,
     ) -> pl.LazyFrame:
         """Return the marks as counts: ``urn, pupil_key, date, code, n_marks``.
 
-        One row per pupil, school, date and code with ``n_marks`` marks, rebuilt
-        from :meth:`counts` and the registry; what the attendance kernels
-        read from a store (they weigh each row by ``n_marks``).
+        One row per enrolment number, date and code with ``n_marks`` marks,
+        rebuilt from :meth:`counts` and the registry (a pupil and school has
+        as many rows for a date and code as enrolment numbers with marks that
+        day); what the attendance kernels read from a store when they must
+        apply spells date by date (they weigh each row by ``n_marks``).
+        ``enrolments``: only these enrolment numbers.
         """
         counts = self.counts(start=start, end=end)
+        if enrolments is not None:
+            counts = counts.filter(
+                pl.col("enrolment").is_in(enrolments.cast(ENROLMENT_DTYPE).implode())
+            )
         # one filtered select per code (most rows have one or two codes): much
         # cheaper than unpivoting every code column and dropping the zeros
         long = pl.concat(
