@@ -129,3 +129,42 @@ def test_a_missing_export_is_an_input_error(
     err = capsys.readouterr().err
     assert "no-such-file.csv" in err
     assert "Traceback" not in err
+
+
+def test_aggregate_from_the_store_writes_the_table_the_marks_give(
+    files: dict[str, str], tmp_path: Path
+) -> None:
+    assert _ingest(files) == ExitCode.OK
+    schools = tmp_path / "schools.csv"
+    schools.write_text(
+        "urn,school_name,laestab,old_la_code,new_la_code,la_name,region_code,"
+        "region_name,education_phase,establishment_type_group\n"
+        "100001,North Primary,3302000,330,E08000025,Birmingham,E12000005,"
+        "West Midlands,Primary,Academies\n"
+    )
+    common = [
+        "--schools", str(schools), "--key-file", files["key"], "--all-pupils",
+        "--level", "national,school", "--period", "week", "--audience", "la",
+    ]  # fmt: skip
+    from_marks, from_store = tmp_path / "marks-table.csv", tmp_path / "store-table.csv"
+    args = ["--marks", files["marks"], "--enrolments", files["enrolments"]]
+    assert main(["aggregate", *args, *common, "--out", str(from_marks)]) == 0
+    args = ["--store", files["store"]]
+    assert main(["aggregate", *args, *common, "--out", str(from_store)]) == 0
+    table = pl.read_csv(from_store)
+    assert table.height == 2
+    assert table.equals(pl.read_csv(from_marks))
+
+
+def test_aggregate_needs_the_marks_or_a_store_not_both(
+    files: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["aggregate", "--marks", files["marks"], "--store", files["store"],
+         "--enrolments", files["enrolments"], "--schools", files["marks"],
+         "--out", files["marks"] + ".out.csv"]
+    )  # fmt: skip
+    assert code == ExitCode.INPUT
+    err = capsys.readouterr().err
+    assert "not both" in err
+    assert "Traceback" not in err

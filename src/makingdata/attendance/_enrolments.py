@@ -786,16 +786,10 @@ def _split_enrolments(store: Store, enrolments: pl.LazyFrame) -> pl.DataFrame:
     and none overlaps another: then every mark the store holds for the pair
     lies in the spell whose number it carries, and in no other.
     """
-    given = enrolments.select(_SPELL)
     reg = store.registry().select(_SPELL)
-    only_given = given.join(reg, on=_SPELL, how="anti", nulls_equal=True)
-    only_reg = reg.join(given, on=_SPELL, how="anti", nulls_equal=True)
-    twice = (
-        given.group_by(_SPELL)
-        .agg(pl.len().alias("_n"))
-        .filter(pl.col("_n") > 1)
-        .select(_KEY)
-    )
+    schema = reg.collect_schema()
+    given = enrolments.select(pl.col(c).cast(schema[c]) for c in _SPELL)
+    spells = reg.filter(pl.col("enrol_start").is_not_null())
     prev_end = pl.col("enrol_end").shift(1).over(_KEY)
     later = pl.int_range(pl.len()).over(_KEY) > 0
     overlapping = (
@@ -804,18 +798,37 @@ def _split_enrolments(store: Store, enrolments: pl.LazyFrame) -> pl.DataFrame:
         .filter(later & (prev_end.is_null() | (pl.col("enrol_start") <= prev_end)))
         .select(_KEY)
     )
-    return (
-        pl.concat(
-            [
-                only_given.select(_KEY),
-                only_reg.select(_KEY),
-                twice,
-                overlapping,
-            ]
+    orphans = reg.filter(pl.col("enrol_start").is_null()).select(_KEY)
+    if _spell_print(given) == _spell_print(spells):
+        # the enrolments given are the registry's spells (a fingerprint of
+        # the rows: their number and two sums of their hashes), so only the
+        # registry's own pairs can need the marks
+        parts = [orphans, overlapping]
+    else:
+        twice = (
+            given.group_by(_SPELL)
+            .agg(pl.len().alias("_n"))
+            .filter(pl.col("_n") > 1)
+            .select(_KEY)
         )
-        .unique()
-        .collect()
-    )
+        parts = [
+            given.join(reg, on=_SPELL, how="anti", nulls_equal=True).select(_KEY),
+            reg.join(given, on=_SPELL, how="anti", nulls_equal=True).select(_KEY),
+            twice,
+            overlapping,
+        ]
+    return pl.concat(parts).unique().collect()
+
+
+def _spell_print(spells: pl.LazyFrame) -> tuple[int, ...]:
+    """Rows, and sums of the high and low halves of each row's hash (order-free)."""
+    h = pl.struct(_SPELL).hash(18)
+    out = spells.select(
+        pl.len().cast(pl.Int64).alias("n"),
+        (h // 2**32).cast(pl.Int64).sum().alias("high"),
+        (h % 2**32).cast(pl.Int64).sum().alias("low"),
+    ).collect()
+    return tuple(int(v) for v in out.row(0))
 
 
 def _stored_per_enrolment(

@@ -311,3 +311,25 @@ def test_opening_something_that_is_not_a_store_says_so(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text('{"format": "other"}')
     with pytest.raises(InputError, match="not a makingdata store"):
         Store.open(tmp_path)
+
+
+def test_an_unchanged_enrolments_export_is_not_read_again(tmp_path: Path) -> None:
+    enr = tmp_path / "enrolments.csv"
+    enr.write_text("pupil_key,urn,enrol_start\n7,100001,2025-09-01\n")
+    days = []
+    for i, day in enumerate(("2025-09-08", "2025-09-09")):
+        days.append(tmp_path / f"marks{i}.csv")
+        days[-1].write_text(f"pupil_key,urn,date,session,code\n7,100001,{day},AM,/\n")
+    root = tmp_path / "store"
+    first = ingest(root, days[0], enr)
+    assert first.enrolments is not None
+    again = ingest(root, days[1], enr)
+    assert again.enrolments is None
+    assert again.store.manifest()["ingests"][-1]["enrolments_unchanged"] is True
+    counts = again.store.counts().collect()
+    assert counts.get_column("enrolment").to_list() == [0, 0]
+    # the same file under another key gives other pupil keys: read again
+    assert ingest(root, days[1], enr, key=KEY).enrolments is not None
+    # and a changed file is read again
+    enr.write_text("pupil_key,urn,enrol_start\n7,100001,2025-09-02\n")
+    assert ingest(root, days[1], enr, key=KEY).enrolments is not None
