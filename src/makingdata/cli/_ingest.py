@@ -98,7 +98,11 @@ def ingest_command(
                     rejects_for_csv(result.marks.rejects).write_csv(tmp)
     elapsed = time.perf_counter() - start
     days = ", ".join(str(d) for d in result.days)
-    replaced = f" ({len(result.replaced)} replaced)" if result.replaced else ""
+    notes = [
+        *([f"{len(result.replaced)} replaced"] if result.replaced else []),
+        *([f"{len(result.unchanged)} unchanged, kept"] if result.unchanged else []),
+    ]
+    replaced = f" ({', '.join(notes)})" if notes else ""
     enr = result.enrolments
     enrolments_line = (
         "  enrolments unchanged since the last ingest (not read again)"

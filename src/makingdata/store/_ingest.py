@@ -52,7 +52,10 @@ class IngestResult:
     days
         The dates ingested (each replaced if it was there before), sorted.
     replaced
-        The dates among ``days`` that the store held before.
+        The dates among ``days`` that the store held before, with other marks.
+    unchanged
+        The dates among ``days`` that the store held with the same marks
+        (a feed that re-sends recent days): their files were kept.
     marks
         The marks export as read: ``n_read``, ``valid``, ``rejects`` (with
         their reasons; they hold the delivered UPNs, so keep them with the
@@ -69,6 +72,7 @@ class IngestResult:
     ingest_id: str
     days: tuple[dt.date, ...]
     replaced: tuple[dt.date, ...]
+    unchanged: tuple[dt.date, ...]
     marks: ReadResult
     enrolments: ReadResult | None
     new_enrolments: int
@@ -281,6 +285,16 @@ def _counts(day: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(cats).select(
         "enrolment", *COUNT_CATEGORIES, *REASON_COLUMNS
     )
+
+
+def _digest(part: pl.DataFrame) -> str:
+    """Return an order-free digest of a day's numbered marks (rows, two sums of row hashes)."""
+    h = part.select("enrolment", "urn", "pupil_key", "session", "code").hash_rows(
+        seed=18
+    )
+    high = int((h // 2**32).cast(pl.Int64).sum())
+    low = int((h % 2**32).cast(pl.Int64).sum())
+    return f"{part.height}-{high:x}-{low:x}"
 
 
 def _write_day(
@@ -555,12 +569,13 @@ def ingest(
             _clean(root, manifest)  # the files this ingest wrote: gone
             raise
         _clean(root, result[0])  # the files this ingest replaced
-    ingest_id, days, replaced, n_new = result[1:]
+    ingest_id, days, replaced, n_new, unchanged = result[1:]
     return IngestResult(
         store=st,
         ingest_id=ingest_id,
         days=tuple(days),
         replaced=replaced,
+        unchanged=unchanged,
         marks=m_read,
         enrolments=e_read,
         new_enrolments=n_new,
@@ -579,7 +594,9 @@ def _write(
     src: str,
     src_sha: str | None,
     say: Callable[[str], None],
-) -> tuple[dict[str, Any], str, list[dt.date], tuple[dt.date, ...], int]:
+) -> tuple[
+    dict[str, Any], str, list[dt.date], tuple[dt.date, ...], int, tuple[dt.date, ...]
+]:
     """Write an ingest's files, then the manifest (the commit point)."""
     valid = m_read.valid
     ingest_id = (
@@ -602,12 +619,25 @@ def _write(
             **info,
             **rel,
             "sha256": _sha256(root / rel["marks"]),
+            "digest": _digest(numbered_day),
             "rederived_at": now,
             "rederived_by": ingest_id,
         }
+    unchanged: list[dt.date] = []
     for i, day in enumerate(days, 1):
-        say(f"day {i} of {len(days)}: {day}")
         part = numbered.filter(pl.col("date") == day)
+        digest = _digest(part)
+        held = manifest["days"].get(day.isoformat())
+        if (
+            held is not None
+            and held.get("digest") == digest
+            and day.isoformat() not in entries
+        ):
+            # a re-sent day that has not changed: its files stay as they are
+            say(f"day {i} of {len(days)}: {day} unchanged")
+            unchanged.append(day)
+            continue
+        say(f"day {i} of {len(days)}: {day}")
         rel = _write_day(root, day, ingest_id, part)
         marks_rel = rel["marks"]
         n_rej = rejected.get(day.isoformat(), 0)
@@ -620,9 +650,11 @@ def _write(
             "rows_valid": part.height,
             "rows_rejected": n_rej,
             "sha256": _sha256(root / marks_rel),
+            "digest": digest,
             "ingested_at": now,
             "ingest": ingest_id,
         }
+    replaced = tuple(d for d in replaced if d not in unchanged)
     reg_rel = f"registry/{ingest_id}.parquet"
     with atomic_path(
         root / reg_rel, what="the enrolment registry", parents=True
@@ -655,7 +687,10 @@ def _write(
             },
         ],
     }
+    if not entries and (reg is old or reg.equals(old)):
+        say("nothing changed: the store is left as it was")
+        return manifest, ingest_id, days, (), n_new, tuple(unchanged)
     say("committing the manifest")
     with atomic_path(root / MANIFEST, what="the store's manifest") as tmp:
         tmp.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    return manifest, ingest_id, days, replaced, n_new
+    return manifest, ingest_id, days, replaced, n_new, tuple(unchanged)

@@ -281,8 +281,11 @@ def test_a_failed_ingest_leaves_the_store_as_it_was(
         return real(day)
 
     monkeypatch.setattr(ingest_module, "_counts", failing)
+    # a corrected export (an unchanged day would be kept, not rewritten)
+    corrected = tmp_path / "corrected.csv"
+    corrected.write_text(export.read_text().replace(",/\n", ",I\n"))
     with pytest.raises(ExportError, match="No space left"):
-        ingest(root, export, enr)
+        ingest(root, corrected, enr)
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
     assert after == before
 
@@ -333,3 +336,34 @@ def test_an_unchanged_enrolments_export_is_not_read_again(tmp_path: Path) -> Non
     # and a changed file is read again
     enr.write_text("pupil_key,urn,enrol_start\n7,100001,2025-09-02\n")
     assert ingest(root, days[1], enr, key=KEY).enrolments is not None
+
+
+def test_a_re_sent_window_rewrites_only_the_changed_day(tmp_path: Path) -> None:
+    # the daily feed re-sends the recent days: only a day whose marks
+    # changed gets new files and new counts
+    enr = tmp_path / "enrolments.csv"
+    enr.write_text("pupil_key,urn,enrol_start\n7,100001,2025-09-01\n")
+    days = ("2025-09-08", "2025-09-09", "2025-09-10")
+
+    def export(name: str, codes: tuple[str, ...]) -> Path:
+        path = tmp_path / f"{name}.csv"
+        rows = [f"7,100001,{d},AM,{c}" for d, c in zip(days, codes, strict=True)]
+        path.write_text("pupil_key,urn,date,session,code\n" + "\n".join(rows) + "\n")
+        return path
+
+    root = tmp_path / "store"
+    ingest(root, export("first", ("/", "/", "/")), enr)
+    before = Store.open(root).manifest()["days"]
+    result = ingest(root, export("resent", ("/", "I", "/")), enr)
+    assert result.unchanged == (dt.date(2025, 9, 8), dt.date(2025, 9, 10))
+    assert result.replaced == (dt.date(2025, 9, 9),)
+    after = result.store.manifest()["days"]
+    assert after["2025-09-08"] == before["2025-09-08"]
+    assert after["2025-09-10"] == before["2025-09-10"]
+    assert after["2025-09-09"]["counts"] != before["2025-09-09"]["counts"]
+    counts = result.store.counts().collect().sort("date")
+    assert counts.get_column("sess_overall").to_list() == [0, 1, 0]
+    # the same export again changes nothing at all
+    again = ingest(root, export("resent2", ("/", "I", "/")), enr)
+    assert again.unchanged == tuple(dt.date.fromisoformat(d) for d in days)
+    assert again.store.manifest() == result.store.manifest()
