@@ -296,6 +296,16 @@ def main() -> None:  # noqa: PLR0915 - one scenario, step by step
             )
         results.append(row)
         _print_row(row, meta)
+        _save(args, meta, days, ingests, results)
+    out = _save(args, meta, days, ingests, results)
+    print()
+    print(markdown(out))
+    if tmp is not None:
+        tmp.cleanup()
+
+
+def _save(args: argparse.Namespace, meta: dict, days, ingests, results) -> dict:
+    """The figures so far, written to ``--json`` after every size (a long run keeps what it measured)."""
     out = {
         "benchmark": "store",
         "scale": args.scale,
@@ -309,10 +319,7 @@ def main() -> None:  # noqa: PLR0915 - one scenario, step by step
     }
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1) + "\n")
-    print()
-    print(markdown(out))
-    if tmp is not None:
-        tmp.cleanup()
+    return out
 
 
 def _gib(n: float) -> str:

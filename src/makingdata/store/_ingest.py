@@ -263,14 +263,20 @@ def _counts(day: pl.DataFrame) -> pl.DataFrame:
     number = day.get_column("enrolment").to_numpy().astype(np.uint64)
     code = day.get_column("code").to_physical().to_numpy().astype(np.uint64)
     keys, n = np.unique(number * n_codes + code, return_counts=True)
-    numbers, row = np.unique(keys // n_codes, return_inverse=True)
-    wide = np.zeros((numbers.size, n_codes), dtype=np.uint16)
-    wide[row, (keys % n_codes).astype(np.intp)] = n
+    # the keys are sorted: each enrolment's first key starts a new row
+    owner = keys // n_codes
+    first = np.ones(owner.size, dtype=bool)
+    first[1:] = owner[1:] != owner[:-1]
+    row = np.cumsum(first) - 1
+    numbers = owner[first]
+    # one contiguous array per code (no copy when each becomes a column)
+    wide = np.zeros((n_codes, numbers.size), dtype=np.uint16)
+    wide[(keys % n_codes).astype(np.intp), row] = n
     frame = pl.DataFrame(
         {
             "enrolment": pl.Series(numbers, dtype=ENROLMENT_DTYPE),
             **{
-                r: pl.Series(wide[:, i], dtype=COUNT_DTYPE)
+                r: pl.Series(wide[i], dtype=COUNT_DTYPE)
                 for i, r in enumerate(REASON_COLUMNS)
             },
         }
