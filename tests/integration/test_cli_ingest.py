@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -10,9 +10,6 @@ import pytest
 from makingdata.cli import main
 from makingdata.errors import ExitCode
 from makingdata.store import Store
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 KEY = "store-test-key-3b8f1e6c2a9d4075e1c8b3f6a2d9e0c7"
 ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ0123456789"
@@ -82,9 +79,17 @@ def test_ingest_stores_the_days_and_a_second_run_replaces_them(
     for path in store.path.rglob("*.parquet"):
         frame = pl.read_parquet(path)
         assert "upn" not in frame.columns
-    assert _ingest(files) == ExitCode.OK
+    # the export re-sent with corrected codes on both days: both replaced
+    # (an unchanged day would be kept)
+    corrected = Path(files["marks"]).with_name("corrected.csv")
+    corrected.write_text(Path(files["marks"]).read_text().replace(",I\n", ",O\n"))
+    assert _ingest(files, marks=str(corrected)) == ExitCode.OK
     assert "(2 replaced)" in capsys.readouterr().out
     assert len(list(store.path.glob("marks/*/*/*.parquet"))) == 2
+    assert len(Store.open(files["store"]).manifest()["ingests"]) == 2
+    # and re-sent again unchanged: both kept, the store as it was
+    assert _ingest(files, marks=str(corrected)) == ExitCode.OK
+    assert "(2 unchanged, kept)" in capsys.readouterr().out
     assert len(Store.open(files["store"]).manifest()["ingests"]) == 2
 
 

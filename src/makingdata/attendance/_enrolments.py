@@ -925,7 +925,18 @@ def _stored_per_enrolment(
     counts = store.counts(start=start, end=end).select(
         "enrolment", "date", *STORED_REASONS
     )
-    if n_dk == 1:
+    ytd_start = (
+        None if end is None else window(None, end, "ytd")[0]
+    )  # the academic year's first day
+    if n_dk == 1 and period == "ytd" and end is not None and start == ytd_start:
+        # a year to date is one file: the running totals of the last stored
+        # day up to ``end``
+        summed = store.year_to_date(end).select(
+            "enrolment",
+            pl.lit(0, pl.UInt64).alias("_dk"),
+            *(pl.col(r).cast(pl.Int64) for r in REASON_COLUMNS),
+        )
+    elif n_dk == 1:
         summed = counts.group_by("enrolment").agg(
             pl.lit(0, pl.UInt64).alias("_dk"),
             *(pl.col(r).sum() for r in REASON_COLUMNS),

@@ -433,12 +433,63 @@ def _rejected_per_day(rejects: pl.DataFrame) -> tuple[dict[str, int], int]:
     return {d.isoformat(): int(n) for d, n in per.iter_rows()}, undated
 
 
+def _running_totals(
+    root: Path,
+    stored: dict[str, dict[str, Any]],
+    changed: set[str],
+    ingest_id: str,
+    say: Callable[[str], None],
+) -> Iterator[tuple[str, str]]:
+    """Write each academic year's running totals from its first changed day on.
+
+    The totals of a day are the sums of every count column per enrolment
+    over the stored days of its academic year up to that day: the previous
+    stored day's totals plus the day's counts. A day whose counts changed,
+    and every later day of its year, gets new totals; earlier days keep
+    theirs. Yields (ISO date, totals path) for each day written.
+    """
+    columns = [*COUNT_CATEGORIES, *REASON_COLUMNS]
+    by_year: dict[int, list[str]] = {}
+    for day_iso, info in stored.items():
+        by_year.setdefault(int(info["academic_year"]), []).append(day_iso)
+    for year, year_days in sorted(by_year.items()):
+        year_days.sort()
+        todo = [
+            i
+            for i, d in enumerate(year_days)
+            if d in changed or "totals" not in stored[d]
+        ]
+        if not todo:
+            continue
+        first = todo[0]
+        prev = stored[year_days[first - 1]]["totals"] if first else None
+        for k, day_iso in enumerate(year_days[first:], 1):
+            say(
+                f"year-to-date totals {k} of {len(year_days) - first} "
+                f"({year}, {day_iso})"
+            )
+            day = pl.read_parquet(root / stored[day_iso]["counts"])
+            if prev is not None:
+                day = (
+                    pl.concat([pl.read_parquet(root / prev), day])
+                    .group_by("enrolment")
+                    .agg(pl.col(columns).sum().cast(COUNT_DTYPE))
+                )
+            rel = f"totals/academic_year={year}/date={day_iso}/{ingest_id}.parquet"
+            with atomic_path(
+                root / rel, what="the year-to-date totals", parents=True
+            ) as tmp:
+                day.select("enrolment", *columns).sort("enrolment").write_parquet(tmp)
+            prev = rel
+            yield day_iso, rel
+
+
 def _clean(root: Path, manifest: dict[str, Any]) -> None:
     """Delete the files under the store's folders that the manifest does not name."""
     named = {manifest["registry"]} if manifest["registry"] else set()
     for info in manifest["days"].values():
-        named |= {info["marks"], info["counts"]}
-    for folder in ("registry", "marks", "counts"):
+        named |= {info[k] for k in ("marks", "counts", "totals") if k in info}
+    for folder in ("registry", "marks", "counts", "totals"):
         base = root / folder
         if not base.is_dir():
             continue
@@ -661,6 +712,18 @@ def _write(
             "ingest": ingest_id,
         }
     replaced = tuple(d for d in replaced if d not in unchanged)
+    stored = dict(sorted({**manifest["days"], **entries}.items()))
+    if (
+        not entries
+        and (reg is old or reg.equals(old))
+        and all("totals" in v for v in stored.values())
+    ):
+        say("nothing changed: the store is left as it was")
+        return manifest, ingest_id, days, (), n_new, tuple(unchanged)
+    for day_iso, totals_rel in _running_totals(
+        root, stored, set(entries), ingest_id, say
+    ):
+        stored[day_iso] = {**stored[day_iso], "totals": totals_rel}
     reg_rel = f"registry/{ingest_id}.parquet"
     with atomic_path(
         root / reg_rel, what="the enrolment registry", parents=True
@@ -669,7 +732,7 @@ def _write(
     manifest = {
         **manifest,
         "registry": reg_rel,
-        "days": dict(sorted({**manifest["days"], **entries}.items())),
+        "days": stored,
         "ingests": [
             *manifest["ingests"],
             {
@@ -693,9 +756,6 @@ def _write(
             },
         ],
     }
-    if not entries and (reg is old or reg.equals(old)):
-        say("nothing changed: the store is left as it was")
-        return manifest, ingest_id, days, (), n_new, tuple(unchanged)
     say("committing the manifest")
     with atomic_path(root / MANIFEST, what="the store's manifest") as tmp:
         tmp.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")

@@ -15,6 +15,7 @@ ingest.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,12 +23,16 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import polars as pl
 
+from makingdata._calendar import (
+    ACADEMIC_YEAR_FIRST_MONTH,
+    academic_year_start,
+    time_period,
+)
 from makingdata._contracts import ENROLMENTS_SCHEMA, MARKS_SCHEMA
 from makingdata.codes import CODE_DTYPE, CODES, Category
 from makingdata.errors import InputError
 
 if TYPE_CHECKING:
-    import datetime as dt
     from os import PathLike
 
 __all__ = [
@@ -268,6 +273,40 @@ class Store:
         """
         lf = self._scan("counts", COUNTS_SCHEMA, start, end)
         return lf.select("enrolment", "date", *COUNT_CATEGORIES, *REASON_COLUMNS)
+
+    def year_to_date(self, end: dt.date) -> pl.LazyFrame:
+        """Return each enrolment's counts from the start of ``end``'s academic year to ``end``.
+
+        One row per enrolment number with a mark in that span: the columns of
+        :meth:`counts` without ``date``, summed. Read from the running totals
+        the ingest keeps (``totals/``: one file per stored day), so the cost
+        is one day's file, whatever the number of days; the same as summing
+        :meth:`counts` from the academic year's first day to ``end``.
+        """
+        year = time_period(academic_year_start(end))
+        days = self.manifest()["days"]
+        held = [
+            d
+            for d, info in days.items()
+            if int(info["academic_year"]) == year and d <= end.isoformat()
+        ]
+        columns = [*COUNT_CATEGORIES, *REASON_COLUMNS]
+        if not held:
+            return pl.LazyFrame(
+                schema={c: COUNTS_SCHEMA[c] for c in ("enrolment", *columns)}
+            )
+        last = days[max(held)]
+        if "totals" in last:
+            return pl.scan_parquet(self.path / last["totals"]).select(
+                "enrolment", *columns
+            )
+        # a store written before the running totals: sum the days
+        first = dt.date(academic_year_start(end), ACADEMIC_YEAR_FIRST_MONTH, 1)
+        return (
+            self.counts(start=first, end=end)
+            .group_by("enrolment")
+            .agg(pl.col(columns).sum().cast(COUNT_DTYPE))
+        )
 
     def code_counts(
         self,
