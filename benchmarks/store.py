@@ -150,6 +150,7 @@ def one(args: argparse.Namespace) -> None:
     """Run one measurement (``--one``) and print its times and peak RSS as JSON."""
     cache, store = Path(args.cache), Path(args.cache) / "store"
     times: list[float] = []
+    cpu: list[float] = []
     rows = 0
     if args.one == "ingest":
         from makingdata.store import ingest
@@ -193,9 +194,10 @@ def one(args: argparse.Namespace) -> None:
         }
         fn = tasks[args.one]
         for _ in range(args.repeat):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             out = fn()
             times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
             rows = out.height
         if args.check and args.one == "store":
             raw_out = tasks["raw"]()
@@ -203,7 +205,7 @@ def one(args: argparse.Namespace) -> None:
             if not out.sort(keys).equals(raw_out.sort(keys)):
                 raise SystemExit("the store and the raw marks disagree")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"times": times, "rows": rows, "peak_rss": peak}))
+    print(json.dumps({"times": times, "cpu": cpu, "rows": rows, "peak_rss": peak}))
 
 
 def _measure(
@@ -276,11 +278,13 @@ def main() -> None:  # noqa: PLR0915 - one scenario, step by step
         row: dict = {"days": i, "marks": n_marks, "store_bytes": size}
         recent = ingests[-min(5, len(ingests)) :]
         row["ingest_median_s"] = statistics.median(x["seconds"] for x in recent)
+        row["ingest_median_cpu_s"] = statistics.median(x["cpu_s"] for x in recent)
         row["ingest_peak_rss"] = max(x["peak_rss"] for x in recent)
         for what in ("store", "raw", "duckdb_raw", "duckdb_store", "floor"):
             r = _measure(cache, what, day, args.repeat, check=what == "store")
             row[what] = {
                 "median_s": statistics.median(r["times"]),
+                "median_cpu_s": statistics.median(r["cpu"]),
                 "times": r["times"],
                 "rows": r["rows"],
                 "peak_rss": r["peak_rss"],
@@ -330,6 +334,7 @@ def _print_row(row: dict, meta: dict) -> None:
     per_day = statistics.median(meta["marks_per_day"])
     print(
         f"  {row['days']:>3} days, {row['marks']:,} marks: ingest {row['ingest_median_s']:.2f} s/day "
+        f"(cpu {row['ingest_median_cpu_s']:.2f} s) "
         f"({per_day / row['ingest_median_s'] / 1e6:.2f} M marks/s, peak {_gib(row['ingest_peak_rss'])}), "
         f"store {row['store_bytes'] / 2**20:,.0f} MiB",
         flush=True,
@@ -337,7 +342,8 @@ def _print_row(row: dict, meta: dict) -> None:
     for what in ("store", "raw", "duckdb_raw", "duckdb_store", "floor"):
         m = row[what]
         print(
-            f"      {what:<13} {m['median_s']:7.2f} s  ({row['marks'] / m['median_s'] / 1e6:7.1f} M marks/s) "
+            f"      {what:<13} {m['median_s']:7.2f} s (cpu {m['median_cpu_s']:6.2f} s)  "
+            f"({row['marks'] / m['median_s'] / 1e6:7.1f} M marks/s) "
             f" peak {_gib(m['peak_rss'])}  rows {m['rows']:,}",
             flush=True,
         )
