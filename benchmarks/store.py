@@ -269,7 +269,12 @@ def main() -> None:  # noqa: PLR0915 - one scenario, step by step
     for i, day in enumerate(days, 1):
         r = _measure(cache, "ingest", day, 1)
         ingests.append(
-            {"day": str(day), "seconds": r["times"][0], "peak_rss": r["peak_rss"]}
+            {
+                "day": str(day),
+                "seconds": r["times"][0],
+                "cpu_s": r["cpu"][0],
+                "peak_rss": r["peak_rss"],
+            }
         )
         if i not in sizes:
             continue
