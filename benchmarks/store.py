@@ -155,13 +155,14 @@ def one(args: argparse.Namespace) -> None:
     if args.one == "ingest":
         from makingdata.store import ingest
 
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         ingest(
             store,
             cache / "exports" / f"{args.end}.parquet",
             cache / "enrolments.parquet",
         )
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     else:
         import duckdb
 
