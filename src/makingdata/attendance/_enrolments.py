@@ -867,37 +867,22 @@ def _stored_per_enrolment(
     slow_pairs = _split_enrolments(store, enrolments)
 
     # the general kernel for the pairs the numbers cannot answer
-    slow: pl.LazyFrame | None = None
-    if not slow_pairs.is_empty():
-        numbers = (
-            store.registry()
-            .join(slow_pairs.lazy(), on=_KEY, how="semi")
-            .select("enrolment")
-            .collect()
-            .get_column("enrolment")
-        )
-        long, _, _ = long_counts(
-            store.code_counts(start=start, end=end, enrolments=numbers),
+    slow = (
+        None
+        if slow_pairs.is_empty()
+        else _stored_slow(
+            store,
             enrolments.join(slow_pairs.lazy(), on=_KEY, how="semi"),
             schools,
+            slow_pairs,
+            n_pid,
             period=period,
             start=start,
             end=end,
             cohort=cohort,
             calendar=calendar,
-            carry=["pupil_key", "enrol_start"],
-            weight="n_marks",
         )
-        n = pl.col("n").cast(pl.Int64)
-        slow = long.group_by(
-            (pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid")).alias("_kk")
-        ).agg(
-            *(pl.col(c).first() for c in ("pupil_key", "urn", "enrol_start")),
-            *(
-                n.filter(pl.col("_ci") == i).sum().alias(r)
-                for i, r in enumerate(REASON_COLUMNS)
-            ),
-        )
+    )
 
     # the fast part: the counts summed by enrolment number and date group,
     # then the enrolments joined once to the summed rows
@@ -964,13 +949,63 @@ def _stored_per_enrolment(
     if s2:
         rows = rows.filter(~(pl.col("_s2").fill_null(False) & pl.col("_a15")))
     kk = pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid")
-    fast = rows.group_by(kk.alias("_kk")).agg(
-        *(pl.col(c).first() for c in ("pupil_key", "urn", "enrol_start")),
-        *(r.sum() for r in reasons),
-    )
+    if combos.get_column("_pid").is_duplicated().any():
+        # summer-2 dates split a period in two: add the halves
+        fast = rows.group_by(kk.alias("_kk")).agg(
+            *(pl.col(c).first() for c in ("pupil_key", "urn", "enrol_start")),
+            *(r.sum() for r in reasons),
+        )
+    else:
+        # one summed row per enrolment and period already
+        fast = rows.select(kk.alias("_kk"), "pupil_key", "urn", "enrol_start", *reasons)
     if slow is None:
         return fast, periods
     # the slow part's keys come after every enrolment number: no clash
     offset = (int(store.registry().select(pl.len()).collect().item()) + 1) * n_pid
     slow = slow.with_columns(pl.col("_kk") + offset)
     return pl.concat([fast, slow], how="vertical_relaxed"), periods
+
+
+def _stored_slow(
+    store: Store,
+    enrolments: pl.LazyFrame,
+    schools: pl.LazyFrame | None,
+    pairs: pl.DataFrame,
+    n_pid: int,
+    *,
+    period: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    cohort: Cohort,
+    calendar: pl.DataFrame | None,
+) -> pl.LazyFrame:
+    """Per-enrolment reason counts of ``pairs`` from the store's code counts (spells applied by date)."""
+    numbers = (
+        store.registry()
+        .join(pairs.lazy(), on=_KEY, how="semi")
+        .select("enrolment")
+        .collect()
+        .get_column("enrolment")
+    )
+    long, _, _ = long_counts(
+        store.code_counts(start=start, end=end, enrolments=numbers),
+        enrolments,
+        schools,
+        period=period,
+        start=start,
+        end=end,
+        cohort=cohort,
+        calendar=calendar,
+        carry=["pupil_key", "enrol_start"],
+        weight="n_marks",
+    )
+    n = pl.col("n").cast(pl.Int64)
+    return long.group_by(
+        (pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid")).alias("_kk")
+    ).agg(
+        *(pl.col(c).first() for c in ("pupil_key", "urn", "enrol_start")),
+        *(
+            n.filter(pl.col("_ci") == i).sum().alias(r)
+            for i, r in enumerate(REASON_COLUMNS)
+        ),
+    )
