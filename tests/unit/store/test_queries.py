@@ -343,3 +343,47 @@ def test_the_counts_answer_by_number_when_the_enrolments_are_the_registry(
     )
     slow = _split_enrolments(store, changed.lazy()).sort("pupil_key", "urn")
     assert slow.rows() == [(1, 100001), (2, 100001), (2, 100003), (3, 100002)]
+
+
+def test_the_summer_2_rule_from_the_store_equals_the_raw_marks(tmp_path: Path) -> None:
+    # DfE's cohort leaves out the sessions of pupils aged 15 in the second
+    # half of the summer term: a year to date across it is split by date
+    days = [dt.date(2026, 5, d) for d in (20, 21, 22)] + [
+        dt.date(2026, 6, d) for d in (1, 2)
+    ]
+    spells = _enrolments(
+        pl.DataFrame(
+            {
+                "pupil_key": [1, 2],
+                "urn": [100001, 100002],
+                "enrol_start": [dt.date(2025, 9, 1)] * 2,
+                "date_of_birth": [dt.date(2010, 3, 1), dt.date(2015, 3, 1)],
+            },
+            schema={
+                "pupil_key": pl.UInt64,
+                "urn": pl.UInt32,
+                "enrol_start": pl.Date,
+                "date_of_birth": pl.Date,
+            },
+        )
+    )
+    marks = pl.DataFrame(
+        [
+            (urn, pupil, day, s, "I" if day.month == 6 else "/")
+            for pupil, urn in ((1, 100001), (2, 100002))
+            for day in days
+            for s in ("AM", "PM")
+        ],
+        schema=list(MARKS_SCHEMA),
+        orient="row",
+    ).cast(MARKS_SCHEMA)  # type: ignore[arg-type]
+    store = ingest(
+        tmp_path / "store", _write(tmp_path, "m", marks), _write(tmp_path, "e", spells)
+    ).store
+    for kw in ({"period": "ytd", "end": days[-1]}, {"period": "week"}):
+        raw = enrolment_summary(marks, spells, schools=SCHOOLS, **kw).collect()  # type: ignore[arg-type]
+        got = enrolment_summary(store, spells, schools=SCHOOLS, **kw).collect()  # type: ignore[arg-type]
+        assert_frame_equal(_sorted(got), _sorted(raw))
+    ytd = enrolment_summary(store, spells, schools=SCHOOLS, period="ytd", end=days[-1])
+    possible = dict(ytd.select("pupil_key", "sess_possible").collect().iter_rows())
+    assert possible == {1: 6, 2: 10}  # pupil 1 is 15: June's sessions left out
