@@ -520,10 +520,15 @@ def ingest(
     ever; each valid mark is stored with the number of the enrolment it falls
     in, and each day gets per-enrolment counts.
 
-    Guarantees: a day ingested again is replaced (idempotent); every file is
-    written under a new name and the manifest is replaced last, so an ingest
-    that fails or is killed leaves the store as it was; a lock file
-    (``ingest.lock``) refuses a second ingest while one runs.
+    Guarantees: a day ingested again is replaced if its marks changed and
+    kept as it is if not (idempotent; a feed that re-sends its recent days
+    rewrites only the changed ones); stored days whose marks a changed spell
+    moves to another enrolment are re-derived; each day's running
+    year-to-date totals are renewed from the first changed day of its
+    academic year on; every file is written under a new name and the
+    manifest is replaced last, so an ingest that fails or is killed leaves
+    the store as it was; a lock file (``ingest.lock``) refuses a second
+    ingest while one runs.
 
     Parameters
     ----------

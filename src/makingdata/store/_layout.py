@@ -6,6 +6,7 @@ A store is a folder::
     registry/<ingest>.parquet                        the enrolment registry (one file)
     marks/academic_year=YYYYYY/date=YYYY-MM-DD/<ingest>.parquet    the day's marks
     counts/academic_year=YYYYYY/date=YYYY-MM-DD/<ingest>.parquet   per-enrolment counts
+    totals/academic_year=YYYYYY/date=YYYY-MM-DD/<ingest>.parquet   running year to date
 
 Only the files the manifest names are part of the store; an ingest writes new
 files under a new ``<ingest>`` name and then replaces the manifest, so a
