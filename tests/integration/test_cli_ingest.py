@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -10,9 +10,6 @@ import pytest
 from makingdata.cli import main
 from makingdata.errors import ExitCode
 from makingdata.store import Store
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 KEY = "store-test-key-3b8f1e6c2a9d4075e1c8b3f6a2d9e0c7"
 ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ0123456789"
@@ -82,9 +79,17 @@ def test_ingest_stores_the_days_and_a_second_run_replaces_them(
     for path in store.path.rglob("*.parquet"):
         frame = pl.read_parquet(path)
         assert "upn" not in frame.columns
-    assert _ingest(files) == ExitCode.OK
+    # the export re-sent with corrected codes on both days: both replaced
+    # (an unchanged day would be kept)
+    corrected = Path(files["marks"]).with_name("corrected.csv")
+    corrected.write_text(Path(files["marks"]).read_text().replace(",I\n", ",O\n"))
+    assert _ingest(files, marks=str(corrected)) == ExitCode.OK
     assert "(2 replaced)" in capsys.readouterr().out
     assert len(list(store.path.glob("marks/*/*/*.parquet"))) == 2
+    assert len(Store.open(files["store"]).manifest()["ingests"]) == 2
+    # and re-sent again unchanged: both kept, the store as it was
+    assert _ingest(files, marks=str(corrected)) == ExitCode.OK
+    assert "(2 unchanged, kept)" in capsys.readouterr().out
     assert len(Store.open(files["store"]).manifest()["ingests"]) == 2
 
 
@@ -128,4 +133,43 @@ def test_a_missing_export_is_an_input_error(
     assert _ingest(files, marks="no-such-file.csv") == ExitCode.INPUT
     err = capsys.readouterr().err
     assert "no-such-file.csv" in err
+    assert "Traceback" not in err
+
+
+def test_aggregate_from_the_store_writes_the_table_the_marks_give(
+    files: dict[str, str], tmp_path: Path
+) -> None:
+    assert _ingest(files) == ExitCode.OK
+    schools = tmp_path / "schools.csv"
+    schools.write_text(
+        "urn,school_name,laestab,old_la_code,new_la_code,la_name,region_code,"
+        "region_name,education_phase,establishment_type_group\n"
+        "100001,North Primary,3302000,330,E08000025,Birmingham,E12000005,"
+        "West Midlands,Primary,Academies\n"
+    )
+    common = [
+        "--schools", str(schools), "--key-file", files["key"], "--all-pupils",
+        "--level", "national,school", "--period", "week", "--audience", "la",
+    ]  # fmt: skip
+    from_marks, from_store = tmp_path / "marks-table.csv", tmp_path / "store-table.csv"
+    args = ["--marks", files["marks"], "--enrolments", files["enrolments"]]
+    assert main(["aggregate", *args, *common, "--out", str(from_marks)]) == 0
+    args = ["--store", files["store"]]
+    assert main(["aggregate", *args, *common, "--out", str(from_store)]) == 0
+    table = pl.read_csv(from_store)
+    assert table.height == 2
+    assert table.equals(pl.read_csv(from_marks))
+
+
+def test_aggregate_needs_the_marks_or_a_store_not_both(
+    files: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["aggregate", "--marks", files["marks"], "--store", files["store"],
+         "--enrolments", files["enrolments"], "--schools", files["marks"],
+         "--out", files["marks"] + ".out.csv"]
+    )  # fmt: skip
+    assert code == ExitCode.INPUT
+    err = capsys.readouterr().err
+    assert "not both" in err
     assert "Traceback" not in err

@@ -28,6 +28,7 @@ from makingdata.attendance._sessions import (
     require_columns,
 )
 from makingdata.errors import InputError
+from makingdata.store import REASON_COLUMNS as STORED_REASONS
 from makingdata.store import Store
 
 if TYPE_CHECKING:
@@ -588,19 +589,34 @@ def enrolment_summary(
     schools = keyword_frames(
         "enrolment_summary", args, ("schools",), {"schools": schools}
     )["schools"]
-    # a store's marks arrive counted: one row per pupil, school, date and
-    # code, weighing ``n_marks``
-    weight = None
-    if isinstance(marks, Store):
-        marks, weight = marks.code_counts(start=start, end=end), "n_marks"
-    marks, enrolments = lazy(marks), lazy(enrolments)
-    schools = None if schools is None else lazy(schools)
     cohort = Cohort() if cohort is None else cohort
     if chunk_days is not None and chunk_days < 1:
         raise InputError(
             f"chunk_days must be at least 1, got {chunk_days}",
             hint="leave it as None (automatic) unless memory is short",
         )
+    if isinstance(marks, Store):
+        # the store's per-enrolment day counts, summed by enrolment number
+        require_columns(
+            lazy(enrolments),
+            ["pupil_key", "urn", "enrol_start", "enrol_end"],
+            what="enrolments",
+            hint="enrolments need pupil_key, urn, enrol_start and enrol_end "
+            "(ENROLMENTS_SCHEMA)",
+        )
+        per_enrolment, periods = _stored_per_enrolment(
+            marks,
+            lazy(enrolments),
+            None if schools is None else lazy(schools),
+            period=period,
+            start=start,
+            end=end,
+            cohort=cohort,
+            calendar=calendar,
+        )
+        return _summary_columns(per_enrolment, periods, cohort)
+    marks, enrolments = lazy(marks), lazy(enrolments)
+    schools = None if schools is None else lazy(schools)
 
     def counted(
         lo: dt.date | None, hi: dt.date | None
@@ -615,7 +631,6 @@ def enrolment_summary(
             cohort=cohort,
             calendar=calendar,
             carry=["pupil_key", "enrol_start"],
-            weight=weight,
         )
         return long, periods
 
@@ -664,6 +679,14 @@ def enrolment_summary(
                 )
         assert total is not None
         per_enrolment = total.lazy()
+    return _summary_columns(per_enrolment, periods, cohort)
+
+
+def _summary_columns(
+    per_enrolment: pl.LazyFrame, periods: pl.DataFrame, cohort: Cohort
+) -> pl.LazyFrame:
+    """From per-enrolment reason counts to the summary's columns and measures."""
+    n_pid = max(periods.height, 1)
     wide = per_enrolment.with_columns(category_columns())
     if cohort.drop_zero_possible:
         wide = wide.filter(pl.col("sess_possible") > 0)
@@ -734,3 +757,255 @@ def _fold_spans(
         out.append((a, b))
         a = b + dt.timedelta(days=1)
     return out
+
+
+# --- a store's counts summed by enrolment number -----------------------------
+#
+# A store (makingdata.store) keeps each day's counts per *enrolment number*,
+# the dense number its registry gave the spell each mark fell in. When the
+# enrolments a query is given are the registry's spells, a year to date is a
+# sum of those counts grouped by that number, and the enrolments are joined
+# once, to the summed rows, for the cohort rules and their identity: no mark
+# is re-scanned and no mark is joined. Where the enrolments given differ from
+# the registry for a pupil at a school (a spell the store has not seen, a
+# different end date, spells that overlap, marks that fell in no spell), the
+# counts of that pupil and school are re-counted through long_counts from
+# Store.code_counts, which applies the given spells date by date. Both parts
+# give the raw-marks result.
+
+_KEY = ["pupil_key", "urn"]
+_SPELL = ["pupil_key", "urn", "enrol_start", "enrol_end"]
+
+
+def _split_enrolments(store: Store, enrolments: pl.LazyFrame) -> pl.DataFrame:
+    """Return the (``pupil_key``, ``urn``) pairs the counts cannot answer by number.
+
+    A pair can be answered from the counts summed by enrolment number when
+    its spells in ``enrolments`` are exactly its rows in the registry (same
+    starts and ends, no orphan row for marks outside every spell), each once,
+    and none overlaps another: then every mark the store holds for the pair
+    lies in the spell whose number it carries, and in no other.
+    """
+    reg = store.registry().select(_SPELL)
+    schema = reg.collect_schema()
+    given = enrolments.select(pl.col(c).cast(schema[c]) for c in _SPELL)
+    spells = reg.filter(pl.col("enrol_start").is_not_null())
+    prev_end = pl.col("enrol_end").shift(1).over(_KEY)
+    later = pl.int_range(pl.len()).over(_KEY) > 0
+    overlapping = (
+        given.filter(pl.len().over(_KEY) > 1)
+        .sort(_SPELL, nulls_last=True)
+        .filter(later & (prev_end.is_null() | (pl.col("enrol_start") <= prev_end)))
+        .select(_KEY)
+    )
+    orphans = reg.filter(pl.col("enrol_start").is_null()).select(_KEY)
+    if _spell_print(given) == _spell_print(spells):
+        # the enrolments given are the registry's spells (a fingerprint of
+        # the rows: their number and two sums of their hashes), so only the
+        # registry's own pairs can need the marks
+        parts = [orphans, overlapping]
+    else:
+        twice = (
+            given.group_by(_SPELL)
+            .agg(pl.len().alias("_n"))
+            .filter(pl.col("_n") > 1)
+            .select(_KEY)
+        )
+        parts = [
+            given.join(reg, on=_SPELL, how="anti", nulls_equal=True).select(_KEY),
+            reg.join(given, on=_SPELL, how="anti", nulls_equal=True).select(_KEY),
+            twice,
+            overlapping,
+        ]
+    return pl.concat(parts).unique().collect()
+
+
+def _spell_print(spells: pl.LazyFrame) -> tuple[int, ...]:
+    """Rows, and sums of the high and low halves of each row's hash (order-free)."""
+    h = pl.struct(_SPELL).hash(18)
+    out = spells.select(
+        pl.len().cast(pl.Int64).alias("n"),
+        (h // 2**32).cast(pl.Int64).sum().alias("high"),
+        (h % 2**32).cast(pl.Int64).sum().alias("low"),
+    ).collect()
+    return tuple(int(v) for v in out.row(0))
+
+
+def _stored_per_enrolment(
+    store: Store,
+    enrolments: pl.LazyFrame,
+    schools: pl.LazyFrame | None,
+    *,
+    period: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    cohort: Cohort,
+    calendar: pl.DataFrame | None,
+) -> tuple[pl.LazyFrame, pl.DataFrame]:
+    """Per-enrolment reason counts from a store: ``(per_enrolment, periods)``.
+
+    ``per_enrolment`` has ``_kk`` (``% len(periods)`` is the period id),
+    ``pupil_key``, ``urn``, ``enrol_start`` and one Int64 column per reason,
+    as :func:`~makingdata.attendance.enrolment_summary` builds it from
+    marks.
+    """
+    start, end = window(start, end, period)
+    stored = store.days().get_column("date")
+    if start is not None:
+        stored = stored.filter(stored >= start)
+    if end is not None:
+        stored = stored.filter(stored <= end)
+    # the window the raw path would take from the marks, made explicit so
+    # that both parts below number the periods alike
+    if start is None and not stored.is_empty():
+        start = stored.min()  # type: ignore[assignment]
+    if end is None and not stored.is_empty():
+        end = stored.max()  # type: ignore[assignment]
+    dates, periods = date_table(stored, period, start=start, end=end, calendar=calendar)
+    n_pid = max(periods.height, 1)
+    reasons = [pl.col(r).cast(pl.Int64) for r in REASON_COLUMNS]
+    slow_pairs = _split_enrolments(store, enrolments)
+
+    # the general kernel for the pairs the numbers cannot answer
+    slow = (
+        None
+        if slow_pairs.is_empty()
+        else _stored_slow(
+            store,
+            enrolments.join(slow_pairs.lazy(), on=_KEY, how="semi"),
+            schools,
+            slow_pairs,
+            n_pid,
+            period=period,
+            start=start,
+            end=end,
+            cohort=cohort,
+            calendar=calendar,
+        )
+    )
+
+    # the fast part: the counts summed by enrolment number and date group,
+    # then the enrolments joined once to the summed rows
+    combos = (
+        dates.select("_pid", "_ay", "_s2")
+        .unique(maintain_order=True)
+        .with_row_index("_dk")
+        .with_columns(pl.col("_dk").cast(pl.UInt64))
+    )
+    n_dk = max(combos.height, 1)
+    day_keys = dates.join(combos, on=["_pid", "_ay", "_s2"], nulls_equal=True)
+    years = day_keys.get_column("_ay").unique().drop_nulls().sort().to_list()
+    enr = (
+        enrolments.join(slow_pairs.lazy(), on=_KEY, how="anti")
+        .join(
+            store.registry().select(*_SPELL, "enrolment"),
+            on=_SPELL,
+            how="inner",
+            nulls_equal=True,
+        )
+        .with_columns(_eid=pl.col("enrolment"))
+    )
+    eligible, by_year, age15 = _eligible(enr, schools, cohort, years)
+    s2 = age15 and bool(day_keys.get_column("_s2").fill_null(False).any())
+    counts = store.counts(start=start, end=end).select(
+        "enrolment", "date", *STORED_REASONS
+    )
+    ytd_start = (
+        None if end is None else window(None, end, "ytd")[0]
+    )  # the academic year's first day
+    if n_dk == 1 and period == "ytd" and end is not None and start == ytd_start:
+        # a year to date is one file: the running totals of the last stored
+        # day up to ``end``
+        summed = store.year_to_date(end).select(
+            "enrolment",
+            pl.lit(0, pl.UInt64).alias("_dk"),
+            *(pl.col(r).cast(pl.Int64) for r in REASON_COLUMNS),
+        )
+    elif n_dk == 1:
+        summed = counts.group_by("enrolment").agg(
+            pl.lit(0, pl.UInt64).alias("_dk"),
+            *(pl.col(r).sum() for r in REASON_COLUMNS),
+        )
+    else:
+        key = pl.col("enrolment").cast(pl.UInt64) * n_dk + pl.col("_dk")
+        summed = (
+            counts.join(day_keys.lazy().select("date", "_dk"), on="date")
+            .group_by(key.alias("_k"))
+            .agg(*(pl.col(r).sum() for r in REASON_COLUMNS))
+            .with_columns(
+                enrolment=(pl.col("_k") // n_dk).cast(pl.UInt32),
+                _dk=pl.col("_k") % n_dk,
+            )
+        )
+    rows = summed.join(combos.lazy(), on="_dk", how="left")
+    cols = ["_eid", "pupil_key", "urn", "enrol_start"]
+    cols += [*(["_ay"] if by_year else []), *(["_a15"] if s2 else [])]
+    rows = rows.join(
+        eligible.select(cols),
+        left_on=["enrolment", *(["_ay"] if by_year else [])],
+        right_on=["_eid", *(["_ay"] if by_year else [])],
+        how="inner",
+    ).with_columns(_eid=pl.col("enrolment"))
+    if s2:
+        rows = rows.filter(~(pl.col("_s2").fill_null(False) & pl.col("_a15")))
+    kk = pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid")
+    if combos.get_column("_pid").is_duplicated().any():
+        # summer-2 dates split a period in two: add the halves
+        fast = rows.group_by(kk.alias("_kk")).agg(
+            *(pl.col(c).first() for c in ("pupil_key", "urn", "enrol_start")),
+            *(r.sum() for r in reasons),
+        )
+    else:
+        # one summed row per enrolment and period already
+        fast = rows.select(kk.alias("_kk"), "pupil_key", "urn", "enrol_start", *reasons)
+    if slow is None:
+        return fast, periods
+    # the slow part's keys come after every enrolment number: no clash
+    offset = (int(store.registry().select(pl.len()).collect().item()) + 1) * n_pid
+    slow = slow.with_columns(pl.col("_kk") + offset)
+    return pl.concat([fast, slow], how="vertical_relaxed"), periods
+
+
+def _stored_slow(
+    store: Store,
+    enrolments: pl.LazyFrame,
+    schools: pl.LazyFrame | None,
+    pairs: pl.DataFrame,
+    n_pid: int,
+    *,
+    period: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    cohort: Cohort,
+    calendar: pl.DataFrame | None,
+) -> pl.LazyFrame:
+    """Per-enrolment reason counts of ``pairs`` from the store's code counts (spells applied by date)."""
+    numbers = (
+        store.registry()
+        .join(pairs.lazy(), on=_KEY, how="semi")
+        .select("enrolment")
+        .collect()
+        .get_column("enrolment")
+    )
+    long, _, _ = long_counts(
+        store.code_counts(start=start, end=end, enrolments=numbers),
+        enrolments,
+        schools,
+        period=period,
+        start=start,
+        end=end,
+        cohort=cohort,
+        calendar=calendar,
+        carry=["pupil_key", "enrol_start"],
+        weight="n_marks",
+    )
+    n = pl.col("n").cast(pl.Int64)
+    return long.group_by(
+        (pl.col("_eid").cast(pl.UInt64) * n_pid + pl.col("_pid")).alias("_kk")
+    ).agg(
+        *(pl.col(c).first() for c in ("pupil_key", "urn", "enrol_start")),
+        *(
+            n.filter(pl.col("_ci") == i).sum().alias(r)
+            for i, r in enumerate(REASON_COLUMNS)
+        ),
+    )

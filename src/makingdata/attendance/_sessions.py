@@ -17,6 +17,7 @@ import polars as pl
 
 from makingdata.codes import CODE_DTYPE, CODES, Category
 from makingdata.errors import InputError
+from makingdata.store import Store
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -109,7 +110,7 @@ def require_columns(
 
 
 def session_counts(
-    marks: pl.LazyFrame,
+    marks: pl.LazyFrame | Store,
     /,
     *,
     unit: Literal["school", "pupil"] = "school",
@@ -126,7 +127,9 @@ def session_counts(
     Parameters
     ----------
     marks
-        Marks in ``MARKS_SCHEMA`` (``urn, pupil_key, date, session, code``).
+        Marks in ``MARKS_SCHEMA`` (``urn, pupil_key, date, session, code``),
+        or a :class:`~makingdata.store.Store`: its stored counts are read in
+        their place (the same counts as from the marks it was filled from).
     unit
         ``"school"`` (rows per ``urn, date``) or ``"pupil"`` (rows per
         ``urn, pupil_key, date``).
@@ -179,6 +182,14 @@ def session_counts(
             hint="count per school (default) or per pupil",
         )
     keys = ["urn", "date"] if unit == "school" else ["urn", "pupil_key", "date"]
+    if isinstance(marks, Store):
+        # the day counts per enrolment number, summed to the unit's keys
+        grouped = (
+            marks.code_counts(start=start, end=end)
+            .group_by([*keys, "code"])
+            .agg(n=pl.col("n_marks").sum())
+        )
+        return spread_codes(grouped, keys).sort(keys)
     require_columns(
         marks,
         [*keys, "code"],

@@ -34,6 +34,7 @@ from makingdata.attendance._sessions import (
 )
 from makingdata.codes import CODES, Category
 from makingdata.errors import EmptyResultWarning, InputError
+from makingdata.store import Store
 from makingdata.tables import ENGLAND, GEOGRAPHY_COLUMNS, Table, TableSpec, level
 from makingdata.tables._spec import nestings_for
 
@@ -240,8 +241,13 @@ def school_counts(
     trust: bool = False,
     engine: EngineType = "streaming",
     chunk_enrolment_periods: int = CHUNK_ENROLMENT_PERIODS,
+    weight: str | None = None,
 ) -> pl.LazyFrame:
-    """School-level additive counts with breakdown and Total rows (school stage)."""
+    """School-level additive counts with breakdown and Total rows (school stage).
+
+    ``weight``: a column of ``marks`` holding how many marks each row stands
+    for (a store's :meth:`~makingdata.store.Store.code_counts`).
+    """
     _check_by(by)
     if chunk_enrolment_periods < 1:
         raise InputError(
@@ -288,6 +294,7 @@ def school_counts(
             cohort=cohort,
             calendar=calendar,
             engine=engine,
+            weight=weight,
         )
         for lo, hi in spans
     ]
@@ -408,6 +415,7 @@ def _school_stage(
     cohort: Cohort,
     calendar: pl.DataFrame | None,
     engine: EngineType,
+    weight: str | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
     """Count marks into one row per school, period and breakdown group (collected).
 
@@ -426,6 +434,7 @@ def _school_stage(
         memberships=memberships,
         with_school=False,
         groups=groups,
+        weight=weight,
     )
     n_pid = max(periods.height, 1)
     n = pl.col("n").cast(pl.Int64)
@@ -513,7 +522,7 @@ def _school_stage(
 
 
 def attendance_table(
-    marks: pl.LazyFrame | pl.DataFrame,
+    marks: pl.LazyFrame | pl.DataFrame | Store,
     enrolments: pl.LazyFrame | pl.DataFrame,
     /,
     *args: pl.LazyFrame | pl.DataFrame,
@@ -547,7 +556,9 @@ def attendance_table(
     Parameters
     ----------
     marks
-        Marks in ``MARKS_SCHEMA``.
+        Marks in ``MARKS_SCHEMA``, or a :class:`~makingdata.store.Store`:
+        its stored counts are read in their place (the same table as from
+        the marks the store was filled from).
     enrolments
         Enrolments in ``ENROLMENTS_SCHEMA``.
     *args
@@ -697,12 +708,19 @@ def attendance_table(
         ([x.name for x in lv if x.name != "trust"], False),
         (["trust"] if wants_trust else [], memberships is not None),
     ]
+    # a store's marks arrive counted (one row per enrolment number, date
+    # and code, weighing ``n_marks``), the spells applied date by date
+    weight = None
+    if isinstance(marks, Store):
+        rows, weight = marks.code_counts(start=start, end=end), "n_marks"
+    else:
+        rows = marks.lazy()
     parts: list[Table] = []
     for names, split in groups:
         if not names:
             continue
         base = school_counts(
-            marks.lazy(),
+            rows,
             enrolments.lazy(),
             schools.lazy(),
             memberships.lazy() if memberships is not None else None,
@@ -715,6 +733,7 @@ def attendance_table(
             trust=split,
             engine=engine,
             chunk_enrolment_periods=chunk_enrolment_periods,
+            weight=weight,
         )
         if names == ["trust"]:
             has_rows, in_trust = (

@@ -38,6 +38,7 @@ from makingdata.disclosure import ProtectedTable, protect, rule_set
 from makingdata.domain import Directory
 from makingdata.errors import ExitCode, InputError
 from makingdata.io import ReadResult, read_enrolments, read_marks, read_schools
+from makingdata.store import Store
 from makingdata.tables import Table, parse_whole_region
 
 #: Audiences a scoped table is written for without asking: the viewer's own.
@@ -213,6 +214,28 @@ def _read_memberships(path: Path) -> pl.DataFrame:
     )
 
 
+def _marks_or_store(
+    marks: Path | None, store: Path | None, enrolments: Path | None, viewer: str | None
+) -> None:
+    """Check that the counts come from --marks or --store, not both or neither."""
+    if (marks is None) == (store is None):
+        raise InputError(
+            "give the marks with --marks PATH or an attendance store with "
+            "--store PATH" + (", not both" if marks is not None else ""),
+            hint="--store counts from a store filled by makingdata ingest",
+        )
+    if marks is not None and enrolments is None:
+        raise InputError(
+            "--marks needs --enrolments PATH",
+            hint="pass the enrolments export the marks fall in",
+        )
+    if store is not None and viewer is not None:
+        raise InputError(
+            "--viewer is not supported with --store yet",
+            hint="scope the marks export instead: --marks PATH --viewer ...",
+        )
+
+
 def _first_day(start: dt.date | None, marks: pl.DataFrame) -> dt.date | None:
     """Return the period's first day: ``--from``, else the first day with a mark."""
     if start is not None:
@@ -223,10 +246,31 @@ def _first_day(start: dt.date | None, marks: pl.DataFrame) -> dt.date | None:
 
 def aggregate(
     *,
-    marks: Annotated[Path, typer.Option("--marks", metavar="PATH", help="marks")],
+    marks: Annotated[
+        Path | None,
+        typer.Option(
+            "--marks", metavar="PATH", help="marks (or --store)", show_default=False
+        ),
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            metavar="PATH",
+            help="count from an attendance store (makingdata ingest) instead of "
+            "--marks; --enrolments defaults to the store's",
+            show_default=False,
+        ),
+    ] = None,
     enrolments: Annotated[
-        Path, typer.Option("--enrolments", metavar="PATH", help="enrolments")
-    ],
+        Path | None,
+        typer.Option(
+            "--enrolments",
+            metavar="PATH",
+            help="enrolments (with --store: default the store's)",
+            show_default=False,
+        ),
+    ] = None,
     schools: Annotated[
         Path,
         typer.Option(
@@ -360,18 +404,32 @@ def aggregate(
     _one_output(out, ees, zero_rate)
     places = parse_decimals(decimals)
     key = key_from_file(key_file)
+    _marks_or_store(marks, store, enrolments, viewer)
     with Steps("aggregate") as steps:
-        steps.step(f"reading {marks.name}")
-        marks_read = read_marks(marks, key=key, strict_code_dates=strict_code_dates)
-        _report("marks", marks_read)
-        steps.step(f"reading {enrolments.name}")
-        enrolments_read = read_enrolments(enrolments, key=key)
-        _report("enrolments", enrolments_read)
+        marks_in: pl.LazyFrame | Store
+        first_day: dt.date | None = start
+        if store is not None:
+            steps.step(f"opening the store {store}")
+            marks_in = Store.open(store)
+        else:
+            assert marks is not None  # _marks_or_store: one of them
+            steps.step(f"reading {marks.name}")
+            marks_read = read_marks(marks, key=key, strict_code_dates=strict_code_dates)
+            _report("marks", marks_read)
+            marks_in = marks_read.valid.lazy()
+            first_day = _first_day(start, marks_read.valid)
+        if enrolments is not None:
+            steps.step(f"reading {enrolments.name}")
+            enrolments_read = read_enrolments(enrolments, key=key)
+            _report("enrolments", enrolments_read)
+            enrolments_in = enrolments_read.valid.lazy()
+        else:
+            assert isinstance(marks_in, Store)
+            enrolments_in = marks_in.enrolments().drop("enrolment")
         steps.step(f"reading {schools.name}")
         schools_read = read_schools(schools)
         _report("schools", schools_read)
         members = _read_memberships(memberships) if memberships is not None else None
-        marks_in, enrolments_in = marks_read.valid.lazy(), enrolments_read.valid.lazy()
         scoped = ScopeOptions.from_text(
             viewer,
             purpose,
@@ -382,9 +440,9 @@ def aggregate(
             ),
             agreements=agreements,
             audit_log=audit_log,
-            since=_first_day(start, marks_read.valid),
+            since=first_day,
         )
-        if scoped is not None:
+        if scoped is not None and not isinstance(marks_in, Store):
             # only what the viewer may see for the purpose (makingdata.access.scope)
             steps.step(f"scoping for {scoped.viewer.label}")
             marks_in = scoped.apply(marks_in)

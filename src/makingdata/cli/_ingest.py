@@ -98,14 +98,23 @@ def ingest_command(
                     rejects_for_csv(result.marks.rejects).write_csv(tmp)
     elapsed = time.perf_counter() - start
     days = ", ".join(str(d) for d in result.days)
-    replaced = f" ({len(result.replaced)} replaced)" if result.replaced else ""
+    notes = [
+        *([f"{len(result.replaced)} replaced"] if result.replaced else []),
+        *([f"{len(result.unchanged)} unchanged, kept"] if result.unchanged else []),
+    ]
+    replaced = f" ({', '.join(notes)})" if notes else ""
+    enr = result.enrolments
+    enrolments_line = (
+        "  enrolments unchanged since the last ingest (not read again)"
+        if enr is None
+        else f"  enrolments valid {enr.n_valid:,}   rejected {enr.n_rejected:,}   "
+        f"new in the store {result.new_enrolments:,}"
+    )
     print(
         f"{store}: ingested {len(result.days)} day(s){replaced}: {days}\n"
         f"  marks read {result.marks.n_read:,}   valid {result.marks.n_valid:,}   "
         f"rejected {result.marks.n_rejected:,}\n"
-        f"  enrolments valid {result.enrolments.n_valid:,}   rejected "
-        f"{result.enrolments.n_rejected:,}   new in the store "
-        f"{result.new_enrolments:,}\n"
+        f"{enrolments_line}\n"
         f"  ingest {result.ingest_id} in {elapsed:.1f} s"
     )
     if result.marks.n_rejected and not rejects:
@@ -113,7 +122,7 @@ def ingest_command(
             f"{result.marks.n_rejected:,} marks were rejected: see them with "
             "--rejects PATH (or makingdata validate --kind marks)"
         )
-    if result.marks.n_rejected or result.enrolments.n_rejected:
+    if result.marks.n_rejected or (enr is not None and enr.n_rejected):
         return ExitCode.FINDINGS
     return ExitCode.OK
 

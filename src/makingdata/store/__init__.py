@@ -4,8 +4,10 @@ A store is a folder of hive-partitioned Parquet (by academic year and date)
 and a manifest. :func:`ingest` validates a marks export with the io readers,
 numbers every enrolment once, stores each mark with its enrolment's number
 and counts each enrolment's sessions per day; :class:`Store` reads it back.
-:func:`makingdata.attendance.enrolment_summary` accepts a :class:`Store` in
-place of the marks. The layout is documented in the concepts page "The
+:func:`makingdata.attendance.enrolment_summary`,
+:func:`~makingdata.attendance.attendance_table` and
+:func:`~makingdata.attendance.session_counts` accept a :class:`Store` in
+place of the marks; a year to date reads the running totals each day keeps. The layout is documented in the concepts page "The
 attendance store" so that polars or DuckDB can open it directly.
 
 ``makingdata.store`` sits after io and before the kernels: it imports io,

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import numpy as np
 import polars as pl
 
 from makingdata._atomic import atomic_path
@@ -51,13 +52,18 @@ class IngestResult:
     days
         The dates ingested (each replaced if it was there before), sorted.
     replaced
-        The dates among ``days`` that the store held before.
+        The dates among ``days`` that the store held before, with other marks.
+    unchanged
+        The dates among ``days`` that the store held with the same marks
+        (a feed that re-sends recent days): their files were kept.
     marks
         The marks export as read: ``n_read``, ``valid``, ``rejects`` (with
         their reasons; they hold the delivered UPNs, so keep them with the
         export, not in the store).
     enrolments
-        The enrolments export as read.
+        The enrolments export as read, or ``None`` when it was the export the
+        store already holds (the same file and key as the last ingest's):
+        then it is not read again and the registry is kept as it is.
     new_enrolments
         Enrolments numbered for the first time by this ingest.
     """
@@ -66,8 +72,9 @@ class IngestResult:
     ingest_id: str
     days: tuple[dt.date, ...]
     replaced: tuple[dt.date, ...]
+    unchanged: tuple[dt.date, ...]
     marks: ReadResult
-    enrolments: ReadResult
+    enrolments: ReadResult | None
     new_enrolments: int
 
 
@@ -113,6 +120,28 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def _fingerprint(
+    given: str | PathLike[str] | ReadResult, key: str | bytes | None
+) -> str | None:
+    """SHA-256 of an export file and the pseudonym key (``None`` for a folder or a frame)."""
+    if isinstance(given, ReadResult) or not Path(given).is_file():
+        return None
+    raw_key = key.encode() if isinstance(key, str) else key
+    key_sha = "none" if raw_key is None else hashlib.sha256(raw_key).hexdigest()
+    return hashlib.sha256(f"{_sha256(Path(given))}|{key_sha}".encode()).hexdigest()
+
+
+def _last_fingerprint(root: Path) -> str | None:
+    """Return the enrolments fingerprint of the store's last ingest (``None``: none)."""
+    if not (root / MANIFEST).exists():
+        return None
+    ingests = Store.open(root).manifest()["ingests"]
+    if not ingests:
+        return None
+    last = ingests[-1].get("enrolments_fingerprint")
+    return last if isinstance(last, str) else None
 
 
 def _read(
@@ -224,10 +253,33 @@ def _assign(
 
 
 def _counts(day: pl.DataFrame) -> pl.DataFrame:
-    """Count one day's marks per enrolment: the categories and every code."""
-    ci = pl.col("code").to_physical()
-    wide = day.group_by("enrolment").agg(
-        (ci == i).sum().cast(COUNT_DTYPE).alias(r) for i, r in enumerate(REASON_COLUMNS)
+    """Count one day's marks per enrolment: the categories and every code.
+
+    One sort of a packed (enrolment, code) key and a scatter into a matrix
+    (numpy): several times cheaper than a group-by with a filtered sum per
+    code.
+    """
+    n_codes = len(REASON_COLUMNS)
+    number = day.get_column("enrolment").to_numpy().astype(np.uint64)
+    code = day.get_column("code").to_physical().to_numpy().astype(np.uint64)
+    keys, n = np.unique(number * n_codes + code, return_counts=True)
+    # the keys are sorted: each enrolment's first key starts a new row
+    owner = keys // n_codes
+    first = np.ones(owner.size, dtype=bool)
+    first[1:] = owner[1:] != owner[:-1]
+    row = np.cumsum(first) - 1
+    numbers = owner[first]
+    # one contiguous array per code (no copy when each becomes a column)
+    wide = np.zeros((n_codes, numbers.size), dtype=np.uint16)
+    wide[(keys % n_codes).astype(np.intp), row] = n
+    frame = pl.DataFrame(
+        {
+            "enrolment": pl.Series(numbers, dtype=ENROLMENT_DTYPE),
+            **{
+                r: pl.Series(wide[i], dtype=COUNT_DTYPE)
+                for i, r in enumerate(REASON_COLUMNS)
+            },
+        }
     )
     reasons = {c.dfe_reason: c.category for c in CODES.values()}
     cats = [
@@ -236,11 +288,131 @@ def _counts(day: pl.DataFrame) -> pl.DataFrame:
         .alias(name)
         for name, wanted in COUNT_CATEGORIES.items()
     ]
-    return (
-        wide.with_columns(cats)
-        .select("enrolment", *COUNT_CATEGORIES, *REASON_COLUMNS)
-        .sort("enrolment")
+    return frame.with_columns(cats).select(
+        "enrolment", *COUNT_CATEGORIES, *REASON_COLUMNS
     )
+
+
+def _digest(part: pl.DataFrame) -> str:
+    """Return an order-free digest of a day's numbered marks (rows, two sums of row hashes)."""
+    h = part.select("enrolment", "urn", "pupil_key", "session", "code").hash_rows(
+        seed=18
+    )
+    high = int((h // 2**32).cast(pl.Int64).sum())
+    low = int((h % 2**32).cast(pl.Int64).sum())
+    return f"{part.height}-{high:x}-{low:x}"
+
+
+def _write_day(
+    root: Path, day: dt.date, ingest_id: str, part: pl.DataFrame
+) -> dict[str, Any]:
+    """Write one day's numbered marks and their counts; return their manifest paths."""
+    ay = time_period(academic_year_start(day))
+    folder = f"academic_year={ay}/date={day.isoformat()}"
+    marks_rel = f"marks/{folder}/{ingest_id}.parquet"
+    counts_rel = f"counts/{folder}/{ingest_id}.parquet"
+    with atomic_path(root / marks_rel, what="the day's marks", parents=True) as tmp:
+        part.select("enrolment", "urn", "pupil_key", "session", "code").sort(
+            "enrolment", "session"
+        ).write_parquet(tmp)
+    with atomic_path(root / counts_rel, what="the day's counts", parents=True) as tmp:
+        _counts(part).write_parquet(tmp)
+    return {"academic_year": ay, "marks": marks_rel, "counts": counts_rel}
+
+
+def _changed_spells(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """Return the enrolment numbers whose marks a change of spells may move, and from when.
+
+    Returns ``enrolment`` (every number ``old`` gave a pupil and school whose
+    spells changed: its spells and its row for marks outside them) and
+    ``from`` (the first date whose assignment may differ). A spell new in
+    ``new`` changes its pupil and school from its start; a spell whose end
+    moved, from the day after the earlier end.
+    """
+    key = list(REGISTRY_KEY)
+    spells_old = old.filter(pl.col("enrol_start").is_not_null()).select(
+        *key, pl.col("enrol_end").alias("_end_old")
+    )
+    spells_new = new.filter(pl.col("enrol_start").is_not_null()).select(
+        *key, pl.col("enrol_end").alias("_end_new")
+    )
+    both = spells_new.join(spells_old, on=key, how="inner", nulls_equal=True)
+    moved = pl.col("_end_old").is_null() != pl.col("_end_new").is_null()
+    moved = moved | (pl.col("_end_old") != pl.col("_end_new")).fill_null(False)
+    earlier_end = pl.min_horizontal("_end_old", "_end_new") + dt.timedelta(days=1)
+    changed = both.filter(moved).select("pupil_key", "urn", earlier_end.alias("from"))
+    added = spells_new.join(spells_old, on=key, how="anti", nulls_equal=True).select(
+        "pupil_key", "urn", pl.col("enrol_start").alias("from")
+    )
+    dropped = spells_old.join(spells_new, on=key, how="anti", nulls_equal=True).select(
+        "pupil_key", "urn", pl.col("enrol_start").alias("from")
+    )
+    pairs = (
+        pl.concat([changed, added, dropped])
+        .group_by("pupil_key", "urn")
+        .agg(pl.col("from").min())
+    )
+    return (
+        old.select("enrolment", "pupil_key", "urn")
+        .join(pairs, on=["pupil_key", "urn"], how="inner")
+        .select("enrolment", "from")
+    )
+
+
+def _rederive(
+    root: Path,
+    manifest: dict[str, Any],
+    old: pl.DataFrame,
+    reg: pl.DataFrame,
+    *,
+    skip: set[dt.date],
+    say: Callable[[str], None],
+) -> Iterator[tuple[dt.date, dict[str, Any], pl.DataFrame]]:
+    """Yield each stored day a spell change touches: its entry and its marks, unnumbered.
+
+    Only the days from the change on that hold marks of the pupils and
+    schools concerned are read (found from the counts' ``enrolment``
+    column); the marks come back with ``date`` and without ``enrolment``,
+    every mark of the day, for :func:`_assign` to number again.
+    """
+    moved = _changed_spells(old, reg)
+    if moved.is_empty() or not manifest["days"]:
+        return
+    low = moved.get_column("from").min()
+    first = low if isinstance(low, dt.date) else None
+    stored = {
+        d: info
+        for d, info in manifest["days"].items()
+        if dt.date.fromisoformat(d) not in skip
+        and (first is None or dt.date.fromisoformat(d) >= first)
+    }
+    if not stored:
+        return
+    counts = pl.concat(
+        [
+            pl.scan_parquet(root / info["counts"])
+            .select("enrolment")
+            .with_columns(date=pl.lit(dt.date.fromisoformat(d), pl.Date))
+            for d, info in stored.items()
+        ]
+    )
+    touched = (
+        counts.join(moved.lazy(), on="enrolment", how="inner")
+        .filter(pl.col("date") >= pl.col("from"))
+        .select(pl.col("date").unique().sort())
+        .collect()
+        .get_column("date")
+        .to_list()
+    )
+    for i, day in enumerate(touched, 1):
+        say(f"re-deriving stored day {i} of {len(touched)} ({day}): spells changed")
+        info = manifest["days"][day.isoformat()]
+        marks = (
+            pl.read_parquet(root / info["marks"])
+            .with_columns(date=pl.lit(day, pl.Date))
+            .select("urn", "pupil_key", "date", "session", "code")
+        )
+        yield day, info, marks
 
 
 def _rejected_per_day(rejects: pl.DataFrame) -> tuple[dict[str, int], int]:
@@ -261,12 +433,63 @@ def _rejected_per_day(rejects: pl.DataFrame) -> tuple[dict[str, int], int]:
     return {d.isoformat(): int(n) for d, n in per.iter_rows()}, undated
 
 
+def _running_totals(
+    root: Path,
+    stored: dict[str, dict[str, Any]],
+    changed: set[str],
+    ingest_id: str,
+    say: Callable[[str], None],
+) -> Iterator[tuple[str, str]]:
+    """Write each academic year's running totals from its first changed day on.
+
+    The totals of a day are the sums of every count column per enrolment
+    over the stored days of its academic year up to that day: the previous
+    stored day's totals plus the day's counts. A day whose counts changed,
+    and every later day of its year, gets new totals; earlier days keep
+    theirs. Yields (ISO date, totals path) for each day written.
+    """
+    columns = [*COUNT_CATEGORIES, *REASON_COLUMNS]
+    by_year: dict[int, list[str]] = {}
+    for day_iso, info in stored.items():
+        by_year.setdefault(int(info["academic_year"]), []).append(day_iso)
+    for year, year_days in sorted(by_year.items()):
+        year_days.sort()
+        todo = [
+            i
+            for i, d in enumerate(year_days)
+            if d in changed or "totals" not in stored[d]
+        ]
+        if not todo:
+            continue
+        first = todo[0]
+        prev = stored[year_days[first - 1]]["totals"] if first else None
+        for k, day_iso in enumerate(year_days[first:], 1):
+            say(
+                f"year-to-date totals {k} of {len(year_days) - first} "
+                f"({year}, {day_iso})"
+            )
+            day = pl.read_parquet(root / stored[day_iso]["counts"])
+            if prev is not None:
+                day = (
+                    pl.concat([pl.read_parquet(root / prev), day])
+                    .group_by("enrolment")
+                    .agg(pl.col(columns).sum().cast(COUNT_DTYPE))
+                )
+            rel = f"totals/academic_year={year}/date={day_iso}/{ingest_id}.parquet"
+            with atomic_path(
+                root / rel, what="the year-to-date totals", parents=True
+            ) as tmp:
+                day.select("enrolment", *columns).sort("enrolment").write_parquet(tmp)
+            prev = rel
+            yield day_iso, rel
+
+
 def _clean(root: Path, manifest: dict[str, Any]) -> None:
     """Delete the files under the store's folders that the manifest does not name."""
     named = {manifest["registry"]} if manifest["registry"] else set()
     for info in manifest["days"].values():
-        named |= {info["marks"], info["counts"]}
-    for folder in ("registry", "marks", "counts"):
+        named |= {info[k] for k in ("marks", "counts", "totals") if k in info}
+    for folder in ("registry", "marks", "counts", "totals"):
         base = root / folder
         if not base.is_dir():
             continue
@@ -297,10 +520,15 @@ def ingest(
     ever; each valid mark is stored with the number of the enrolment it falls
     in, and each day gets per-enrolment counts.
 
-    Guarantees: a day ingested again is replaced (idempotent); every file is
-    written under a new name and the manifest is replaced last, so an ingest
-    that fails or is killed leaves the store as it was; a lock file
-    (``ingest.lock``) refuses a second ingest while one runs.
+    Guarantees: a day ingested again is replaced if its marks changed and
+    kept as it is if not (idempotent; a feed that re-sends its recent days
+    rewrites only the changed ones); stored days whose marks a changed spell
+    moves to another enrolment are re-derived; each day's running
+    year-to-date totals are renewed from the first changed day of its
+    academic year on; every file is written under a new name and the
+    manifest is replaced last, so an ingest that fails or is killed leaves
+    the store as it was; a lock file (``ingest.lock``) refuses a second
+    ingest while one runs.
 
     Parameters
     ----------
@@ -356,8 +584,15 @@ def ingest(
     root = store.path if isinstance(store, Store) else Path(store)
     say("reading and checking the marks")
     m_read = _read(marks, read_marks, key)
-    say("reading and checking the enrolments")
-    e_read = _read(enrolments, read_enrolments, key)
+    # an enrolments export the store already holds (same file, same key) is
+    # not read or re-numbered again: most days' is yesterday's
+    e_print = _fingerprint(enrolments, key)
+    e_read: ReadResult | None = None
+    if e_print is None or e_print != _last_fingerprint(root):
+        say("reading and checking the enrolments")
+        e_read = _read(enrolments, read_enrolments, key)
+    else:
+        say("the enrolments export is the one the store holds: not read again")
     valid = m_read.valid
     if valid.is_empty():
         raise InputError(
@@ -372,6 +607,9 @@ def ingest(
         st = Store.open(root)
         manifest = st.manifest()
         _clean(root, manifest)  # what a killed ingest left behind
+        if e_read is None and e_print != _last_fingerprint(root):
+            # another ingest changed the enrolments since the check above
+            e_read = _read(enrolments, read_enrolments, key)
         try:
             result = _write(
                 root,
@@ -379,6 +617,12 @@ def ingest(
                 manifest=manifest,
                 m_read=m_read,
                 e_read=e_read,
+                e_print=e_print,
+                e_source=(
+                    enrolments.path
+                    if isinstance(enrolments, ReadResult)
+                    else str(enrolments)
+                ),
                 src=src,
                 src_sha=src_sha,
                 say=say,
@@ -387,12 +631,13 @@ def ingest(
             _clean(root, manifest)  # the files this ingest wrote: gone
             raise
         _clean(root, result[0])  # the files this ingest replaced
-    ingest_id, days, replaced, n_new = result[1:]
+    ingest_id, days, replaced, n_new, unchanged = result[1:]
     return IngestResult(
         store=st,
         ingest_id=ingest_id,
         days=tuple(days),
         replaced=replaced,
+        unchanged=unchanged,
         marks=m_read,
         enrolments=e_read,
         new_enrolments=n_new,
@@ -405,18 +650,22 @@ def _write(
     st: Store,
     manifest: dict[str, Any],
     m_read: ReadResult,
-    e_read: ReadResult,
+    e_read: ReadResult | None,
+    e_print: str | None,
+    e_source: str,
     src: str,
     src_sha: str | None,
     say: Callable[[str], None],
-) -> tuple[dict[str, Any], str, list[dt.date], tuple[dt.date, ...], int]:
+) -> tuple[
+    dict[str, Any], str, list[dt.date], tuple[dt.date, ...], int, tuple[dt.date, ...]
+]:
     """Write an ingest's files, then the manifest (the commit point)."""
     valid = m_read.valid
     ingest_id = (
         dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     )
     old = st.registry().collect()
-    reg, n_new = _registry(old, e_read.valid)
+    reg, n_new = (old, 0) if e_read is None else _registry(old, e_read.valid)
     say("numbering enrolments and matching marks to them")
     numbered, reg, _ = _assign(valid, reg)
     rejected, undated = _rejected_per_day(m_read.rejects)
@@ -424,34 +673,62 @@ def _write(
     replaced = tuple(d for d in days if d.isoformat() in manifest["days"])
     now = _now()
     entries: dict[str, dict[str, Any]] = {}
+    # stored days whose marks a changed spell moves to another number
+    for day, info, part in _rederive(root, manifest, old, reg, skip=set(days), say=say):
+        numbered_day, reg, _ = _assign(part, reg)
+        rel = _write_day(root, day, ingest_id, numbered_day)
+        entries[day.isoformat()] = {
+            **info,
+            **rel,
+            "sha256": _sha256(root / rel["marks"]),
+            "digest": _digest(numbered_day),
+            "rederived_at": now,
+            "rederived_by": ingest_id,
+        }
+    unchanged: list[dt.date] = []
     for i, day in enumerate(days, 1):
-        say(f"day {i} of {len(days)}: {day}")
-        ay = time_period(academic_year_start(day))
-        folder = f"academic_year={ay}/date={day.isoformat()}"
-        marks_rel = f"marks/{folder}/{ingest_id}.parquet"
-        counts_rel = f"counts/{folder}/{ingest_id}.parquet"
         part = numbered.filter(pl.col("date") == day)
-        with atomic_path(root / marks_rel, what="the day's marks", parents=True) as tmp:
-            part.select("enrolment", "urn", "pupil_key", "session", "code").sort(
-                "enrolment", "session"
-            ).write_parquet(tmp)
-        with atomic_path(
-            root / counts_rel, what="the day's counts", parents=True
-        ) as tmp:
-            _counts(part).write_parquet(tmp)
+        digest = _digest(part)
+        held = manifest["days"].get(day.isoformat())
+        if (
+            held is not None
+            and held.get("digest") == digest
+            and day.isoformat() not in entries
+        ):
+            # a re-sent day that has not changed: its files stay as they are
+            say(f"day {i} of {len(days)}: {day} unchanged")
+            unchanged.append(day)
+            continue
+        say(f"day {i} of {len(days)}: {day}")
+        rel = _write_day(root, day, ingest_id, part)
+        marks_rel = rel["marks"]
         n_rej = rejected.get(day.isoformat(), 0)
         entries[day.isoformat()] = {
-            "academic_year": ay,
+            "academic_year": rel["academic_year"],
             "marks": marks_rel,
-            "counts": counts_rel,
+            "counts": rel["counts"],
             "source": src,
             "rows_in": part.height + n_rej,
             "rows_valid": part.height,
             "rows_rejected": n_rej,
             "sha256": _sha256(root / marks_rel),
+            "digest": digest,
             "ingested_at": now,
             "ingest": ingest_id,
         }
+    replaced = tuple(d for d in replaced if d not in unchanged)
+    stored = dict(sorted({**manifest["days"], **entries}.items()))
+    if (
+        not entries
+        and (reg is old or reg.equals(old))
+        and all("totals" in v for v in stored.values())
+    ):
+        say("nothing changed: the store is left as it was")
+        return manifest, ingest_id, days, (), n_new, tuple(unchanged)
+    for day_iso, totals_rel in _running_totals(
+        root, stored, set(entries), ingest_id, say
+    ):
+        stored[day_iso] = {**stored[day_iso], "totals": totals_rel}
     reg_rel = f"registry/{ingest_id}.parquet"
     with atomic_path(
         root / reg_rel, what="the enrolment registry", parents=True
@@ -460,14 +737,16 @@ def _write(
     manifest = {
         **manifest,
         "registry": reg_rel,
-        "days": dict(sorted({**manifest["days"], **entries}.items())),
+        "days": stored,
         "ingests": [
             *manifest["ingests"],
             {
                 "ingest": ingest_id,
                 "source": src,
                 "source_sha256": src_sha,
-                "enrolments_source": e_read.path,
+                "enrolments_source": e_source,
+                "enrolments_fingerprint": e_print,
+                "enrolments_unchanged": e_read is None,
                 "ingested_at": now,
                 "days": sorted(entries),
                 "rows_in": m_read.n_read,
@@ -476,8 +755,8 @@ def _write(
                 "rows_rejected_other_days": m_read.n_rejected
                 - sum(e["rows_rejected"] for e in entries.values()),
                 "rows_rejected_undated": undated,
-                "enrolments_valid": e_read.n_valid,
-                "enrolments_rejected": e_read.n_rejected,
+                "enrolments_valid": None if e_read is None else e_read.n_valid,
+                "enrolments_rejected": None if e_read is None else e_read.n_rejected,
                 "enrolments_new": n_new,
             },
         ],
@@ -485,4 +764,4 @@ def _write(
     say("committing the manifest")
     with atomic_path(root / MANIFEST, what="the store's manifest") as tmp:
         tmp.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    return manifest, ingest_id, days, replaced, n_new
+    return manifest, ingest_id, days, replaced, n_new, tuple(unchanged)

@@ -6,6 +6,7 @@ A store is a folder::
     registry/<ingest>.parquet                        the enrolment registry (one file)
     marks/academic_year=YYYYYY/date=YYYY-MM-DD/<ingest>.parquet    the day's marks
     counts/academic_year=YYYYYY/date=YYYY-MM-DD/<ingest>.parquet   per-enrolment counts
+    totals/academic_year=YYYYYY/date=YYYY-MM-DD/<ingest>.parquet   running year to date
 
 Only the files the manifest names are part of the store; an ingest writes new
 files under a new ``<ingest>`` name and then replaces the manifest, so a
@@ -15,6 +16,7 @@ ingest.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,12 +24,16 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import polars as pl
 
+from makingdata._calendar import (
+    ACADEMIC_YEAR_FIRST_MONTH,
+    academic_year_start,
+    time_period,
+)
 from makingdata._contracts import ENROLMENTS_SCHEMA, MARKS_SCHEMA
 from makingdata.codes import CODE_DTYPE, CODES, Category
 from makingdata.errors import InputError
 
 if TYPE_CHECKING:
-    import datetime as dt
     from os import PathLike
 
 __all__ = [
@@ -269,16 +275,61 @@ class Store:
         lf = self._scan("counts", COUNTS_SCHEMA, start, end)
         return lf.select("enrolment", "date", *COUNT_CATEGORIES, *REASON_COLUMNS)
 
+    def year_to_date(self, end: dt.date) -> pl.LazyFrame:
+        """Return each enrolment's counts from the start of ``end``'s academic year to ``end``.
+
+        One row per enrolment number with a mark in that span: the columns of
+        :meth:`counts` without ``date``, summed. Read from the running totals
+        the ingest keeps (``totals/``: one file per stored day), so the cost
+        is one day's file, whatever the number of days; the same as summing
+        :meth:`counts` from the academic year's first day to ``end``.
+        """
+        year = time_period(academic_year_start(end))
+        days = self.manifest()["days"]
+        held = [
+            d
+            for d, info in days.items()
+            if int(info["academic_year"]) == year and d <= end.isoformat()
+        ]
+        columns = [*COUNT_CATEGORIES, *REASON_COLUMNS]
+        if not held:
+            return pl.LazyFrame(
+                schema={c: COUNTS_SCHEMA[c] for c in ("enrolment", *columns)}
+            )
+        last = days[max(held)]
+        if "totals" in last:
+            return pl.scan_parquet(self.path / last["totals"]).select(
+                "enrolment", *columns
+            )
+        # a store written before the running totals: sum the days
+        first = dt.date(academic_year_start(end), ACADEMIC_YEAR_FIRST_MONTH, 1)
+        return (
+            self.counts(start=first, end=end)
+            .group_by("enrolment")
+            .agg(pl.col(columns).sum().cast(COUNT_DTYPE))
+        )
+
     def code_counts(
-        self, *, start: dt.date | None = None, end: dt.date | None = None
+        self,
+        *,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        enrolments: pl.Series | None = None,
     ) -> pl.LazyFrame:
         """Return the marks as counts: ``urn, pupil_key, date, code, n_marks``.
 
-        One row per pupil, school, date and code with ``n_marks`` marks, rebuilt
-        from :meth:`counts` and the registry; what the attendance kernels
-        read from a store (they weigh each row by ``n_marks``).
+        One row per enrolment number, date and code with ``n_marks`` marks,
+        rebuilt from :meth:`counts` and the registry (a pupil and school has
+        as many rows for a date and code as enrolment numbers with marks that
+        day); what the attendance kernels read from a store when they must
+        apply spells date by date (they weigh each row by ``n_marks``).
+        ``enrolments``: only these enrolment numbers.
         """
         counts = self.counts(start=start, end=end)
+        if enrolments is not None:
+            counts = counts.filter(
+                pl.col("enrolment").is_in(enrolments.cast(ENROLMENT_DTYPE).implode())
+            )
         # one filtered select per code (most rows have one or two codes): much
         # cheaper than unpivoting every code column and dropping the zeros
         long = pl.concat(

@@ -281,8 +281,11 @@ def test_a_failed_ingest_leaves_the_store_as_it_was(
         return real(day)
 
     monkeypatch.setattr(ingest_module, "_counts", failing)
+    # a corrected export (an unchanged day would be kept, not rewritten)
+    corrected = tmp_path / "corrected.csv"
+    corrected.write_text(export.read_text().replace(",/\n", ",I\n"))
     with pytest.raises(ExportError, match="No space left"):
-        ingest(root, export, enr)
+        ingest(root, corrected, enr)
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
     assert after == before
 
@@ -311,3 +314,106 @@ def test_opening_something_that_is_not_a_store_says_so(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text('{"format": "other"}')
     with pytest.raises(InputError, match="not a makingdata store"):
         Store.open(tmp_path)
+
+
+def test_an_unchanged_enrolments_export_is_not_read_again(tmp_path: Path) -> None:
+    enr = tmp_path / "enrolments.csv"
+    enr.write_text("pupil_key,urn,enrol_start\n7,100001,2025-09-01\n")
+    days = []
+    for i, day in enumerate(("2025-09-08", "2025-09-09")):
+        days.append(tmp_path / f"marks{i}.csv")
+        days[-1].write_text(f"pupil_key,urn,date,session,code\n7,100001,{day},AM,/\n")
+    root = tmp_path / "store"
+    first = ingest(root, days[0], enr)
+    assert first.enrolments is not None
+    again = ingest(root, days[1], enr)
+    assert again.enrolments is None
+    assert again.store.manifest()["ingests"][-1]["enrolments_unchanged"] is True
+    counts = again.store.counts().collect()
+    assert counts.get_column("enrolment").to_list() == [0, 0]
+    # the same file under another key gives other pupil keys: read again
+    assert ingest(root, days[1], enr, key=KEY).enrolments is not None
+    # and a changed file is read again
+    enr.write_text("pupil_key,urn,enrol_start\n7,100001,2025-09-02\n")
+    assert ingest(root, days[1], enr, key=KEY).enrolments is not None
+
+
+def test_a_re_sent_window_rewrites_only_the_changed_day(tmp_path: Path) -> None:
+    # the daily feed re-sends the recent days: only a day whose marks
+    # changed gets new files and new counts
+    enr = tmp_path / "enrolments.csv"
+    enr.write_text("pupil_key,urn,enrol_start\n7,100001,2025-09-01\n")
+    days = ("2025-09-08", "2025-09-09", "2025-09-10")
+
+    def export(name: str, codes: tuple[str, ...]) -> Path:
+        path = tmp_path / f"{name}.csv"
+        rows = [f"7,100001,{d},AM,{c}" for d, c in zip(days, codes, strict=True)]
+        path.write_text("pupil_key,urn,date,session,code\n" + "\n".join(rows) + "\n")
+        return path
+
+    root = tmp_path / "store"
+    ingest(root, export("first", ("/", "/", "/")), enr)
+    before = Store.open(root).manifest()["days"]
+    result = ingest(root, export("resent", ("/", "I", "/")), enr)
+    assert result.unchanged == (dt.date(2025, 9, 8), dt.date(2025, 9, 10))
+    assert result.replaced == (dt.date(2025, 9, 9),)
+    after = result.store.manifest()["days"]
+    assert after["2025-09-08"] == before["2025-09-08"]
+    # a later day keeps its marks and counts; its running totals are renewed
+    kept = {k: v for k, v in after["2025-09-10"].items() if k != "totals"}
+    assert kept == {k: v for k, v in before["2025-09-10"].items() if k != "totals"}
+    assert after["2025-09-10"]["totals"] != before["2025-09-10"]["totals"]
+    assert after["2025-09-09"]["counts"] != before["2025-09-09"]["counts"]
+    counts = result.store.counts().collect().sort("date")
+    assert counts.get_column("sess_overall").to_list() == [0, 1, 0]
+    # the same export again changes nothing at all
+    again = ingest(root, export("resent2", ("/", "I", "/")), enr)
+    assert again.unchanged == tuple(dt.date.fromisoformat(d) for d in days)
+    assert again.store.manifest() == result.store.manifest()
+
+
+def test_the_running_totals_are_the_day_counts_summed(filled: Store) -> None:
+    for end in (DAYS[0], DAYS[3], DAYS[-1], DAYS[-1] + dt.timedelta(days=2)):
+        summed = (
+            filled.counts(end=end)
+            .drop("date")
+            .group_by("enrolment")
+            .agg(pl.all().sum())
+            .collect()
+        )
+        totals = filled.year_to_date(end).collect()
+        assert_frame_equal(
+            totals.sort("enrolment"), summed.sort("enrolment"), check_dtypes=False
+        )
+    assert filled.year_to_date(DAYS[0] - dt.timedelta(days=30)).collect().is_empty()
+    manifest = filled.manifest()
+    assert all(v["totals"].startswith("totals/") for v in manifest["days"].values())
+
+
+def test_a_corrected_day_renews_the_totals_from_that_day_on(tmp_path: Path) -> None:
+    enr = tmp_path / "enrolments.csv"
+    enr.write_text("pupil_key,urn,enrol_start\n7,100001,2025-09-01\n")
+    days = ("2025-09-08", "2025-09-09", "2025-09-10")
+    export = tmp_path / "m.csv"
+    export.write_text(
+        "pupil_key,urn,date,session,code\n"
+        + "".join(f"7,100001,{d},AM,/\n" for d in days)
+    )
+    root = tmp_path / "store"
+    before = ingest(root, export, enr).store.manifest()["days"]
+    fix = tmp_path / "fix.csv"
+    fix.write_text("pupil_key,urn,date,session,code\n7,100001,2025-09-09,AM,O\n")
+    store = ingest(root, fix, enr).store
+    after = store.manifest()["days"]
+    assert after["2025-09-08"]["totals"] == before["2025-09-08"]["totals"]
+    assert after["2025-09-09"]["totals"] != before["2025-09-09"]["totals"]
+    assert after["2025-09-10"]["totals"] != before["2025-09-10"]["totals"]
+    ytd = store.year_to_date(dt.date(2025, 9, 10)).collect()
+    assert ytd.select("sess_possible", "sess_overall", "sess_present").row(0) == (
+        3,
+        1,
+        2,
+    )
+    # the old files are gone, one totals file a day is left
+    assert len(list((root / "totals").rglob("*.parquet"))) == 3
+    assert len(list((root / "registry").rglob("*.parquet"))) == 1
