@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,3 +35,109 @@ def test_trust_weekly_report(tmp_path: Path) -> None:
         "Not known to be FSM eligible",
         "Total",
     }
+
+
+# ---------------------------------------------------------------- examples19
+KEY = "examples-test-key-8e1f3a6c9b2d5074f3e8a1c6b9d2f5e7"
+
+
+def run_example(
+    script: str, *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run one example script as a user would, from ``cwd``."""
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / script), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+        cwd=cwd,
+        env=None if env is None else {**os.environ, **env},
+    )
+
+
+def test_vendor_export_check_clean_export_exits_0(tmp_path: Path) -> None:
+    made = run_example(
+        "vendor_export_check.py", "--synthetic", "clean", "--out", "made", cwd=tmp_path
+    )
+    assert made.returncode == 0, made.stderr
+    summary = json.loads((tmp_path / "made" / "summary.json").read_text())
+    assert summary["verdict"] == "OK"
+    assert summary["exit_code"] == 0
+    assert summary["marks"]["rejected"] == 0
+    assert summary["marks"]["valid"] == summary["marks"]["rows_read"] > 1000
+    assert summary["marks_enrolled"] == {"ok": True, "marks_not_enrolled": 0}
+    assert summary["ees"]["errors"] == 0
+    assert not (tmp_path / "made" / "marks_rejects.csv").exists()
+    # the same export checked as a pipeline would: given paths, key in the env
+    export = tmp_path / "made" / "export"
+    proc = run_example(
+        "vendor_export_check.py",
+        "--marks",
+        str(export / "marks.csv"),
+        "--enrolments",
+        str(export / "enrolments.csv"),
+        "--ees",
+        str(export / "ees" / "school_attendance.csv"),
+        "--out",
+        "ci",
+        cwd=tmp_path,
+        env={"MAKINGDATA_PSEUDONYM_KEY": KEY},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "verdict: OK (exit 0)" in proc.stdout
+    again = json.loads((tmp_path / "ci" / "summary.json").read_text())
+    assert again["marks"]["valid"] == summary["marks"]["valid"]
+
+
+def test_vendor_export_check_broken_export_exits_1_with_rejects(
+    tmp_path: Path,
+) -> None:
+    proc = run_example(
+        "vendor_export_check.py", "--synthetic", "broken", "--out", "out", cwd=tmp_path
+    )
+    assert proc.returncode == 1, proc.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["verdict"] == "FINDINGS"
+    assert summary["marks"]["rules_failed"] == {
+        "upn_check_letter": 1,
+        "date_invalid": 1,
+        "code_invalid": 1,
+        "duplicate_mark": 2,
+    }
+    assert summary["enrolments"]["rules_failed"] == {"date_of_birth_invalid": 1}
+    assert summary["marks_enrolled"]["ok"] is False
+    assert summary["ees"]["rules"] == ["indicator_blank"]
+    rejects = pl.read_csv(tmp_path / "out" / "marks_rejects.csv", infer_schema=False)
+    assert rejects.height == 5
+    assert set(rejects["errors"]) == {
+        "upn_check_letter",
+        "date_invalid",
+        "code_invalid",
+        "duplicate_mark",
+    }
+    assert rejects.filter(pl.col("errors") == "code_invalid")["code"].to_list() == [
+        "Q7"
+    ]
+    problems = pl.read_csv(tmp_path / "out" / "ees_problems.csv")
+    assert problems.filter(severity="error")["column"].to_list() == [
+        "sess_overall_percent"
+    ]
+
+
+def test_vendor_export_check_usage_and_input_exit_codes(tmp_path: Path) -> None:
+    usage = run_example("vendor_export_check.py", cwd=tmp_path)
+    assert usage.returncode == 2
+    assert "--marks and --enrolments" in usage.stderr
+    missing = run_example(
+        "vendor_export_check.py",
+        "--marks",
+        "nope.csv",
+        "--enrolments",
+        "nope.csv",
+        cwd=tmp_path,
+        env={"MAKINGDATA_PSEUDONYM_KEY": KEY},
+    )
+    assert missing.returncode == 4
+    assert "nope.csv" in missing.stderr
+    assert "Traceback" not in missing.stderr
