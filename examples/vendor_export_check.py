@@ -154,7 +154,7 @@ def _warnings(result: io.ReadResult) -> dict[str, int]:
 
 
 def _read(
-    kind: str, path: Path, key: str, out: Path
+    kind: str, path: Path, key: str | bytes, out: Path
 ) -> tuple[io.ReadResult, dict[str, Any]]:
     reader = io.read_marks if kind == "marks" else io.read_enrolments
     result = reader(path, key=key)
@@ -175,7 +175,11 @@ def _read(
 
 
 def check(
-    marks_path: Path, enrolments_path: Path, ees_path: Path | None, key: str, out: Path
+    marks_path: Path,
+    enrolments_path: Path,
+    ees_path: Path | None,
+    key: str | bytes,
+    out: Path,
 ) -> dict[str, Any]:
     """Run every check; return the summary (``exit_code`` says the verdict)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -215,7 +219,7 @@ def check(
     return summary
 
 
-def _key(key_file: Path | None) -> str:
+def _key(key_file: Path | None) -> str | bytes:
     if key_file is not None:
         return io.read_key_file(key_file)
     return os.environ.get(io.KEY_ENV_VAR) or ""

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import polars as pl
 
+from makingdata.publish import check_ees
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
@@ -141,3 +143,50 @@ def test_vendor_export_check_usage_and_input_exit_codes(tmp_path: Path) -> None:
     assert missing.returncode == 4
     assert "nope.csv" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_national_release(tmp_path: Path) -> None:
+    proc = run_example(
+        "national_release.py", "--out", "release", "--end", "2025-09-19", cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "release"
+    names = [
+        "la",
+        "by_fsm_status",
+        "by_sen_provision",
+        "by_ethnicity_major",
+        "weekly",
+    ]
+    for name in names:
+        data = out / f"pupil_attendance_{name}.csv"
+        assert (out / f"pupil_attendance_{name}.meta.csv").exists()
+        check = check_ees(data)
+        assert check.ok, check.errors
+        table = pl.read_csv(data, infer_schema=False)
+        # protected for the public: no school rows or identities
+        assert "School" not in set(table["geographic_level"])
+        assert not {"school_urn", "school_name"} & set(table.columns)
+    la = pl.read_csv(out / "pupil_attendance_la.csv", infer_schema=False)
+    assert set(la["geographic_level"]) == {"National", "Regional", "Local authority"}
+    assert la.filter(geographic_level="Local authority").height > 100
+    # one school per LA at this scale: small LA counts are suppressed, never 0
+    assert (la.select(pl.all().eq("c").sum()).sum_horizontal().item()) > 0
+    fsm = pl.read_csv(out / "pupil_attendance_by_fsm_status.csv", infer_schema=False)
+    assert set(fsm["fsm_status"]) == {
+        "FSM eligible",
+        "Not known to be FSM eligible",
+        "Total",
+    }
+    weekly = pl.read_csv(out / "pupil_attendance_weekly.csv", infer_schema=False)
+    assert set(weekly["time_identifier"]) == {"Week 37", "Week 38"}
+    for svg in ("attendance_over_time", "absence_by_reason", "absence_by_fsm"):
+        text = (out / f"{svg}.svg").read_text()
+        assert text.startswith("<svg")
+        assert "aria-label=" in text
+    summary = (out / "summary.md").read_text()
+    national = la.filter(geographic_level="National").row(0, named=True)
+    assert f"Overall absence rate: **{national['sess_overall_percent']}%**" in summary
+    assert "(absence_by_reason.svg)" in summary
+    assert "(pupil_attendance_la.csv)" in summary
+    assert "Every audit and EES check passed: **True**" in summary
