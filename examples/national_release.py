@@ -30,12 +30,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from makingdata import attendance, charts, disclosure, publish, synth
 from makingdata.errors import ExitCode
-from makingdata.tables import Table
+
+if TYPE_CHECKING:
+    from makingdata.tables import Table
 
 BREAKDOWNS = ("fsm_status", "sen_provision", "ethnicity_major")
 SOURCE = "synthetic pupil attendance records (makingdata.synth), DfE methodology"
