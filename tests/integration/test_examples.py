@@ -190,3 +190,50 @@ def test_national_release(tmp_path: Path) -> None:
     assert "(absence_by_reason.svg)" in summary
     assert "(pupil_attendance_la.csv)" in summary
     assert "Every audit and EES check passed: **True**" in summary
+
+
+def test_policy_batch_check_of_the_example_requests(tmp_path: Path) -> None:
+    proc = run_example("policy_batch_check.py", "--out", "verdicts", cwd=tmp_path)
+    assert proc.returncode == 3, proc.stderr  # ExitCode.PROHIBITED
+    assert "18 requests: 9 prohibited, 5 discouraged" in proc.stdout
+    requests = pl.read_csv(tmp_path / "verdicts" / "requests.csv")
+    verdicts = dict(zip(requests["file"], requests["verdict"], strict=True))
+    assert verdicts["la_flight_paths.toml"] == "prohibited"
+    assert verdicts["la_ks2_by_district.toml"] == "allowed"
+    assert verdicts["dfe_daily_attendance_2025.toml"] == "required"
+    findings = pl.read_csv(tmp_path / "verdicts" / "findings.csv")
+    assert findings.filter(file="la_flight_paths.toml", verdict="prohibited")[
+        "rule_id"
+    ].to_list() == ["MDW-PRED-03"]
+    by_rule = pl.read_csv(
+        tmp_path / "verdicts" / "by_rule.csv", infer_schema=False
+    ).fill_null("")
+    daily = by_rule.filter(rule_id="DAILY-01").row(0, named=True)
+    assert (daily["dfe"], daily["trust"], daily["la"]) == ("PROH 1", "PROH 1", "")
+    # worst verdicts first: every prohibiting rule is above every other
+    first = by_rule.head(14)
+    assert all(
+        any(str(v).startswith("PROH") for v in row[1:]) for row in first.iter_rows()
+    )
+
+
+def test_policy_batch_check_exit_codes(tmp_path: Path) -> None:
+    requests = EXAMPLES / "requests"
+    fine, discouraged = tmp_path / "fine", tmp_path / "discouraged"
+    for folder, names in (
+        (fine, ["la_ks2_by_district.toml", "dfe_daily_attendance_2025.toml"]),
+        (discouraged, ["la_ks2_by_district.toml", "la_legacy_codes.toml"]),
+    ):
+        folder.mkdir()
+        for name in names:
+            (folder / name).write_bytes((requests / name).read_bytes())
+    assert run_example("policy_batch_check.py", "fine", cwd=tmp_path).returncode == 0
+    proc = run_example("policy_batch_check.py", "discouraged", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "2 requests: 1 discouraged, 1 allowed" in proc.stdout
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = run_example("policy_batch_check.py", "empty", cwd=tmp_path)
+    assert proc.returncode == 4
+    assert "holds no request files" in proc.stderr
+    assert "Traceback" not in proc.stderr
