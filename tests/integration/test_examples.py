@@ -37,6 +37,14 @@ def test_trust_weekly_report(tmp_path: Path) -> None:
         "Not known to be FSM eligible",
         "Total",
     }
+    # charts for the trust's own staff, beside the CSV (examples19)
+    heatmap = (tmp_path / "trust-week.heatmap.svg").read_text()
+    assert heatmap.startswith("<svg")
+    assert "for 5 schools over 3 weeks (8 Sep to 22 Sep)" in heatmap
+    over_time = (tmp_path / "trust-week.over_time.svg").read_text()
+    assert over_time.startswith("<svg")
+    assert "Line chart of Overall absence rate (%) for Synthetic" in over_time
+    assert f"wrote {tmp_path / 'trust-week.heatmap.svg'}" in proc.stdout
 
 
 # ---------------------------------------------------------------- examples19
