@@ -123,9 +123,8 @@ def synthetic_export(folder: Path, *, broken: bool) -> dict[str, Path]:
         text = ees.data.read_text().splitlines()
         header = text[0].split(",")
         row = text[1].split(",")
-        row[header.index("sess_overall_percent")] = (
-            ""  # a blank cell: EES needs a symbol
-        )
+        # a blank indicator cell: EES wants a number or a symbol (z, x, c, low)
+        row[header.index("sess_overall_percent")] = ""
         ees.data.write_text("\n".join([text[0], ",".join(row), *text[2:]]) + "\n")
     paths["ees"] = ees.data
     return paths

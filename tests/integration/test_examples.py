@@ -8,14 +8,11 @@ import runpy
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import polars as pl
+import pytest
 
 from makingdata.publish import check_ees
-
-if TYPE_CHECKING:
-    import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -140,22 +137,28 @@ def test_vendor_export_check_broken_export_exits_1_with_rejects(
     ]
 
 
-def test_vendor_export_check_usage_and_input_exit_codes(tmp_path: Path) -> None:
-    usage = run_example("vendor_export_check.py", cwd=tmp_path)
-    assert usage.returncode == 2
-    assert "--marks and --enrolments" in usage.stderr
-    missing = run_example(
-        "vendor_export_check.py",
-        "--marks",
-        "nope.csv",
-        "--enrolments",
-        "nope.csv",
-        cwd=tmp_path,
-        env={"MAKINGDATA_PSEUDONYM_KEY": KEY},
-    )
-    assert missing.returncode == 4
-    assert "nope.csv" in missing.stderr
-    assert "Traceback" not in missing.stderr
+def test_vendor_export_check_usage_and_input_exit_codes(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # in-process (the script's main), to spare two interpreter starts
+    main = runpy.run_path(str(EXAMPLES / "vendor_export_check.py"))["main"]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MAKINGDATA_PSEUDONYM_KEY", raising=False)
+    with pytest.raises(SystemExit) as usage:
+        main([])
+    assert usage.value.code == 2
+    assert "--marks and --enrolments" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as no_key:
+        main(["--marks", "m.csv", "--enrolments", "e.csv"])
+    assert no_key.value.code == 2
+    assert "MAKINGDATA_PSEUDONYM_KEY" in capsys.readouterr().err
+    monkeypatch.setenv("MAKINGDATA_PSEUDONYM_KEY", KEY)
+    assert main(["--marks", "nope.csv", "--enrolments", "nope.csv"]) == 4
+    err = capsys.readouterr().err
+    assert "nope.csv: no such file" in err
+    assert not (tmp_path / "export-check" / "summary.json").exists()
 
 
 def test_national_release(tmp_path: Path) -> None:
