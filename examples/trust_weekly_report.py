@@ -10,7 +10,11 @@ anywhere:
    days each school was in the trust) with ``makingdata.access.scope``;
 3. count the week the DfE way, per school and for the trust, by FSM status;
 4. protect the table for a partner audience before it leaves the trust, and
-   prove it with the audit.
+   prove it with the audit;
+5. chart the last few weeks for the trust's own staff (``makingdata.charts``):
+   the trust's absence rate over time, and its schools × weeks as a heatmap,
+   saved as SVG beside the CSV (``trust-week.over_time.svg``,
+   ``trust-week.heatmap.svg``).
 
 Run it::
 
@@ -27,7 +31,7 @@ from pathlib import Path
 
 import polars as pl
 
-from makingdata import access, attendance, disclosure, io, synth
+from makingdata import access, attendance, charts, disclosure, io, synth
 from makingdata.domain import Directory
 
 # Synthetic pupils: a throwaway random key. A real key is made once with
@@ -38,16 +42,20 @@ KEY = secrets.token_urlsafe(32)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--week", type=dt.date.fromisoformat, default=dt.date(2025, 9, 15)
+        "--week", type=dt.date.fromisoformat, default=dt.date(2025, 9, 22)
     )
     parser.add_argument("--la", default="330", help="LA whose schools are generated")
     parser.add_argument("--out", type=Path, default=Path("trust-week.csv"))
+    parser.add_argument(
+        "--weeks", type=int, default=3, help="weeks charted, ending with --week"
+    )
     args = parser.parse_args(argv)
     monday = args.week - dt.timedelta(days=args.week.weekday())
     friday = monday + dt.timedelta(days=4)
+    first = monday - dt.timedelta(weeks=max(args.weeks, 1) - 1)
 
     # 1. an export, read back and validated like a real one
-    data = synth.generate(scale=0.05, start=monday, end=friday, seed=7, la=args.la)
+    data = synth.generate(scale=0.05, start=first, end=friday, seed=7, la=args.la)
     with tempfile.TemporaryDirectory() as tmp:
         folder = data.write(Path(tmp) / "export")
         marks = io.read_marks(folder / "marks", key=KEY)
@@ -105,8 +113,30 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"partner release: {protected.report.cells_primary + protected.report.cells_secondary} cells suppressed; audit ok: {report.ok}"
     )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     disclosure.write_protected_csv(protected, args.out, audience="partner")
     print(f"wrote {args.out}")
+
+    # 5. the last weeks, charted for the trust's own staff (school rows: not for partners)
+    weeks = disclosure.protect(
+        attendance.attendance_table(
+            seen,
+            data.enrolments,
+            schools=data.schools,
+            memberships=data.memberships,
+            levels=("trust", "school"),
+            period="week",
+            start=first,
+            end=friday,
+        ).collect(),
+        "trust",
+    )
+    for name, chart in (
+        ("over_time", charts.attendance_over_time(weeks, level="trust", against=())),
+        ("heatmap", charts.weekly_heatmap(weeks)),
+    ):
+        path = charts.save_chart(chart, args.out.with_suffix(f".{name}.svg"))
+        print(f"wrote {path}")
     return 0 if report.ok else 1
 
 
