@@ -23,6 +23,7 @@ from makingdata.charts._data import (
     Source,
     code_column,
     name_expr,
+    overall_rows,
     read,
     records,
     rows_of,
@@ -370,7 +371,7 @@ def attendance_over_time(
     ['October half term']
     """
     s = read(table, [measure])
-    f = with_period(s.frame)
+    f, overall = overall_rows(with_period(s.frame), s.table.spec)
     focus, focus_label = rows_of(f, level, code)
     names = focus.select(name_expr(focus_label, focus.columns)).to_series()
     if names.n_unique() > 1:
@@ -515,7 +516,7 @@ def attendance_over_time(
         title=title or f"{label}: {focus_name}",
         subtitle=subtitle,
         description=description,
-        notes=symbol_notes(data["symbol"], s.audience),
+        notes=[*overall, *symbol_notes(data["symbol"], s.audience)],
         source=source,
         width=width,
         meta={
@@ -604,7 +605,7 @@ def absence_by_reason(
             hint="choose the reasons that matter most; group the rest",
         )
     s = read(table, measures)
-    f = with_period(s.frame)
+    f, overall = overall_rows(with_period(s.frame), s.table.spec)
     rows, lab = rows_of(f, level, code)
     rows = rows.with_columns(name_expr(lab, rows.columns).alias("unit"))
     units = rows["unit"].unique(maintain_order=True).to_list()
@@ -694,7 +695,7 @@ def absence_by_reason(
             + ("" if by_unit else f": {units[0] if units else lab}")
         ],
         description=description,
-        notes=symbol_notes(data["symbol"], s.audience),
+        notes=[*overall, *symbol_notes(data["symbol"], s.audience)],
         source=source,
         width=width,
         meta={
@@ -818,9 +819,7 @@ def absence_by_group(
             column=by,
             hint=f"build it with by=[{by!r}]; its filters are {list(spec.filters)}",
         )
-    f = with_period(s.frame)
-    others = [c for c in spec.filters if c != by and c in f.columns]
-    f = f.filter(*(pl.col(c).cast(pl.String) == spec.total for c in others))
+    f, overall = overall_rows(with_period(s.frame), spec, keep=(by,))
     rows, lab = rows_of(f, level, code)
     rows = rows.with_columns(name_expr(lab, rows.columns).alias("unit"))
     units = rows["unit"].unique(maintain_order=True).to_list()
@@ -944,7 +943,7 @@ def absence_by_group(
         title=title or f"{what} by {_lower(spec.label(by))}",
         subtitle=subtitle,
         description=description,
-        notes=symbol_notes(data["symbol"], s.audience),
+        notes=[*overall, *symbol_notes(data["symbol"], s.audience)],
         source=source,
         width=width,
         meta={
@@ -1038,7 +1037,7 @@ def weekly_heatmap(
     (['Ash Primary', 'Beech Academy'], 2, 1)
     """
     s = read(table, [measure])
-    f = with_period(s.frame)
+    f, overall = overall_rows(with_period(s.frame), s.table.spec)
     rows, lab = rows_of(f, "school", None)
     if schools is not None:
         wanted = [str(u) for u in schools]
@@ -1132,7 +1131,7 @@ def weekly_heatmap(
             "darker is higher"
         ],
         description=description,
-        notes=symbol_notes(data["symbol"], s.audience),
+        notes=[*overall, *symbol_notes(data["symbol"], s.audience)],
         source=source,
         width=width,
         meta={

@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import polars as pl
 
+from makingdata._contracts import PERIOD_COLUMNS
 from makingdata.disclosure import ProtectedTable
 from makingdata.errors import InputError
 from makingdata.tables import ALL_SYMBOLS, GEOGRAPHIES, SYMBOLS, Table, level
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+
+    from makingdata.tables import TableSpec
 
 #: Suffix of the column that holds a value's symbol.
 SYMBOL = "__symbol"
@@ -151,6 +154,56 @@ def rows_of(
                 hint="check the code, or leave it out to chart every unit",
             )
     return out, label
+
+
+def overall_rows(
+    frame: pl.DataFrame, spec: TableSpec, *, keep: Sequence[str] = ()
+) -> tuple[pl.DataFrame, list[str]]:
+    """Return the rows of all pupils: each breakdown's ``Total`` rows, and a note per breakdown.
+
+    A chart of a school, an LA or England draws one value per unit and period;
+    in a table broken down by, say, ``fsm_status`` each unit has a row per
+    group and one ``Total`` row. The ``Total`` rows are taken (a caption line
+    says so, since the user did not choose it); a breakdown with several
+    values and no ``Total`` is refused rather than added up. ``keep`` names
+    the breakdowns the chart draws itself.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from makingdata.tables import TableSpec
+    >>> df = pl.DataFrame({"fsm_status": ["Total", "FSM eligible"], "n": [9, 2]})
+    >>> rows, notes = overall_rows(
+    ...     df, TableSpec(filters=("fsm_status",), counts=("n",))
+    ... )
+    >>> rows["n"].to_list(), notes
+    ([9], ["All pupils: the 'Total' rows of fsm_status (absence_by_group charts its groups)"])
+    """
+    notes = []
+    # a text column the spec could not place (no Total row) may still split units
+    loose = [c for c, _ in spec.unplaced if frame.schema.get(c) == pl.String]
+    for col in dict.fromkeys([*spec.filters, *loose]):
+        if col in keep or col in PERIOD_COLUMNS or col not in frame.columns:
+            continue
+        text = pl.col(col).cast(pl.String)
+        values = frame.select(text.unique(maintain_order=True)).to_series().to_list()
+        if len(values) <= 1:
+            continue
+        if spec.total not in values:
+            raise InputError(
+                f"the table is broken down by {col} ({', '.join(map(str, values[:3]))}"
+                f"{' …' if len(values) > 3 else ''}) and has no {spec.total!r} rows: "
+                "a chart of all pupils would add the groups up",
+                column=col,
+                hint=f"filter the table to one {col}, or chart the groups with "
+                f"absence_by_group(by={col!r})",
+            )
+        frame = frame.filter(text == spec.total)
+        notes.append(
+            f"All pupils: the {spec.total!r} rows of {col} "
+            "(absence_by_group charts its groups)"
+        )
+    return frame, notes
 
 
 def code_column(label: str) -> str:

@@ -469,3 +469,42 @@ def test_over_time_by_term_uses_an_ordered_period_axis() -> None:
     assert "Sess overall (%) for Hartlepool" in spec["description"]
     svg = render_svg(chart)
     assert marks_in(svg, "symbol") == 5
+
+
+def _by_phase(*, with_total: bool) -> Table:
+    phases = (
+        ["Total", "Primary", "Secondary"] if with_total else ["Primary", "Secondary"]
+    )
+    auth = {"Total": 5.6, "Primary": 4.0, "Secondary": 7.0}
+    unauth = {"Total": 2.0, "Primary": 1.5, "Secondary": 2.5}
+    frame = pl.DataFrame(
+        {
+            "time_period": [202425] * len(phases),
+            "time_identifier": ["Academic year"] * len(phases),
+            "geographic_level": ["Regional"] * len(phases),
+            "region_code": ["E12000006"] * len(phases),
+            "region_name": ["East of England"] * len(phases),
+            "education_phase": phases,
+            "sess_authorised_percent": [auth[p] for p in phases],
+            "sess_unauthorised_percent": [unauth[p] for p in phases],
+        }
+    )
+    # without Total rows the column is not a filter EES can total: the spec
+    # leaves it unplaced, and the chart must still not add its groups up
+    return Table.infer(frame)
+
+
+def test_a_breakdown_is_never_added_up_its_total_rows_are_drawn_and_said() -> None:
+    # a table by phase charted by region drew Total + Primary + Secondary stacked
+    spec = absence_by_reason(_by_phase(with_total=True), level="region").to_dict()
+    rows = values(spec, "bar")
+    assert sorted(r["value"] for r in rows) == [2.0, 5.6]  # the Total row only
+    notes = [r["line"] for r in spec["vconcat"][1]["data"]["values"]]
+    assert any("'Total' rows of education_phase" in n for n in notes)
+
+
+def test_a_breakdown_without_total_rows_is_refused() -> None:
+    with pytest.raises(InputError, match="broken down by education_phase") as err:
+        absence_by_reason(_by_phase(with_total=False), level="region")
+    assert err.value.column == "education_phase"
+    assert "absence_by_group" in str(err.value)
