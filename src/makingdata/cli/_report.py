@@ -161,6 +161,17 @@ def _read(  # noqa: PLR0917 - the options, passed on
     return _Inputs(out["marks"], out["enrolments"], out["schools"], members, start, end)
 
 
+def _check_out(out: Path) -> None:
+    """Refuse a folder with anything in it before any work is done."""
+    if out.is_file() or (out.is_dir() and any(out.iterdir())):
+        raise InputError(
+            "the folder is not empty" if out.is_dir() else "the path is a file",
+            path=out,
+            hint="give a new or empty folder; makingdata never mixes its output with "
+            "files already there",
+        )
+
+
 def _write(steps: Steps, report: Any, out: Path) -> ExitCode:
     from makingdata.reports import write_report  # noqa: PLC0415 - needs the charts extra
 
@@ -220,6 +231,7 @@ def trust_weekly(
     audit.jsonl): its absence week by week against its LA and England, its
     schools by week, absence by reason; the EES files are for the trust.
     """
+    _check_out(out)
     reports = _reports()
     with Steps("report trust-weekly") as steps:
         data = _read(steps, synthetic, scale, seed, marks, enrolments, schools,
@@ -289,6 +301,7 @@ def la_ytd(
     absence by FSM status, SEN provision and ethnicity, absence by reason;
     the EES files are for the LA.
     """
+    _check_out(out)
     reports = _reports()
     with Steps("report la-ytd") as steps:
         data = _read(steps, synthetic, scale, seed, marks, enrolments, schools,
@@ -323,6 +336,7 @@ def national_release(
     .meta.csv are written beside the page and checked against the EES open
     data standards.
     """
+    _check_out(out)
     reports = _reports()
     with Steps("report national-release") as steps:
         data = _read(steps, synthetic, scale, seed, marks, enrolments, schools,

@@ -350,7 +350,12 @@ def la_ytd(
         charts.absence_by_group(t, by, level="la", code=code, source=source)
         for by, t in groups.items()
     )
-    name = viewer.label
+    named = schools.filter(pl.col("new_la_code") == code)
+    name = (
+        str(named["la_name"].drop_nulls()[0])
+        if "la_name" in named.columns and named["la_name"].drop_nulls().len()
+        else code
+    )
     return Report(
         kind="la-ytd",
         title=f"Attendance year to date: {name}",
