@@ -25,6 +25,7 @@ folder).
 # No ``from __future__ import annotations``: typer reads the annotations at run time.
 
 import datetime as dt
+import importlib.util
 import sys
 import tempfile
 import time
@@ -85,6 +86,13 @@ _DEMO_REQUEST: dict[str, object] = {
 }
 
 _DEMO_KEY = "makingdata-demo-key-not-a-secret"
+
+
+def _has_charts() -> bool:
+    """Whether the charts extra (altair, vl-convert) is installed."""
+    return all(
+        importlib.util.find_spec(m) is not None for m in ("altair", "vl_convert")
+    )
 
 
 def _write_report(
@@ -426,6 +434,13 @@ def _run(  # noqa: PLR0915 - one narrated pipeline
     for finding in worst_first[:5]:
         print(f"    {finding.rule_id} ({finding.verdict}): {finding.source}")
 
+    if not _has_charts():
+        print(
+            "\nreport: not written: the report's charts need the charts extra "
+            '(pip install "makingdata[charts]")'
+        )
+        print(f"\ndone in {time.perf_counter() - t0:.1f}s")
+        return
     steps.step("report: writing the report folder")
     folder = _write_report(
         report_dir,
