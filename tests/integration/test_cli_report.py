@@ -111,3 +111,17 @@ def test_help_lists_the_exit_codes() -> None:
     assert proc.returncode == 0
     assert "Exit codes:" in proc.stdout
     assert "REFUSED" in proc.stdout
+
+
+def test_a_forbidden_purpose_is_refused(tmp_path: Path) -> None:
+    proc = run(
+        "trust-weekly",
+        *SAMPLE,
+        "--purpose",
+        "Academisation",
+        "--out",
+        str(tmp_path / "x"),
+    )
+    assert proc.returncode == 5, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "x").exists()

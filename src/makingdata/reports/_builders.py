@@ -296,7 +296,8 @@ def la_ytd(
     ``purpose``); England's values come from all the data given. The report
     shows absence week by week, persistent and severe absence by FSM status,
     SEN provision and ethnicity against England, and absence by reason; its
-    EES file is the LA and England by FSM status, written for the LA.
+    EES file is the LA and England by FSM status, written for the LA. The
+    other parameters are as :func:`trust_weekly`'s.
 
     Parameters
     ----------
@@ -304,8 +305,6 @@ def la_ytd(
         The LA: a 3-digit code or a GSS code.
     purpose
         Why the LA looks (``monitoring`` by default).
-
-    Other parameters are as :func:`trust_weekly`'s.
     """
     frame_m, frame_e = _frame(marks), _frame(enrolments)
     directory = Directory.from_frames(schools, None)
