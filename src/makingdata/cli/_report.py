@@ -187,7 +187,7 @@ def _write(steps: Steps, report: Any, out: Path) -> ExitCode:
             file=sys.stderr,
         )
     print(f"open {folder.html} in a browser (it needs no network)")
-    return ExitCode.OK if folder.ok else ExitCode.FINDINGS
+    return ExitCode.OK
 
 
 def _reports() -> Any:
@@ -351,8 +351,8 @@ def national_release(
 
 _EXITS = exit_codes(
     OK="the report folder is written",
-    FINDINGS="written, but an EES file has errors against the standards",
-    INPUT="unusable input, or the folder is not new or empty",
+    INPUT="unusable input, an EES file that would break the standards (nothing "
+    "written), or the folder is not new or empty",
     REFUSED="the viewer may not see the data for the purpose",
 )
 

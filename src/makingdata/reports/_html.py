@@ -29,6 +29,7 @@ h2{border-bottom:2px solid #1d70b8;padding-bottom:4px;margin-top:32px}
 figure{margin:16px 0 24px 0}
 figure svg{max-width:100%;height:auto}
 details{margin:4px 0;color:#505a5f}
+div.table{overflow-x:auto}
 table{border-collapse:collapse;margin:8px 0;font-size:14px}
 th,td{border:1px solid #b1b4b6;padding:3px 8px;text-align:left}
 th{background:#f3f2f1}
