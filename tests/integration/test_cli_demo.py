@@ -5,12 +5,21 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 import pytest
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 
 @pytest.fixture(scope="module")
-def demo_output() -> str:
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("demo") / "report"
+
+
+@pytest.fixture(scope="module")
+def demo_output(report_dir: Path) -> str:
     # One run for the whole module, through the real entry point.
     proc = subprocess.run(
         [
@@ -22,6 +31,8 @@ def demo_output() -> str:
             "2025-09-08",
             "--end",
             "2025-09-19",
+            "--report-dir",
+            str(report_dir),
         ],
         capture_output=True,
         text=True,
@@ -65,3 +76,27 @@ def test_public_table_is_published_as_a_clean_ees_pair(demo_output: str) -> None
     assert m is not None
     assert int(m.group(1)) > 0
     assert m.group(2) == "0"
+
+
+def test_demo_writes_a_report_folder_and_says_where(
+    demo_output: str, report_dir: Path
+) -> None:
+    assert f"report: wrote {report_dir}/ (2 charts)" in demo_output
+    names = sorted(p.name for p in report_dir.iterdir())
+    assert names == [
+        "CONTENTS.txt",
+        "audit.jsonl",
+        "la_fsm.csv",
+        "la_fsm.meta.csv",
+        "report.html",
+    ]
+    for name in names:
+        assert f"  {name}" in demo_output
+    assert f"open {report_dir / 'report.html'} in a browser" in demo_output
+    assert "--report-dir" in demo_output
+    page = (report_dir / "report.html").read_text()
+    assert page.count("<svg") == 2
+    assert "<script" not in page
+    # the audit log holds the demo's access decisions (the refusal included)
+    log = (report_dir / "audit.jsonl").read_text()
+    assert "Academisation" in log or "academisation" in log

@@ -49,6 +49,12 @@ NEVER["charts"] = {"cli", "io", "store", "access", "policy", "synth", "schemas"}
 for _below in ("tables", "io", "store", "attendance", "attainment", "disclosure",
                "domain", "publish", "policy", "_atomic"):  # fmt: skip
     NEVER[_below].add("charts")
+# reports (issue 19) sit above charts: they read charts, access, the kernels,
+# disclosure and publish; only the command imports them
+NEVER["reports"] = {"cli", "io", "store", "policy", "synth", "schemas"}
+for _below in ("tables", "io", "store", "attendance", "attainment", "disclosure",
+               "domain", "publish", "policy", "_atomic", "charts", "access"):  # fmt: skip
+    NEVER.setdefault(_below, set()).add("reports")
 # notebook HTML reprs: a private helper at the bottom, like _atomic, used by the
 # classes of every stage (Table, ReadResult, ProtectedTable, EesCheck, Assessment)
 NEVER["_html"] = {*NEVER["_atomic"], "_atomic"}

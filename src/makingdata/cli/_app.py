@@ -31,6 +31,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "makingdata.cli._disclosure",
     "makingdata.cli._check_ees",
     "makingdata.cli._key",
+    "makingdata.cli._report",
 )
 
 #: Set to 1 to see the full traceback of an error.

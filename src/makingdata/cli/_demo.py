@@ -15,16 +15,22 @@ Each stage prints what it did, in the order of the data path:
    written as an EES data file and ``.meta.csv`` (in a temporary folder) and
    checked against the EES standards;
 7. ``policy``: a data request checked against the principles.
+
+Then it writes a report folder (``makingdata.reports``): an HTML summary
+with charts, the EES files of the public table, and the audit log; it prints
+where the folder is (``--report-dir`` chooses it; by default a new temporary
+folder).
 """
 
 # No ``from __future__ import annotations``: typer reads the annotations at run time.
 
 import datetime as dt
+import importlib.util
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
@@ -44,6 +50,10 @@ from makingdata.cli._options import exit_codes, parse_date
 from makingdata.domain import Directory
 from makingdata.errors import AccessDenied, ExitCode
 from makingdata.policy import DataRequest
+from makingdata.tables import Table
+
+if TYPE_CHECKING:
+    from makingdata.reports import ReportFolder
 
 #: A request every reader of the guidance will recognise: an LA asking for
 #: half-termly flight paths in its own spreadsheet (Making Data Work, 2018, and the Secretary of State's letter of 2019 say not to).
@@ -76,6 +86,92 @@ _DEMO_REQUEST: dict[str, object] = {
 }
 
 _DEMO_KEY = "makingdata-demo-key-not-a-secret"
+
+
+def _has_charts() -> bool:
+    """Whether the charts extra (altair, vl-convert) is installed."""
+    return all(
+        importlib.util.find_spec(m) is not None for m in ("altair", "vl_convert")
+    )
+
+
+def _write_report(
+    folder: Path | None,
+    *,
+    weekly: Table,
+    protected: disclosure.ProtectedTable,
+    tables: dict[str, pl.DataFrame],
+    audit_log: Path,
+    period: str,
+) -> "ReportFolder":
+    """Write the demo's report folder: a summary with charts, the EES pair, the audit log."""
+    from makingdata import charts  # noqa: PLC0415 - the charts extra, only here
+    from makingdata.reports import Report, Section, write_report  # noqa: PLC0415
+
+    source = "synthetic data (makingdata demo), counted with makingdata"
+    protect_weekly = disclosure.protect(weekly, "public")
+    report = Report(
+        kind="demo",
+        title="makingdata demo: attendance on synthetic data",
+        audience="public",
+        period=period,
+        summary=(
+            "What makingdata demo counted, on a seeded synthetic slice of England: "
+            "every figure here is made up.",
+        ),
+        sections=(
+            Section(
+                "England week by week",
+                charts=(
+                    charts.attendance_over_time(
+                        protect_weekly, level="national", against=(), source=source
+                    ),
+                ),
+            ),
+            Section(
+                "Persistent and severe absence by free school meals status",
+                charts=(
+                    charts.absence_by_group(
+                        protected, "fsm_status", level="national", source=source
+                    ),
+                ),
+                tables=(
+                    (
+                        "Local authorities by FSM status, protected for the public",
+                        protected,
+                        None,
+                    ),
+                ),
+            ),
+            Section(
+                "National, regional and trust tables",
+                text=(
+                    "The headline tables as built (the demo prints them too); the "
+                    "trust's is scoped to the trust.",
+                ),
+                tables=tuple(
+                    (name, frame, None)
+                    for name, frame in tables.items()
+                    if name in {"national", "regional"}
+                ),
+            ),
+        ),
+        methodology=(
+            "Sessions counted the DfE way: the cohort of compulsory school age, "
+            "enrolment windows, persistent (10%) and severe (50%) absence.",
+        ),
+        protection=(
+            "The LA table and the weekly national table are protected for the "
+            "public (makingdata.disclosure): small counts suppressed as c with "
+            "their complements. The EES pair beside "
+            "this page was checked against the EES open data standards; the audit "
+            "log holds the demo's access decisions.",
+        ),
+        ees=(("la_fsm.csv", protected),),
+        audit_log=audit_log,
+    )
+    target = folder or Path(tempfile.mkdtemp(prefix="makingdata-demo-")) / "report"
+    return write_report(report, target)
 
 
 def _stage(n: int, title: str, steps: Steps) -> None:
@@ -136,15 +232,33 @@ def demo(
         dt.date,
         typer.Option("--end", parser=parse_date, metavar="DATE", help="last date"),
     ] = dt.date(2025, 10, 17),
+    report_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--report-dir",
+            metavar="FOLDER",
+            help="write the report folder here (new or empty); default: a new "
+            "temporary folder, printed at the end",
+            show_default=False,
+        ),
+    ] = None,
 ) -> ExitCode:
     """Run the whole data path on built-in synthetic data.
 
     Generate synthetic data, validate it, scope it, count it the DfE way,
     protect it for the public and check a data request; print what each stage
-    did.
+    did; then write a report folder (HTML summary with charts, the EES files,
+    the audit log) and print where it is.
     """
     with Steps("demo") as steps:
-        _run(scale=scale, seed=seed, start=start, end=end, steps=steps)
+        _run(
+            scale=scale,
+            seed=seed,
+            start=start,
+            end=end,
+            steps=steps,
+            report_dir=report_dir,
+        )
     return ExitCode.OK
 
 
@@ -158,7 +272,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _run(  # noqa: PLR0915 - one narrated pipeline
-    *, scale: float, seed: int, start: dt.date, end: dt.date, steps: Steps
+    *,
+    scale: float,
+    seed: int,
+    start: dt.date,
+    end: dt.date,
+    steps: Steps,
+    report_dir: Path | None = None,
 ) -> None:
     """Run the demo, stage by stage."""
     t0 = time.perf_counter()
@@ -314,5 +434,33 @@ def _run(  # noqa: PLR0915 - one narrated pipeline
     for finding in worst_first[:5]:
         print(f"    {finding.rule_id} ({finding.verdict}): {finding.source}")
 
+    if not _has_charts():
+        print(
+            "\nreport: not written: the report's charts need the charts extra "
+            '(pip install "makingdata[charts]")'
+        )
+        print(f"\ndone in {time.perf_counter() - t0:.1f}s")
+        return
+    steps.step("report: writing the report folder")
+    folder = _write_report(
+        report_dir,
+        weekly=attendance.attendance_table(
+            marks,
+            data.enrolments,
+            schools=data.schools,
+            levels=("national",),
+            period="week",
+            start=start,
+            end=end,
+        ).collect(),
+        protected=protected,
+        tables=tables,
+        audit_log=log_path,
+        period=f"{start:%d %B %Y} to {end:%d %B %Y}",
+    )
+    print(f"\nreport: wrote {folder.path}/ ({folder.charts} charts)")
+    for path in folder.files():
+        print(f"  {path.name}")
+    print(f"  open {folder.html} in a browser; choose the folder with --report-dir")
     print(f"\ndone in {time.perf_counter() - t0:.1f}s")
     sys.stdout.flush()
