@@ -339,6 +339,7 @@ def test_a_bad_results_file_names_file_line_and_field(files, tmp_path, capsys):
     key.write_text(KEY + "\n")
     key.chmod(0o600)
     out = tmp_path / "t.csv"
+    listed = tmp_path / "rejects.csv"
     code = _run(
         root,
         "--results", str(csv),
@@ -346,8 +347,12 @@ def test_a_bad_results_file_names_file_line_and_field(files, tmp_path, capsys):
         "--level", "national",
         "--out", str(out),
         "--audience", "la",
+        "--rejects", str(listed),
     )  # fmt: skip
     assert code == ExitCode.FINDINGS  # written, with a rejected pupil
+    assert pl.read_csv(listed, infer_schema=False).rows() == [
+        ("ks2_bad.csv", "4", "read_scaled_score", "read_scaled_score_range", "125")
+    ]
     err = capsys.readouterr().err
     assert "40 read, 39 valid, 1 rejected" in err
     assert (
@@ -372,3 +377,21 @@ def test_a_bad_results_file_names_file_line_and_field(files, tmp_path, capsys):
     assert "urn" in err
     assert "Traceback" not in err
     assert not (tmp_path / "never.csv").exists()
+
+
+def test_no_valid_pupil_writes_nothing(files, tmp_path, capsys):
+    root, _results, _schools = files
+    csv = tmp_path / "ks2_all_bad.csv"
+    csv.write_text(
+        "pupil_key,urn,time_period,read_scaled_score,mat_scaled_score,gps_scaled_score\n"
+        "1,100001,2024/25,200,100,100\n"
+        "2,100001,2024/25,100,79,100\n"
+    )
+    out = tmp_path / "never.csv"
+    code = _run(root, "--results", str(csv), "--out", str(out), "--audience", "la")
+    assert code == ExitCode.INPUT
+    err = capsys.readouterr().err
+    assert "no valid pupil in the results: 2 rows rejected" in err
+    assert "line 3, field mat_scaled_score: mat_scaled_score_range" in err
+    assert "Traceback" not in err
+    assert not out.exists()

@@ -22,6 +22,7 @@ import attrs
 import polars as pl
 import typer
 
+from makingdata._atomic import atomic_path
 from makingdata.attainment import (
     KS2_BREAKDOWNS,
     KS2_SCHOOL_BREAKDOWNS,
@@ -81,22 +82,52 @@ def _say_rejects(result: ReadResult) -> None:
             file=sys.stderr,
         )
     print(
-        "  rejected pupils are not counted; correct them in the file, or run "
-        "`makingdata validate` on it to see every row and rule",
+        "  rejected pupils are not counted; correct them in the file (--rejects "
+        "PATH lists every row and rule)",
         file=sys.stderr,
     )
 
 
-def _read_results(paths: list[Path], key: bytes | None) -> tuple[pl.DataFrame, int]:
+def _failures(result: ReadResult) -> pl.DataFrame:
+    """Every rule each rejected row broke, with its file; a UPN's value is never written."""
+    failures = result.report.failures
+    return failures.select(
+        pl.lit(Path(str(result.path)).name).alias("file"),
+        pl.col("row").cast(pl.Int64),
+        pl.col("column").cast(pl.String),
+        pl.col("check").cast(pl.String),
+        pl.when(pl.col("column") == "upn")
+        .then(pl.lit(None, pl.String))
+        .otherwise(pl.col("value").cast(pl.String))
+        .alias("value"),
+    )
+
+
+def _read_results(
+    paths: list[Path], key: bytes | None, rejects: Path | None
+) -> tuple[pl.DataFrame, int]:
     """Return the valid results of every file, concatenated, and the rows rejected."""
     frames: list[pl.DataFrame] = []
+    failures: list[pl.DataFrame] = []
     rejected = 0
     for path in paths:
         result = read_ks2_results(path, key=key)
         _say_rejects(result)
         frames.append(result.valid)
+        failures.append(_failures(result))
         rejected += result.rejects.height
-    results = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+    if rejects is not None:
+        listed = pl.concat(failures)
+        with atomic_path(rejects, what="the rejects CSV", parents=True) as tmp:
+            listed.write_csv(tmp)
+        print(f"wrote {listed.height} rejected fields to {rejects}", file=sys.stderr)
+    results = pl.concat(frames, how="vertical_relaxed")
+    if not results.height:
+        raise InputError(
+            f"no valid pupil in the results: {rejected} rows rejected",
+            path=paths[0] if len(paths) == 1 else None,
+            hint="correct the rows listed above (--rejects PATH lists every one)",
+        )
     # the same pupil and year in two files would be counted twice
     dup = results.select("pupil_key", "time_period").is_duplicated()
     if dup.any():
@@ -306,6 +337,16 @@ def ks2(
             show_default=False,
         ),
     ] = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects",
+            metavar="PATH",
+            help="write every rejected field as CSV (file, row, column, check, "
+            "value; a UPN's value is left out)",
+            show_default=False,
+        ),
+    ] = None,
     key_file: KeyFileOption = None,
     _key: RefusedKeyOption = None,
     out: OutOption = None,
@@ -338,7 +379,7 @@ def ks2(
     breakdowns = split_list(by) or []
     with Steps("ks2") as steps:
         steps.step(f"reading {', '.join(p.name for p in results)}")
-        pupils, rejected = _read_results(results, key)
+        pupils, rejected = _read_results(results, key, rejects)
         steps.step(f"reading {schools.name}")
         schools_read = read_schools(schools)
         if schools_read.rejects.height:
