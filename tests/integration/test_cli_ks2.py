@@ -274,6 +274,17 @@ def test_group_gap_needs_the_disadvantage_breakdown(files, capsys):
     )  # fmt: skip
     assert code == ExitCode.USAGE
     assert "'forecast' is not one of national, group, trend" in capsys.readouterr().err
+    code = _run(
+        root,
+        "--results", str(root / "ks2_2024.parquet"),
+        "--level", "district,la",
+        "--compare", "national",
+        "--out", str(root / "x.csv"),
+        "--audience", "la",
+    )  # fmt: skip
+    assert code == ExitCode.USAGE
+    assert "add national to --level" in capsys.readouterr().err
+    assert not (root / "x.csv").exists()
 
 
 def _upn_csv(path: Path, results: pl.DataFrame, *, bad_line: bool) -> None:

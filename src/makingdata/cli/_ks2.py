@@ -40,7 +40,7 @@ from makingdata.cli._output import write_table
 from makingdata.disclosure import ProtectedTable, protect, rule_set
 from makingdata.errors import ExitCode, InputError
 from makingdata.io import ReadResult, read_ks2_results, read_schools
-from makingdata.tables import Table
+from makingdata.tables import Table, level
 
 #: Rejected rows shown one by one on stderr before "and N more".
 _SHOWN_FAILURES = 10
@@ -157,6 +157,28 @@ def _parse_compare(values: list[str] | None) -> list[Compare]:
     return out
 
 
+def _is_national(name: str) -> bool:
+    try:
+        return level(name).name == "national"
+    except InputError:  # district, or a name ks2_table refuses with its own message
+        return False
+
+
+def _check_compare(compare: list[Compare], levels: list[str], by: list[str]) -> None:
+    """Refuse comparisons the table cannot carry, before anything is read."""
+    if compare and not any(_is_national(lv) for lv in levels):
+        raise typer.BadParameter(
+            "every comparison is with England: add national to --level",
+            param_hint="'--compare'",
+        )
+    if Compare.GROUP in compare and "disadvantage_status" not in by:
+        raise typer.BadParameter(
+            "the group gap compares disadvantaged pupils with all other pupils "
+            "nationally: add --by disadvantage_status",
+            param_hint="'--compare'",
+        )
+
+
 def _comparisons(table: Table, compare: list[Compare], by: list[str]) -> list[Table]:
     columns = [
         f"pt_{s}_met_expected_standard" for s in ("rwm", "read", "writta", "mat")
@@ -168,12 +190,6 @@ def _comparisons(table: Table, compare: list[Compare], by: list[str]) -> list[Ta
         if c is Compare.NATIONAL:
             out.append(gap_to_national(table, columns=columns))
         elif c is Compare.GROUP:
-            if "disadvantage_status" not in by:
-                raise typer.BadParameter(
-                    "the group gap compares disadvantaged pupils with all other "
-                    "pupils nationally: add --by disadvantage_status",
-                    param_hint="'--compare'",
-                )
             out.append(gap_to_group(table, columns=columns))
         else:
             out.append(trend(table, columns=columns))
@@ -375,8 +391,10 @@ def ks2(
             )
         wanted.append(int(y))
     comparisons = _parse_compare(compare)
-    key = key_from_file(key_file)
+    levels = split_list(level) or ["la", "national"]
     breakdowns = split_list(by) or []
+    _check_compare(comparisons, levels, breakdowns)
+    key = key_from_file(key_file)
     with Steps("ks2") as steps:
         steps.step(f"reading {', '.join(p.name for p in results)}")
         pupils, rejected = _read_results(results, key, rejects)
@@ -401,7 +419,7 @@ def ks2(
         table = ks2_table(
             pupils,
             schools_read.valid,
-            levels=split_list(level) or ["la", "national"],
+            levels=levels,
             by=breakdowns,
         )
         release = _compared(
