@@ -23,6 +23,7 @@ import polars as pl
 import typer
 
 from makingdata._atomic import atomic_path
+from makingdata.access import Audience
 from makingdata.attainment import (
     KS2_BREAKDOWNS,
     KS2_SCHOOL_BREAKDOWNS,
@@ -32,7 +33,7 @@ from makingdata.attainment import (
     ks2_table,
     trend,
 )
-from makingdata.cli._aggregate import AudienceOption, EesOption, OutOption
+from makingdata.cli._aggregate import EesOption, OutOption
 from makingdata.cli._console import Steps
 from makingdata.cli._key import KeyFileOption, RefusedKeyOption, key_from_file
 from makingdata.cli._options import LIST_HELP, exit_codes, split_list
@@ -44,6 +45,23 @@ from makingdata.tables import Table, level
 
 #: Rejected rows shown one by one on stderr before "and N more".
 _SHOWN_FAILURES = 10
+
+
+#: ``--audience`` of ``ks2``: the protection of ``aggregate``, for pupils' results.
+AudienceOption = Annotated[
+    Audience | None,
+    typer.Option(
+        "--audience",
+        help="who receives the file: school, trust, la or dfe get the table as "
+        "built; partner and public get it protected (every pupil count of 1 to 5 "
+        "and single-school aggregates suppressed with their complements, school "
+        "rows dropped, EES symbols; the comparisons worked out from what is "
+        "published). Without --audience the table is written only if it has no "
+        "School rows and no pupil count from 1 to 5; otherwise the command stops "
+        "(exit 5) and asks who the file is for",
+        show_default=False,
+    ),
+]
 
 
 class Compare(enum.StrEnum):
