@@ -82,7 +82,7 @@ def _years(text: str) -> list[int]:
 
 def _generate(
     la: str, start_year: int, *, scale: float, national_scale: float, seed: int
-):
+) -> tuple[synth.SynthData, synth.SynthData]:
     """Return (the LA's data set, England's sample) for one academic year."""
     day = dt.date(start_year, 9, 9)
     local = synth.generate(scale=scale, start=day, end=day, seed=seed, la=la)
