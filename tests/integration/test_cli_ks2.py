@@ -406,3 +406,26 @@ def test_no_valid_pupil_writes_nothing(files, tmp_path, capsys):
     assert "line 3, field mat_scaled_score: mat_scaled_score_range" in err
     assert "Traceback" not in err
     assert not out.exists()
+
+
+def test_comparisons_keep_one_row_per_row_of_the_table(files):
+    root, results, schools = files
+    out = root / "every_level.csv"
+    levels = ["school", "trust", "district", "la", "national"]
+    code = _run(
+        root,
+        "--results", str(root / "ks2_2024.parquet"),
+        "--level", ",".join(levels),
+        "--by", "sex",
+        "--compare", "national,trend",
+        "--out", str(out),
+        "--audience", "la",
+    )  # fmt: skip
+    assert code == ExitCode.OK
+    got = pl.read_csv(out)
+    want = ks2_table(results[2024], schools, levels=levels, by=["sex"]).collect().frame
+    assert got.height == want.height
+    assert (
+        got.filter(pl.col("geographic_level") == "School")["school_urn"].n_unique() > 1
+    )
+    assert got[RWM].to_list() == want[RWM].to_list()
