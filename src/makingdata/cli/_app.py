@@ -28,6 +28,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "makingdata.cli._access",
     "makingdata.cli._synth",
     "makingdata.cli._aggregate",
+    "makingdata.cli._ks2",
     "makingdata.cli._disclosure",
     "makingdata.cli._check_ees",
     "makingdata.cli._key",
