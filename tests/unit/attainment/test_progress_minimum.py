@@ -56,7 +56,7 @@ REF = progress_reference(NATIONAL)
 def _minimums(rows: list[tuple[int, str, str, float]]) -> pl.DataFrame:
     return pl.DataFrame(
         rows,
-        schema=PROGRESS_MINIMUM_SCHEMA,  # type: ignore[arg-type]
+        schema=PROGRESS_MINIMUM_SCHEMA,
         orient="row",
     )
 
@@ -125,7 +125,8 @@ def test_school_averages_and_intervals_are_over_the_adjusted_scores_by_hand() ->
     )
     sd = math.sqrt(8)
 
-    def school(t: pl.DataFrame, urn: str) -> dict[str, Any]:
+    def school(t: pl.DataFrame | pl.LazyFrame, urn: str) -> dict[str, Any]:
+        assert isinstance(t, pl.DataFrame)
         return t.filter(pl.col("school_urn") == urn).row(0, named=True)
 
     capped = progress_table(
@@ -143,6 +144,7 @@ def test_school_averages_and_intervals_are_over_the_adjusted_scores_by_hand() ->
     half = PROGRESS_Z * sd / math.sqrt(2)  # 3.9199...
     assert a["avg_read_progress_score_lower_CI"] == round(-3.5 - half, 2) == -7.42
     assert a["avg_read_progress_score_upper_CI"] == round(-3.5 + half, 2) == 0.42
+    assert isinstance(capped.frame, pl.DataFrame)
     la = capped.frame.filter(pl.col("geographic_level") == "Local authority").row(
         0, named=True
     )
