@@ -7,6 +7,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from makingdata.attainment import (
     FIRST_MINIMUM_YEAR,
@@ -205,3 +207,31 @@ def test_two_minimums_for_a_group_or_a_missing_column_are_refused() -> None:
         "more than one row for 'read', group '12'",
     )
     _refused(MINIMUMS.drop("minimum_score"), "no 'minimum_score' column")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    scores=st.lists(st.integers(80, 120), min_size=1, max_size=12),
+    minimum=st.integers(-40, 0),
+)
+def test_the_adjusted_score_is_the_larger_of_the_score_and_the_minimum(
+    scores: list[int], minimum: int
+) -> None:
+    mine = _results([{"read_scaled_score": x} for x in scores])
+    mins = _minimums(
+        [(202223, "read", "12", float(minimum)), (202223, "mat", "12", -5.0)]
+    )
+    got = pupil_progress(mine, REF, audience="school", minimum_scores=mins).collect()
+    # group 12's national reading average is 100
+    assert got["read_progress_score"].to_list() == [float(x - 100) for x in scores]
+    assert got["read_adjusted_progress_score"].to_list() == [
+        float(max(x - 100, minimum)) for x in scores
+    ]
+    t = progress_table(
+        mine, SCHOOLS, REF, audience="la", levels="school", minimum_scores=mins
+    ).collect()
+    assert isinstance(t.frame, pl.DataFrame)
+    row = t.frame.row(0, named=True)
+    assert row["t_read_progress_score"] == float(
+        sum(max(x - 100, minimum) for x in scores)
+    )
