@@ -52,9 +52,11 @@ from makingdata.attainment._measures import (
     round_whole,
 )
 from makingdata.attainment._progress import (
+    FIRST_MINIMUM_YEAR,
     FIRST_PROGRESS_YEAR,
     NO_PROGRESS_YEARS,
     PROGRESS_AUDIENCES,
+    PROGRESS_MINIMUM_SCHEMA,
     PROGRESS_REFERENCE_SCHEMA,
     PROGRESS_SHARE_RULE,
     PROGRESS_SUBJECTS,
@@ -85,6 +87,7 @@ __all__ = [
     "ACADEMY",
     "DISTRICT",
     "EXPECTED_SCORE",
+    "FIRST_MINIMUM_YEAR",
     "FIRST_PROGRESS_YEAR",
     "HIGHER_SCORE",
     "KS2_BREAKDOWNS",
@@ -97,6 +100,7 @@ __all__ = [
     "NATIONAL",
     "NO_PROGRESS_YEARS",
     "PROGRESS_AUDIENCES",
+    "PROGRESS_MINIMUM_SCHEMA",
     "PROGRESS_REFERENCE_SCHEMA",
     "PROGRESS_SHARE_RULE",
     "PROGRESS_SUBJECTS",

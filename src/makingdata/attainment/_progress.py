@@ -25,6 +25,18 @@ Sources (cited by title, as every rule in makingdata is):
   to predict pupil or school progress scores before the official provisional
   data each September (makingdata's policy rules NAHT-SHARE-01 and
   NAHT-PRED-04).
+- DfE's limit on extremely negative pupil progress scores, from KS2 in
+  2017/18 ("Primary school accountability technical guide", 2018, as quoted
+  by NAHT, "Progress scores 2018: methodology changed to reduce the impact
+  of outliers"): "Where a pupil's score is more negative than the minimum
+  score, the minimum score will replace the pupil's original progress score
+  when calculating a school's progress average"; one minimum per prior
+  attainment group, "fixed at a set number of standard deviations below the
+  mean so that approximately 1% of pupils are identified nationally"; no
+  limit on positive scores; the adjusted scores are the headline measures.
+  The number of standard deviations is not given in the text, so makingdata
+  takes the minimum scores DfE publishes for the year
+  (:data:`PROGRESS_MINIMUM_SCHEMA`) and does not compute them.
 """
 
 from __future__ import annotations
@@ -50,9 +62,11 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
 __all__ = [
+    "FIRST_MINIMUM_YEAR",
     "FIRST_PROGRESS_YEAR",
     "NO_PROGRESS_YEARS",
     "PROGRESS_AUDIENCES",
+    "PROGRESS_MINIMUM_SCHEMA",
     "PROGRESS_REFERENCE_SCHEMA",
     "PROGRESS_SHARE_RULE",
     "PROGRESS_SUBJECTS",
@@ -126,6 +140,25 @@ PROGRESS_REFERENCE_SCHEMA: dict[str, pl.DataType] = {
     "national_pupils": pl.Int64(),
     "national_average_score": pl.Float64(),
     "national_progress_sd": pl.Float64(),
+}
+
+
+#: The first KS2 year (2017/18) in which DfE limits extremely negative
+#: pupil progress scores ("Progress scores 2018: methodology changed to
+#: reduce the impact of outliers", NAHT, quoting DfE).
+FIRST_MINIMUM_YEAR = 201718
+
+#: DfE's minimum pupil progress scores, one row per year, subject and prior
+#: attainment group where DfE sets one: a pupil's score more negative than
+#: ``minimum_score`` is replaced by it in the school's average (the
+#: *adjusted* score). A group without a row has no limit. The values are
+#: DfE's, published for the year with the progress data; makingdata does
+#: not derive them (DfE's text gives no number of standard deviations).
+PROGRESS_MINIMUM_SCHEMA: dict[str, pl.DataType] = {
+    "time_period": pl.Int32(),
+    "subject": pl.String(),
+    "prior_attainment_group": pl.String(),
+    "minimum_score": pl.Float64(),
 }
 
 
@@ -346,12 +379,84 @@ def _reference(
     return ref
 
 
+def _minimums(
+    minimum_scores: pl.LazyFrame | pl.DataFrame,
+    years: Sequence[int],
+    subjects: Sequence[str],
+) -> pl.LazyFrame:
+    """Check DfE's minimum progress scores and return them in :data:`PROGRESS_MINIMUM_SCHEMA`."""
+    mins = minimum_scores.lazy()
+    names = mins.collect_schema().names()
+    for c in PROGRESS_MINIMUM_SCHEMA:
+        if c not in names:
+            raise InputError(
+                f"the minimum progress scores have no {c!r} column",
+                column=c,
+                hint="give DfE's minimum progress score per year, subject and "
+                "prior attainment group (time_period, subject, "
+                "prior_attainment_group, minimum_score)",
+            )
+    mins = mins.select(list(PROGRESS_MINIMUM_SCHEMA)).cast(
+        PROGRESS_MINIMUM_SCHEMA  # type: ignore[arg-type]
+    )
+    keys = ["time_period", "subject", "prior_attainment_group"]
+    dup = mins.group_by(keys).len().filter(pl.col("len") > 1).head(1).collect()
+    if dup.height:
+        y, subj, g = dup.row(0)[:3]
+        raise InputError(
+            f"the minimum progress scores have more than one row for {subj!r}, "
+            f"group {g!r}, {y}",
+            column="prior_attainment_group",
+            hint="give one minimum per year, subject and prior attainment group",
+        )
+    bad = (
+        mins.filter(pl.col("minimum_score").is_null() | (pl.col("minimum_score") > 0))
+        .head(1)
+        .collect()
+    )
+    if bad.height:
+        y, subj, g, m = bad.row(0)
+        raise InputError(
+            f"the minimum progress score for {subj!r}, group {g!r}, {y} is {m!r}: "
+            "DfE's minimum is a negative score (set standard deviations below "
+            "the group's mean of 0)",
+            column="minimum_score",
+            hint="copy the minimum scores DfE publishes for the year; leave out "
+            "a group without a limit",
+        )
+    early = mins.filter(pl.col("time_period") < FIRST_MINIMUM_YEAR).head(1).collect()
+    if early.height:
+        raise InputError(
+            f"minimum progress scores for {early.row(0)[0]}: DfE limits "
+            f"extremely negative progress scores from {FIRST_MINIMUM_YEAR} only",
+            column="time_period",
+            hint="give no minimum scores for earlier years",
+        )
+    have = set(mins.select("time_period", "subject").unique().collect().iter_rows())
+    for y in years:
+        for s in subjects:
+            if (y, s) not in have:
+                raise InputError(
+                    f"the minimum progress scores have no {s!r} rows for {y}",
+                    column="time_period",
+                    hint="give DfE's minimum scores of the same year as the "
+                    "results (another year's would apply a limit DfE did not "
+                    "set), or none to report unadjusted scores",
+                )
+    return mins
+
+
 def _scores(
     results: pl.LazyFrame | pl.DataFrame,
     reference: pl.LazyFrame | pl.DataFrame,
     subjects: Sequence[str],
+    minimum_scores: pl.LazyFrame | pl.DataFrame | None = None,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """Return the results with ``<subject>_progress_score``, and the reference used."""
+    """Return the results with ``<subject>_progress_score``, and the reference used.
+
+    With ``minimum_scores``, also ``<subject>_adjusted_progress_score``: the
+    score, or the group's minimum where the score is more negative.
+    """
     lf = results.lazy()
     _need(
         lf,
@@ -401,6 +506,27 @@ def _scores(
             .otherwise(None)
             .alias(f"{s}_progress_score")
         ).drop(f"__avg_{s}")
+    if minimum_scores is not None:
+        mins = _minimums(minimum_scores, years, subjects)
+        for s in subjects:
+            m = f"__min_{s}"
+            lf = lf.join(
+                mins.filter(pl.col("subject") == s).select(
+                    "time_period",
+                    "prior_attainment_group",
+                    pl.col("minimum_score").alias(m),
+                ),
+                on=["time_period", "prior_attainment_group"],
+                how="left",
+                maintain_order="left",
+            )
+            p = pl.col(f"{s}_progress_score")
+            lf = lf.with_columns(
+                pl.when(pl.col(m).is_not_null() & (p < pl.col(m)))
+                .then(pl.col(m))
+                .otherwise(p)
+                .alias(f"{s}_adjusted_progress_score")
+            ).drop(m)
     return lf, ref
 
 
@@ -411,6 +537,7 @@ def pupil_progress(
     *,
     audience: str,
     subjects: Sequence[str] = PROGRESS_SUBJECTS,
+    minimum_scores: pl.LazyFrame | pl.DataFrame | None = None,
 ) -> pl.LazyFrame:
     """Return each pupil's progress score: their own KS2 score minus their group's national average.
 
@@ -422,9 +549,17 @@ def pupil_progress(
     (a pupil without a scaled score, or without a prior attainment group, has
     none), and a reference of another year is refused.
 
+    DfE's limit on extremely negative scores (from 2017/18): with
+    ``minimum_scores`` (DfE's published minimum per year, subject and prior
+    attainment group, :data:`PROGRESS_MINIMUM_SCHEMA`),
+    ``<subject>_adjusted_progress_score`` is the score, or the group's
+    minimum where the score is more negative ("Primary school accountability
+    technical guide", 2018: "the minimum score will replace the pupil's
+    original progress score when calculating a school's progress average").
+
     Not modelled (DfE's rules that makingdata does not apply): the nominal
-    scores DfE gives pupils working below the standard of the test, and the
-    limit on extremely negative scores; writing's progress score.
+    scores DfE gives pupils working below the standard of the test;
+    writing's progress score.
 
     Parameters
     ----------
@@ -440,12 +575,18 @@ def pupil_progress(
         so are ``partner`` and ``public`` (no pupil-level rows for them).
     subjects
         Default :data:`PROGRESS_SUBJECTS`.
+    minimum_scores
+        DfE's minimum progress scores of the same year(s)
+        (:data:`PROGRESS_MINIMUM_SCHEMA`); ``None`` (the default) gives the
+        unadjusted scores only.
 
     Returns
     -------
     polars.LazyFrame
         ``pupil_key``, ``urn``, ``time_period``, ``prior_attainment_group``
-        and ``<subject>_progress_score`` for each subject.
+        and ``<subject>_progress_score`` for each subject; with
+        ``minimum_scores``, then ``<subject>_adjusted_progress_score`` for
+        each subject.
 
     Raises
     ------
@@ -453,8 +594,10 @@ def pupil_progress(
         For a pupil, parent, partner or public audience.
     InputError
         For an unknown audience, a missing column, a year without progress
-        (:data:`NO_PROGRESS_YEARS`), a reference without the year, or a
-        prior attainment group the reference does not have.
+        (:data:`NO_PROGRESS_YEARS`), a reference without the year, a
+        prior attainment group the reference does not have, or minimum
+        scores that are not DfE's shape (a positive minimum, a year before
+        :data:`FIRST_MINIMUM_YEAR`, no rows for a year of the results).
 
     Examples
     --------
@@ -475,6 +618,18 @@ def pupil_progress(
     ...     "read_progress_score"
     ... ].to_list()
     [-2.0, 2.0, 0.0]
+    >>> minimums = pl.DataFrame(
+    ...     {
+    ...         "time_period": [202223],
+    ...         "subject": ["read"],
+    ...         "prior_attainment_group": ["10"],
+    ...         "minimum_score": [-1.5],
+    ...     }
+    ... )
+    >>> pupil_progress(
+    ...     results, ref, audience="school", subjects=["read"], minimum_scores=minimums
+    ... ).collect()["read_adjusted_progress_score"].to_list()
+    [-1.5, 2.0, 0.0]
     >>> pupil_progress(results, ref, audience="parents")
     Traceback (most recent call last):
     ...
@@ -482,13 +637,19 @@ def pupil_progress(
     """
     _audience(audience, pupil_level=True)
     _need(results.lazy(), ["pupil_key", "urn"], "KS2 results")
-    lf, _ = _scores(results, reference, subjects)
+    lf, _ = _scores(results, reference, subjects, minimum_scores)
+    adjusted = (
+        [f"{s}_adjusted_progress_score" for s in subjects]
+        if minimum_scores is not None
+        else []
+    )
     return lf.select(
         "pupil_key",
         "urn",
         "time_period",
         "prior_attainment_group",
         *(f"{s}_progress_score" for s in subjects),
+        *adjusted,
     )
 
 
@@ -575,6 +736,7 @@ def progress_table(
     by: Sequence[str] = (),
     subjects: Sequence[str] = PROGRESS_SUBJECTS,
     time_identifier: str = "Academic year",
+    minimum_scores: pl.LazyFrame | pl.DataFrame | None = None,
 ) -> Table:
     """Return average progress scores with 95% confidence intervals, at each level, by group.
 
@@ -588,6 +750,13 @@ def progress_table(
     ``reference``) and ``n`` the pupils ("Primary school accountability
     technical guidance", confidence intervals). Rounding: half away from
     zero, after the interval is computed from the unrounded mean.
+
+    With ``minimum_scores`` (DfE's minimum per year, subject and prior
+    attainment group, :data:`PROGRESS_MINIMUM_SCHEMA`), the sums, means and
+    intervals are over the *adjusted* scores, a score more negative than its
+    group's minimum counting as the minimum, as DfE's headline measures are
+    from 2017/18 (:func:`pupil_progress`); the standard deviation is still
+    the reference's.
 
     Levels and breakdowns are those of :func:`ks2_table` (school, trust,
     district, LA, region, England; pupil and school breakdowns). The counts
@@ -612,6 +781,9 @@ def progress_table(
         As in :func:`ks2_table`.
     subjects
         Default :data:`PROGRESS_SUBJECTS`.
+    minimum_scores
+        DfE's minimum progress scores of the same year(s); ``None`` (the
+        default) averages the unadjusted scores.
 
     Returns
     -------
@@ -663,18 +835,18 @@ def progress_table(
     _audience(audience, pupil_level=False)
     lvs = levels_of(levels)
     breakdowns_of(by)
-    lf, ref = _scores(results, reference, subjects)
+    lf, ref = _scores(results, reference, subjects, minimum_scores)
+    score = (
+        "adjusted_progress_score" if minimum_scores is not None else "progress_score"
+    )
     n = {s: f"t_{s}_progress_eligible_pupils" for s in subjects}
     total = {s: f"t_{s}_progress_score" for s in subjects}
     lf = lf.with_columns(
         *(
-            pl.col(f"{s}_progress_score").is_not_null().cast(pl.Int64).alias(n[s])
+            pl.col(f"{s}_{score}").is_not_null().cast(pl.Int64).alias(n[s])
             for s in subjects
         ),
-        *(
-            pl.col(f"{s}_progress_score").fill_null(0.0).alias(total[s])
-            for s in subjects
-        ),
+        *(pl.col(f"{s}_{score}").fill_null(0.0).alias(total[s]) for s in subjects),
     )
     out = aggregate(
         lf,
