@@ -512,33 +512,45 @@ def _add_counts(
 
     The rows of the result are every enrolment of either frame, sorted;
     a count missing from one frame counts 0. Enrolment numbers are dense,
-    so a mask as long as the highest number places both frames' rows.
+    so a mask as long as the highest number places both frames' rows
+    (most days hold the same enrolments as the day before: then the
+    columns are added as they are).
+
+    Raises
+    ------
+    ExportError
+        If a total passes the counts' type (65,535 sessions).
     """
     a = before.get_column("enrolment").to_numpy()
     b = day.get_column("enrolment").to_numpy()
-    wide_a = before.select(columns).to_numpy().astype(np.int64)
-    wide_b = day.select(columns).to_numpy().astype(np.int64)
-    if np.array_equal(a, b):
-        numbers, total = a, wide_a + wide_b
-    else:
+    same = np.array_equal(a, b)
+    numbers = a
+    if not same:
         size = 1 + max(int(a.max(initial=0)), int(b.max(initial=0)))
         present = np.zeros(size, dtype=bool)
         present[a] = True
         present[b] = True
         place = np.cumsum(present) - 1
         numbers = np.flatnonzero(present)
-        total = np.zeros((numbers.size, len(columns)), dtype=np.int64)
-        total[place[a]] += wide_a
-        total[place[b]] += wide_b
-    return pl.DataFrame(
-        {
-            "enrolment": pl.Series(numbers).cast(ENROLMENT_DTYPE),
-            **{
-                c: pl.Series(c, np.ascontiguousarray(total[:, i])).cast(COUNT_DTYPE)
-                for i, c in enumerate(columns)
-            },
-        }
-    )
+        at_a, at_b = place[a], place[b]
+    out = {"enrolment": pl.Series("enrolment", numbers).cast(ENROLMENT_DTYPE)}
+    for c in columns:
+        x = before.get_column(c).to_numpy()
+        y = day.get_column(c).to_numpy()
+        if same:
+            total = x.astype(np.uint32) + y
+        else:
+            total = np.zeros(numbers.size, dtype=np.uint32)
+            total[at_a] += x
+            total[at_b] += y
+        if total.size and int(total.max()) > np.iinfo(np.uint16).max:
+            raise ExportError(
+                f"a year-to-date total of {c} passes 65,535 sessions",
+                hint="check the marks export for repeated days; "
+                "one academic year holds far fewer sessions",
+            )
+        out[c] = pl.Series(c, total.astype(np.uint16))
+    return pl.DataFrame(out)
 
 
 def _clean(root: Path, manifest: dict[str, Any]) -> None:
@@ -792,11 +804,14 @@ def _write(
         root, stored, set(entries), ingest_id, say
     ):
         stored[day_iso] = {**stored[day_iso], "totals": totals_rel}
-    reg_rel = f"registry/{ingest_id}.parquet"
-    with atomic_path(
-        root / reg_rel, what="the enrolment registry", parents=True
-    ) as tmp:
-        reg.write_parquet(tmp)
+    reg_rel = manifest["registry"]
+    if not reg_rel or not (reg is old or reg.equals(old)):
+        # an unchanged registry keeps its file
+        reg_rel = f"registry/{ingest_id}.parquet"
+        with atomic_path(
+            root / reg_rel, what="the enrolment registry", parents=True
+        ) as tmp:
+            reg.write_parquet(tmp)
     manifest = {
         **manifest,
         "registry": reg_rel,
