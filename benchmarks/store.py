@@ -17,6 +17,12 @@ measured four ways:
 4. DuckDB SQL over the store's Parquet (counts summed by enrolment, the
    registry joined once) - what a user pointing DuckDB at the store gets.
 
+With ``--table``, the LA x FSM weekly table (DfE cohort, from the first day
+to the size's last) is measured too: ``attendance_table(store, …)``,
+``attendance_table(raw marks, …)`` and DuckDB SQL over the raw marks (the
+same query as ``benchmarks.attendance``); the store's table must equal the
+raw path's.
+
 Each measurement runs in its own subprocess (so that its peak RSS,
 ``ru_maxrss``, sees polars' and DuckDB's own allocations), three times:
 the median wall time is reported, with the highest peak. Every ingest of a
@@ -43,6 +49,8 @@ import polars as pl
 
 #: First school day of the synthetic data.
 FIRST_DAY = dt.date(2025, 9, 8)
+#: The weekly table's measurements (``--table``).
+TABLE = ("table_store", "table_raw", "table_duckdb_raw")
 
 
 def weekdays(first: dt.date, n: int) -> list[dt.date]:
@@ -146,6 +154,35 @@ def _duck_store(con, store: Path, end: dt.date) -> pl.DataFrame:
     ).pl()
 
 
+def _table(marks, enrol, schools, end: dt.date) -> pl.DataFrame:
+    """The LA x FSM weekly table (DfE cohort) from the first day to ``end``."""
+    from makingdata.attendance import attendance_table
+
+    return (
+        attendance_table(
+            marks,
+            enrol,
+            schools=schools,
+            levels="la",
+            by=["fsm_status"],
+            period="week",
+            start=FIRST_DAY,
+            end=end,
+            decimals=None,
+        )
+        .collect(engine="streaming")
+        .frame
+    )
+
+
+def _duck_table(con, raw: Path, end: dt.date) -> pl.DataFrame:
+    """The same table in DuckDB SQL over the raw marks."""
+    from benchmarks.attendance import q2_duckdb
+
+    src = f"read_parquet('{raw}/**/*.parquet', hive_partitioning = true)"
+    return q2_duckdb(con, src, FIRST_DAY, end)
+
+
 def one(args: argparse.Namespace) -> None:
     """Run one measurement (``--one``) and print its times and peak RSS as JSON."""
     cache, store = Path(args.cache), Path(args.cache) / "store"
@@ -192,6 +229,9 @@ def one(args: argparse.Namespace) -> None:
             "duckdb_raw": lambda: _duck_raw(con, raw, end),
             "duckdb_store": lambda: _duck_store(con, store, end),
             "floor": lambda: raw_lf.select(pl.col("code").count()).collect(),
+            "table_store": lambda: _table(Store.open(store), enrol, schools, end),
+            "table_raw": lambda: _table(raw_lf, enrol, schools, end),
+            "table_duckdb_raw": lambda: _duck_table(con, raw, end),
         }
         fn = tasks[args.one]
         for _ in range(args.repeat):
@@ -207,6 +247,10 @@ def one(args: argparse.Namespace) -> None:
             keys = ["pupil_key", "urn", "enrol_start"]
             if not out.sort(keys).equals(raw_out.sort(keys)):
                 raise SystemExit("the store and the raw marks disagree")
+        if args.check and args.one == "table_store":
+            raw_out = tasks["table_raw"]()
+            if not out.equals(raw_out):
+                raise SystemExit("the store's weekly table and the raw marks' disagree")
     if args.one == "ingest":
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps({"times": times, "cpu": cpu, "rows": rows, "peak_rss": peak}))
@@ -238,6 +282,9 @@ def main() -> None:  # noqa: PLR0915 - one scenario, step by step
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cache", default=None, help="data folder (default: a temp)")
     parser.add_argument("--json", default=None, help="write the figures here")
+    parser.add_argument(
+        "--table", action="store_true", help="also the LA x FSM weekly table"
+    )
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--end", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
@@ -289,8 +336,13 @@ def main() -> None:  # noqa: PLR0915 - one scenario, step by step
         row["ingest_median_s"] = statistics.median(x["seconds"] for x in recent)
         row["ingest_median_cpu_s"] = statistics.median(x["cpu_s"] for x in recent)
         row["ingest_peak_rss"] = max(x["peak_rss"] for x in recent)
-        for what in ("store", "raw", "duckdb_raw", "duckdb_store", "floor"):
-            r = _measure(cache, what, day, args.repeat, check=what == "store")
+        whats = ["store", "raw", "duckdb_raw", "duckdb_store", "floor"]
+        if args.table:
+            whats += ["table_store", "table_raw", "table_duckdb_raw"]
+        for what in whats:
+            r = _measure(
+                cache, what, day, args.repeat, check=what in ("store", "table_store")
+            )
             row[what] = {
                 "median_s": statistics.median(r["times"]),
                 "median_cpu_s": statistics.median(r["cpu"]),
@@ -348,7 +400,9 @@ def _print_row(row: dict, meta: dict) -> None:
         f"store {row['store_bytes'] / 2**20:,.0f} MiB",
         flush=True,
     )
-    for what in ("store", "raw", "duckdb_raw", "duckdb_store", "floor"):
+    for what in ("store", "raw", "duckdb_raw", "duckdb_store", "floor", *TABLE):
+        if what not in row:
+            continue
         m = row[what]
         print(
             f"      {what:<13} {m['median_s']:7.2f} s (cpu {m['median_cpu_s']:6.2f} s)  "
@@ -382,6 +436,24 @@ def markdown(out: dict) -> str:
             f"{_gib(r['store']['peak_rss'])} / {_gib(r['raw']['peak_rss'])} / "
             f"{_gib(r['duckdb_raw']['peak_rss'])} |"
         )
+    table = [r for r in out["sizes"] if "table_store" in r]
+    if table:
+        lines += [
+            "",
+            "| school days | marks | LA x FSM weekly table: store | raw makingdata | "
+            "DuckDB raw | raw ÷ store | DuckDB raw ÷ store | peak RSS store / raw |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in table:
+            s = r["table_store"]["median_s"]
+            lines.append(
+                f"| {r['days']} | {r['marks'] / 1e6:,.1f}M | {s:.2f} s | "
+                f"{r['table_raw']['median_s']:.2f} s | "
+                f"{r['table_duckdb_raw']['median_s']:.2f} s | "
+                f"{r['table_raw']['median_s'] / s:.1f}x | "
+                f"{r['table_duckdb_raw']['median_s'] / s:.1f}x | "
+                f"{_gib(r['table_store']['peak_rss'])} / {_gib(r['table_raw']['peak_rss'])} |"
+            )
     return "\n".join(lines)
 
 

@@ -201,34 +201,60 @@ def _assign(
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """Give each mark the number of the enrolment it falls in (or a pupil-and-school row).
 
+    A mark falls in the spell of its pupil and school whose dates hold its
+    date (the lowest number if several do). Most pupils have one spell: their
+    marks get its number from one order-keeping hash join on ``pupil_key``
+    alone (a single 64-bit key: cheaper than the pair) and a check of the
+    school and the date, with no group-by and no sort. Only the marks left
+    without a number whose pupil has several spells go through a range join
+    (every spell of the pupil and school, the lowest number that holds the
+    date).
+
     Returns the marks with ``enrolment``, the registry with any new
     pupil-and-school rows, and how many such rows were added.
     """
+    pair = ["pupil_key", "urn"]
     spells = reg.filter(pl.col("enrol_start").is_not_null()).select(
-        "enrolment", "pupil_key", "urn", "enrol_start", "enrol_end"
+        "enrolment", *pair, "enrol_start", "enrol_end"
     )
-    m = marks.with_row_index("_r")
+    one = spells.select(pl.col("pupil_key").is_unique()).to_series()
     inside = (pl.col("date") >= pl.col("enrol_start")) & (
         pl.col("enrol_end").is_null() | (pl.col("date") <= pl.col("enrol_end"))
     )
-    hit = (
-        m.lazy()
-        .select("_r", "pupil_key", "urn", "date")
-        .join(spells.lazy(), on=["pupil_key", "urn"], how="inner")
-        .filter(inside)
-        .group_by("_r")
-        .agg(pl.col("enrolment").min())
-        .collect()
+    m = marks.join(
+        spells.filter(one).rename({"urn": "_u"}),
+        on="pupil_key",
+        how="left",
+        maintain_order="left",
     )
-    m = m.join(hit, on="_r", how="left").sort("_r")
-    pairs = m.filter(pl.col("enrolment").is_null()).select("pupil_key", "urn").unique()
+    m = m.with_columns(
+        pl.when(inside & (pl.col("urn") == pl.col("_u")))
+        .then(pl.col("enrolment"))
+        .alias("enrolment")
+    ).drop("_u", "enrol_start", "enrol_end")
+    if not one.all():
+        m = m.with_row_index("_r")
+        hit = (
+            m.lazy()
+            .filter(pl.col("enrolment").is_null())
+            .select("_r", *pair, "date")
+            .join(spells.filter(~one).lazy(), on=pair, how="inner")
+            .filter(inside)
+            .group_by("_r")
+            .agg(pl.col("enrolment").min().alias("_s"))
+            .collect()
+        )
+        m = (
+            m.join(hit, on="_r", how="left", maintain_order="left")
+            .with_columns(pl.coalesce("enrolment", "_s").alias("enrolment"))
+            .drop("_r", "_s")
+        )
+    pairs = m.filter(pl.col("enrolment").is_null()).select(pair).unique()
     n_new = 0
     if not pairs.is_empty():
-        known = reg.filter(pl.col("enrol_start").is_null()).select(
-            "pupil_key", "urn", "enrolment"
-        )
-        fresh = pairs.join(known, on=["pupil_key", "urn"], how="left")
-        fresh = fresh.sort("pupil_key", "urn").with_columns(
+        known = reg.filter(pl.col("enrol_start").is_null()).select(*pair, "enrolment")
+        fresh = pairs.join(known, on=pair, how="left")
+        fresh = fresh.sort(pair).with_columns(
             *(
                 pl.lit(None, dtype).alias(c)
                 for c, dtype in REGISTRY_SCHEMA.items()
@@ -237,16 +263,15 @@ def _assign(
         )
         reg, n_new = _number(reg, fresh.filter(pl.col("enrolment").is_null()))
         orphans = reg.filter(pl.col("enrol_start").is_null()).select(
-            "pupil_key", "urn", pl.col("enrolment").alias("_o")
+            *pair, pl.col("enrolment").alias("_o")
         )
         m = (
-            m.join(orphans, on=["pupil_key", "urn"], how="left")
-            .sort("_r")
+            m.join(orphans, on=pair, how="left", maintain_order="left")
             .with_columns(pl.coalesce("enrolment", "_o").alias("enrolment"))
             .drop("_o")
         )
     return (
-        m.drop("_r").with_columns(pl.col("enrolment").cast(ENROLMENT_DTYPE)),
+        m.select(*marks.columns, pl.col("enrolment").cast(ENROLMENT_DTYPE)),
         reg,
         n_new,
     )
@@ -470,11 +495,7 @@ def _running_totals(
             )
             day = pl.read_parquet(root / stored[day_iso]["counts"])
             if prev is not None:
-                day = (
-                    pl.concat([pl.read_parquet(root / prev), day])
-                    .group_by("enrolment")
-                    .agg(pl.col(columns).sum().cast(COUNT_DTYPE))
-                )
+                day = _add_counts(pl.read_parquet(root / prev), day, columns)
             rel = f"totals/academic_year={year}/date={day_iso}/{ingest_id}.parquet"
             with atomic_path(
                 root / rel, what="the year-to-date totals", parents=True
@@ -482,6 +503,54 @@ def _running_totals(
                 day.select("enrolment", *columns).sort("enrolment").write_parquet(tmp)
             prev = rel
             yield day_iso, rel
+
+
+def _add_counts(
+    before: pl.DataFrame, day: pl.DataFrame, columns: list[str]
+) -> pl.DataFrame:
+    """Add two frames of counts with one row per enrolment (numpy: no group-by).
+
+    The rows of the result are every enrolment of either frame, sorted;
+    a count missing from one frame counts 0. Enrolment numbers are dense,
+    so a mask as long as the highest number places both frames' rows
+    (most days hold the same enrolments as the day before: then the
+    columns are added as they are).
+
+    Raises
+    ------
+    ExportError
+        If a total passes the counts' type (65,535 sessions).
+    """
+    a = before.get_column("enrolment").to_numpy()
+    b = day.get_column("enrolment").to_numpy()
+    same = np.array_equal(a, b)
+    numbers = a
+    if not same:
+        size = 1 + max(int(a.max(initial=0)), int(b.max(initial=0)))
+        present = np.zeros(size, dtype=bool)
+        present[a] = True
+        present[b] = True
+        place = np.cumsum(present) - 1
+        numbers = np.flatnonzero(present)
+        at_a, at_b = place[a], place[b]
+    out = {"enrolment": pl.Series("enrolment", numbers).cast(ENROLMENT_DTYPE)}
+    for c in columns:
+        x = before.get_column(c).to_numpy()
+        y = day.get_column(c).to_numpy()
+        if same:
+            total = x.astype(np.uint32) + y
+        else:
+            total = np.zeros(numbers.size, dtype=np.uint32)
+            total[at_a] += x
+            total[at_b] += y
+        if total.size and int(total.max()) > np.iinfo(np.uint16).max:
+            raise ExportError(
+                f"a year-to-date total of {c} passes 65,535 sessions",
+                hint="check the marks export for repeated days; "
+                "one academic year holds far fewer sessions",
+            )
+        out[c] = pl.Series(c, total.astype(np.uint16))
+    return pl.DataFrame(out)
 
 
 def _clean(root: Path, manifest: dict[str, Any]) -> None:
@@ -674,7 +743,13 @@ def _write(
     now = _now()
     entries: dict[str, dict[str, Any]] = {}
     # stored days whose marks a changed spell moves to another number
-    for day, info, part in _rederive(root, manifest, old, reg, skip=set(days), say=say):
+    # (an unchanged enrolments export changes no spell: nothing to re-derive)
+    rederived = (
+        iter(())
+        if e_read is None
+        else _rederive(root, manifest, old, reg, skip=set(days), say=say)
+    )
+    for day, info, part in rederived:
         numbered_day, reg, _ = _assign(part, reg)
         rel = _write_day(root, day, ingest_id, numbered_day)
         entries[day.isoformat()] = {
@@ -729,11 +804,14 @@ def _write(
         root, stored, set(entries), ingest_id, say
     ):
         stored[day_iso] = {**stored[day_iso], "totals": totals_rel}
-    reg_rel = f"registry/{ingest_id}.parquet"
-    with atomic_path(
-        root / reg_rel, what="the enrolment registry", parents=True
-    ) as tmp:
-        reg.write_parquet(tmp)
+    reg_rel = manifest["registry"]
+    if not reg_rel or not (reg is old or reg.equals(old)):
+        # an unchanged registry keeps its file
+        reg_rel = f"registry/{ingest_id}.parquet"
+        with atomic_path(
+            root / reg_rel, what="the enrolment registry", parents=True
+        ) as tmp:
+            reg.write_parquet(tmp)
     manifest = {
         **manifest,
         "registry": reg_rel,
