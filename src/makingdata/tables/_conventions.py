@@ -67,13 +67,7 @@ def format_ay_reverse(year: str) -> str:
     >>> format_ay_reverse("2016/17")
     '201617'
     """
-    if not re.match(r"^\d{4}/\d{2}$", year):
-        raise InputError(
-            f"{year!r} is not an academic year written as 2016/17",
-            column="time_period",
-            hint="give the year as four digits, a slash and two digits",
-        )
-    return year.replace("/", "")
+    return _unsplit(year, "/", "an academic year", "a slash")
 
 
 def format_fy(year: int | str) -> str:
@@ -102,13 +96,18 @@ def format_fy_reverse(year: str) -> str:
     >>> format_fy_reverse("2016-17")
     '201617'
     """
-    if not re.match(r"^\d{4}-\d{2}$", year):
+    return _unsplit(year, "-", "a financial year", "a hyphen")
+
+
+def _unsplit(year: str, sep: str, kind: str, sep_name: str) -> str:
+    """``2016<sep>17`` -> ``201617``, or an error naming the form expected."""
+    if not re.fullmatch(rf"\d{{4}}{re.escape(sep)}\d{{2}}", year):
         raise InputError(
-            f"{year!r} is not a financial year written as 2016-17",
+            f"{year!r} is not {kind} written as 2016{sep}17",
             column="time_period",
-            hint="give the year as four digits, a hyphen and two digits",
+            hint=f"give the year as four digits, {sep_name} and two digits",
         )
-    return year.replace("-", "")
+    return year.replace(sep, "")
 
 
 def _squash(name: str) -> str:
