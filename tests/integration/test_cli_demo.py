@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -19,7 +20,13 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def demo_output(report_dir: Path) -> str:
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's temporary folder (TMPDIR): it should be empty once the demo ends."""
+    return tmp_path_factory.mktemp("scratch")
+
+
+@pytest.fixture(scope="module")
+def demo_output(report_dir: Path, scratch: Path) -> str:
     # One run for the whole module, through the real entry point.
     proc = subprocess.run(
         [
@@ -38,9 +45,19 @@ def demo_output(report_dir: Path) -> str:
         text=True,
         check=False,
         timeout=900,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
+
+
+def test_demo_leaves_no_temporary_folder_behind(
+    demo_output: str, scratch: Path
+) -> None:
+    # The audit log's working folder and the read-back export are removed at
+    # the end; the report folder (chosen with --report-dir) keeps the audit log.
+    assert "done in" in demo_output
+    assert sorted(p.name for p in scratch.iterdir()) == []
 
 
 def test_every_stage_runs(demo_output: str) -> None:

@@ -250,7 +250,12 @@ def demo(
     did; then write a report folder (HTML summary with charts, the EES files,
     the audit log) and print where it is.
     """
-    with Steps("demo") as steps:
+    # The audit log is written to a working folder removed at the end: the
+    # report folder keeps its copy, so the demo leaves nothing else behind.
+    with (
+        Steps("demo") as steps,
+        tempfile.TemporaryDirectory(prefix="makingdata-demo-") as work,
+    ):
         _run(
             scale=scale,
             seed=seed,
@@ -258,6 +263,7 @@ def demo(
             end=end,
             steps=steps,
             report_dir=report_dir,
+            work=Path(work),
         )
     return ExitCode.OK
 
@@ -278,9 +284,10 @@ def _run(  # noqa: PLR0915 - one narrated pipeline
     start: dt.date,
     end: dt.date,
     steps: Steps,
+    work: Path,
     report_dir: Path | None = None,
 ) -> None:
-    """Run the demo, stage by stage."""
+    """Run the demo, stage by stage; ``work`` is a scratch folder for the audit log."""
     t0 = time.perf_counter()
     print("makingdata demo: the whole data path on synthetic data")
 
@@ -327,7 +334,7 @@ def _run(  # noqa: PLR0915 - one narrated pipeline
         .sort(["len", "trust_id"], descending=[True, False])["trust_id"][0]
     )
     viewer = access.Viewer.trust(trust_id, directory)
-    log_path = Path(tempfile.mkdtemp(prefix="makingdata-demo-")) / "audit.jsonl"
+    log_path = work / "audit.jsonl"
     log = access.AuditLog(log_path)
     seen = access.scope(
         marks,
