@@ -340,7 +340,9 @@ def pretty_num(
     ----------
     value
         A number, text that reads as a number (``"56.089"``), or a sequence
-        or polars Series of them (then a list is returned).
+        or polars Series of them (then a list is returned). Infinity and NaN
+        count as not a number (``None``, or ``ignore_na``/``alt_na``): a
+        difference from dfeR, where R writes infinity as ``"Inf billion"``.
     prefix
         Text before the number; ``"+/-"`` writes ``+`` or ``-`` by the sign.
     gbp

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 import pytest
 
@@ -158,6 +160,15 @@ def test_pretty_num_examples_of_dfer_docs() -> None:
     assert pretty_num(123456.789, dp=3, nsmall=0) == "123,456.8"
     # dfeR's round_five_up: 23/80*100 is 28.749999999999996 in binary
     assert pretty_num(23 / 80 * 100, dp=1) == "28.8"
+
+
+def test_pretty_num_treats_infinity_and_nan_as_not_a_number() -> None:
+    # A documented difference from dfeR (R writes "Inf billion"): a rate over a
+    # zero denominator is not a number to print.
+    values = [math.inf, -math.inf, math.nan, 12.0]
+    assert pretty_num(values) == [None, None, None, "12"]
+    assert pretty_num(values, alt_na="z") == ["z", "z", "z", "12"]
+    assert pretty_num(values, ignore_na=True)[:2] == ["inf", "-inf"]  # as text
 
 
 @pytest.mark.parametrize(
